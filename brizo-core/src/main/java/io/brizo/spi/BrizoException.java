@@ -1,0 +1,59 @@
+package io.brizo.spi;
+
+import java.util.Objects;
+
+/**
+ * The one exception type of Brizo and its drivers.
+ *
+ * <p>The message may reach a consumer over HTTP, so it must never contain a storage URL, a
+ * credential or a server path. Put such details in the cause only, and only where the cause
+ * is itself free of secrets.
+ */
+public class BrizoException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorKind kind;
+    private final boolean retryable;
+
+    /** Creates an exception of {@code kind}, retryable as the kind is by default. */
+    public BrizoException(ErrorKind kind, String message) {
+        this(kind, message, null, Objects.requireNonNull(kind, "kind").retryableByDefault());
+    }
+
+    /** Creates an exception of {@code kind} with a cause, retryable as the kind is by default. */
+    public BrizoException(ErrorKind kind, String message, Throwable cause) {
+        this(kind, message, cause, Objects.requireNonNull(kind, "kind").retryableByDefault());
+    }
+
+    /** Creates an exception of {@code kind} whose retryability is stated explicitly. */
+    public BrizoException(ErrorKind kind, String message, Throwable cause, boolean retryable) {
+        super(Objects.requireNonNull(message, "message"), cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.retryable = retryable;
+    }
+
+    /** {@return what went wrong} */
+    public ErrorKind kind() {
+        return kind;
+    }
+
+    /** {@return whether the same request may succeed if tried again later} */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** {@return a new INVALID_REQUEST exception} */
+    public static BrizoException invalid(String message) {
+        return new BrizoException(ErrorKind.INVALID_REQUEST, message);
+    }
+
+    /** {@return a new NOT_FOUND exception} */
+    public static BrizoException notFound(String message) {
+        return new BrizoException(ErrorKind.NOT_FOUND, message);
+    }
+
+    /** {@return a new CONFIGURATION exception} */
+    public static BrizoException configuration(String message) {
+        return new BrizoException(ErrorKind.CONFIGURATION, message);
+    }
+}

@@ -1,0 +1,44 @@
+package io.brizo.spi;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The algorithm of a compute job: its code (inline or as a file) and the container it runs in.
+ *
+ * @param did the algorithm asset's DID, or null for inline algorithms
+ * @param code the algorithm's file: either {@code rawCode} or a secret {@code file}; exactly one
+ *     is set
+ * @param image the container image, for example {@code python}
+ * @param tag the image tag, or null
+ * @param digest the image digest ({@code sha256:...}), or null; pins the image when set
+ * @param entrypoint the command; {@code $ALGO} stands for the algorithm file's path
+ */
+public record ComputeAlgorithm(String did, Code code, String image, String tag, String digest, String entrypoint) {
+    /** Validates the algorithm. */
+    public ComputeAlgorithm {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(entrypoint, "entrypoint");
+    }
+
+    /** {@return the algorithm asset's DID, if it has one} */
+    public Optional<String> didIfAny() {
+        return Optional.ofNullable(did);
+    }
+
+    /**
+     * The algorithm's code: raw text, or a file resolved through a storage driver.
+     *
+     * @param rawCode the code as text, or null
+     * @param file the code's location, or null; secret
+     */
+    public record Code(String rawCode, AssetFile file) {
+        /** Validates that exactly one form is set. */
+        public Code {
+            if ((rawCode == null) == (file == null)) {
+                throw new IllegalArgumentException("exactly one of rawCode and file must be set");
+            }
+        }
+    }
+}

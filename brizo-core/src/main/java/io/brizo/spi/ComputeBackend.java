@@ -1,0 +1,58 @@
+package io.brizo.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs compute jobs. Job state lives in the backend (files, Kubernetes objects), so a restart of
+ * the embedding server loses nothing. Implementations must be thread-safe; unknown job ids are
+ * NOT_FOUND.
+ */
+public interface ComputeBackend extends AutoCloseable {
+    /** {@return where jobs can run} */
+    List<ComputeEnvironment> environments();
+
+    /** Starts {@code job} and returns at once with its first status. */
+    JobStatus start(ComputeJob job);
+
+    /** {@return the job's status} */
+    JobStatus status(String jobId);
+
+    /** Stops the job, keeping its outputs and logs; stopping an ended job changes nothing. */
+    JobStatus stop(String jobId);
+
+    /** Stops the job if needed and removes everything it left. */
+    void delete(String jobId);
+
+    /** {@return the job's log from {@code fromOffset}; works while the job runs} */
+    LogChunk logs(String jobId, long fromOffset);
+
+    /** {@return the job's outputs, in a stable order} */
+    List<OutputFile> outputs(String jobId);
+
+    /** {@return one output, opened for reading; {@code name} as listed by {@link #outputs}} */
+    StorageObject openOutput(String jobId, String name);
+
+    /** Releases threads and clients; running jobs continue where the backend allows. */
+    @Override
+    default void close() {}
+
+    /** Creates a {@link ComputeBackend} from settings; found through ServiceLoader. */
+    interface Factory {
+        /** {@return the backend's name, such as {@code local} or {@code kubernetes}} */
+        String name();
+
+        /** {@return the backend, or empty if the settings do not configure it here} */
+        Optional<ComputeBackend> create(Settings settings);
+
+        /** {@return the selection priority when several are configured; higher wins} */
+        default int priority() {
+            return 0;
+        }
+
+        /** {@return the settings this factory understands} */
+        default List<SettingKey> settingKeys() {
+            return List.of();
+        }
+    }
+}

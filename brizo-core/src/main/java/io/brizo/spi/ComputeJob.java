@@ -1,0 +1,37 @@
+package io.brizo.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A job as handed to a {@link ComputeBackend}: authorised, resolved and checked against the
+ * publisher's policy.
+ *
+ * @param jobId the job's identifier, chosen by the library
+ * @param owner the consumer's address
+ * @param agreementId the agreement under which the job runs
+ * @param inputs the input datasets, each with its files
+ * @param algorithm what to run
+ * @param environmentId where to run it
+ * @param maxDuration the hard time limit
+ */
+public record ComputeJob(
+        String jobId,
+        String owner,
+        String agreementId,
+        List<Asset> inputs,
+        ComputeAlgorithm algorithm,
+        String environmentId,
+        Duration maxDuration) {
+    /** Validates the job and copies the inputs. */
+    public ComputeJob {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(agreementId, "agreementId");
+        inputs = List.copyOf(inputs);
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(environmentId, "environmentId");
+        Objects.requireNonNull(maxDuration, "maxDuration");
+    }
+}

@@ -1,0 +1,2 @@
+/** Storage driver for ipfs; filled by a later issue. */
+package io.brizo.storage.ipfs;
