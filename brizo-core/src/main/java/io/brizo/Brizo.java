@@ -1,0 +1,410 @@
+package io.brizo;
+
+import io.brizo.auth.NonceStore;
+import io.brizo.internal.CoreSettings;
+import io.brizo.internal.Version;
+import io.brizo.internal.asset.JsonFileAssetResolver;
+import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.spi.AgreementClaim;
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
+import io.brizo.spi.AssetResolver;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ObjectInfo;
+import io.brizo.spi.ServiceAgreementVerifier;
+import io.brizo.spi.ServiceType;
+import io.brizo.spi.SettingKey;
+import io.brizo.spi.Settings;
+import io.brizo.spi.StorageDriver;
+import io.brizo.spi.Verdict;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The publisher's data services: authenticates and authorises consumers, then streams their
+ * datasets without revealing where they are stored.
+ *
+ * <p>Build one with {@link #builder()}, wiring instances explicitly (for dependency-injection
+ * containers) or discovering drivers with {@link Builder#discover()}. Instances are thread-safe;
+ * close the facade to release the drivers it created.
+ */
+public final class Brizo implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Brizo.class);
+    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern INDEX = Pattern.compile("\\d{1,9}");
+    private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
+    private static final String SOFTWARE = "Brizo for Java";
+
+    private final Settings settings;
+    private final List<StorageDriver> drivers;
+    private final List<AutoCloseable> owned;
+    private final ServiceAgreementVerifier verifier;
+    private final String verifierName;
+    private final AssetResolver assets;
+    private final RequestAuthenticator authenticator;
+    private final boolean allowUrlParameter;
+    private final ServiceInfo info;
+    private final ComputeBackend computeBackend;
+    private final Clock clock;
+
+    private Brizo(Builder b, List<StorageDriver> drivers, List<AutoCloseable> owned, ServiceAgreementVerifier verifier,
+            String verifierName, AssetResolver assets, NonceStore nonces, ComputeBackend computeBackend) {
+        this.settings = b.settings;
+        this.drivers = List.copyOf(drivers);
+        this.owned = List.copyOf(owned);
+        this.verifier = verifier;
+        this.verifierName = verifierName;
+        this.assets = assets;
+        this.authenticator = new RequestAuthenticator(
+                nonces, settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false));
+        this.allowUrlParameter = settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false);
+        this.info = new ServiceInfo(SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
+        this.computeBackend = computeBackend;
+        this.clock = b.clock;
+    }
+
+    /** {@return a builder} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@return what this service says about itself} */
+    public ServiceInfo info() {
+        return info;
+    }
+
+    /** {@return the settings this instance was built with} */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** {@return the names of the storage drivers in the order they are asked} */
+    public List<String> storageDriverNames() {
+        return drivers.stream().map(StorageDriver::name).toList();
+    }
+
+    /** {@return the name of the agreement verifier in use} */
+    public String verifierName() {
+        return verifierName;
+    }
+
+    /** {@return the compute backend, if one is configured} */
+    public Optional<ComputeBackend> computeBackend() {
+        return Optional.ofNullable(computeBackend);
+    }
+
+    /**
+     * Checks a consume request: its form, the consumer's signature, the agreement and the file.
+     *
+     * @return the authorised file, ready to be opened
+     * @throws BrizoException INVALID_REQUEST for malformed input, UNAUTHENTICATED for a bad
+     *     signature or replayed nonce, FORBIDDEN without an agreement, NOT_FOUND for an unknown
+     *     asset or file index, UNAVAILABLE when the agreement cannot be checked now
+     */
+    public ConsumableFile consume(ConsumeRequest request) {
+        Objects.requireNonNull(request, "request");
+        String agreementId = required(request.agreementId(), "serviceAgreementId");
+        if (!AGREEMENT_ID.matcher(agreementId).matches()) {
+            throw BrizoException.invalid("serviceAgreementId must be 32 bytes as 64 hex digits");
+        }
+        String consumer = required(request.consumerAddress(), "consumerAddress");
+        if (!ADDRESS.matcher(consumer).matches()) {
+            throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
+        }
+        boolean legacy = request.url() != null && request.signature() == null;
+        Integer index = null;
+        if (!legacy) {
+            required(request.signature(), "signature");
+            String rawIndex = required(request.index(), "index");
+            if (!INDEX.matcher(rawIndex.trim()).matches()) {
+                throw BrizoException.invalid("index must be a whole number from 0");
+            }
+            index = Integer.valueOf(rawIndex.trim());
+        } else if (!allowUrlParameter) {
+            throw BrizoException.invalid("this publisher does not accept the url parameter: "
+                    + "sign the serviceAgreementId and send signature and index instead");
+        }
+        Long nonce = null;
+        if (request.nonce() != null) {
+            if (!NONCE.matcher(request.nonce().trim()).matches()) {
+                throw BrizoException.invalid("nonce must be a whole number from 0");
+            }
+            nonce = Long.valueOf(request.nonce().trim());
+        }
+        if (request.signature() != null) {
+            consumer = authenticator.authenticate(consumer, agreementId, request.signature(), nonce);
+        }
+
+        Verdict verdict = verify(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS));
+        String did = verdict.did().orElseThrow();
+        Asset asset = assets.resolve(did)
+                .orElseThrow(() -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
+        if (legacy) {
+            index = indexOfUrl(asset, request.url().trim());
+        }
+        if (index >= asset.files().size()) {
+            throw BrizoException.notFound("the asset has no file with index " + index + "; it has "
+                    + asset.files().size() + " file" + (asset.files().size() == 1 ? "" : "s"));
+        }
+        AssetFile file = asset.files().get(index);
+        StorageDriver driver = driverFor(file.url());
+        ObjectInfo objectInfo = driver.stat(file.url());
+        String contentType = file.contentTypeIfKnown()
+                .or(objectInfo::contentType)
+                .orElse("application/octet-stream");
+        String name = file.fileName();
+        if (name.isBlank()) {
+            name = "file-" + index;
+        }
+        LOG.info("consume authorised: agreement={} consumer={} did={} index={} size={}",
+                agreementId, consumer, did, index, objectInfo.size());
+        return new ConsumableFile(did, index, name, contentType, objectInfo, driver, file.url());
+    }
+
+    private Verdict verify(AgreementClaim claim) {
+        Verdict verdict;
+        try {
+            verdict = verifier.verify(claim);
+        } catch (BrizoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Fail closed: a verifier that breaks never grants.
+            LOG.error("agreement verifier {} failed with {}", verifierName, e.getClass().getName());
+            throw new BrizoException(ErrorKind.UNAVAILABLE, "the service agreement cannot be checked now; try again later", e);
+        }
+        if (!verdict.isGranted()) {
+            throw new BrizoException(ErrorKind.FORBIDDEN, verdict.reason().orElse("no agreement grants access"));
+        }
+        if (verdict.expiresAt().filter(t -> !clock.instant().isBefore(t)).isPresent()) {
+            throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
+        }
+        return verdict;
+    }
+
+    private static int indexOfUrl(Asset asset, String url) {
+        for (int i = 0; i < asset.files().size(); i++) {
+            if (asset.files().get(i).url().toString().equals(url)) {
+                return i;
+            }
+        }
+        // Same answer whether the url is elsewhere or nowhere: the caller learns nothing.
+        throw new BrizoException(ErrorKind.FORBIDDEN, "the url is not a file of this agreement's asset");
+    }
+
+    private StorageDriver driverFor(URI location) {
+        for (StorageDriver d : drivers) {
+            if (d.supports(location)) {
+                return d;
+            }
+        }
+        throw BrizoException.configuration("no storage driver handles this asset's file; installed drivers: "
+                + (drivers.isEmpty() ? "none" : String.join(", ", storageDriverNames())));
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw BrizoException.invalid(name + " is required");
+        }
+        return value.trim();
+    }
+
+    /** Closes the drivers, verifier, nonce store and backend this facade created; not explicit ones. */
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** Builds {@link Brizo}. */
+    public static final class Builder {
+        private Settings settings = Settings.empty();
+        private final List<StorageDriver> explicitDrivers = new ArrayList<>();
+        private ServiceAgreementVerifier verifier;
+        private AssetResolver assetResolver;
+        private NonceStore nonceStore;
+        private ComputeBackend computeBackend;
+        private ClassLoader discoveryLoader;
+        private boolean discover;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** Sets the settings; the default is empty settings. */
+        public Builder settings(Settings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Adds a storage driver, asked before any discovered one, in the order added. */
+        public Builder storageDriver(StorageDriver driver) {
+            explicitDrivers.add(Objects.requireNonNull(driver, "driver"));
+            return this;
+        }
+
+        /** Sets the agreement verifier, overriding discovery. */
+        public Builder verifier(ServiceAgreementVerifier verifier) {
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+            return this;
+        }
+
+        /** Sets the asset catalogue; the default reads the file named by {@code BRIZO_ASSETS}. */
+        public Builder assetResolver(AssetResolver assetResolver) {
+            this.assetResolver = Objects.requireNonNull(assetResolver, "assetResolver");
+            return this;
+        }
+
+        /** Sets the nonce store; the default is {@code BRIZO_NONCE_FILE}, else memory. */
+        public Builder nonceStore(NonceStore nonceStore) {
+            this.nonceStore = Objects.requireNonNull(nonceStore, "nonceStore");
+            return this;
+        }
+
+        /** Sets the compute backend, overriding discovery. */
+        public Builder computeBackend(ComputeBackend computeBackend) {
+            this.computeBackend = Objects.requireNonNull(computeBackend, "computeBackend");
+            return this;
+        }
+
+        /** Sets the clock used for agreement expiry; for tests. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Also uses the drivers, verifiers and backends found by ServiceLoader on the context class loader. */
+        public Builder discover() {
+            return discover(Thread.currentThread().getContextClassLoader());
+        }
+
+        /** Also uses the drivers, verifiers and backends found by ServiceLoader on {@code loader}. */
+        public Builder discover(ClassLoader loader) {
+            this.discover = true;
+            this.discoveryLoader = loader;
+            return this;
+        }
+
+        /**
+         * {@return the configured facade}
+         *
+         * @throws BrizoException of kind CONFIGURATION for an unknown or malformed setting, or a
+         *     missing verifier or asset catalogue; the message says which and how to fix it
+         */
+        public Brizo build() {
+            ClassLoader loader = discoveryLoader != null ? discoveryLoader : Brizo.class.getClassLoader();
+            List<StorageDriver.Factory> driverFactories = load(StorageDriver.Factory.class, loader);
+            List<ServiceAgreementVerifier.Factory> verifierFactories = load(ServiceAgreementVerifier.Factory.class, loader);
+            List<ComputeBackend.Factory> backendFactories = load(ComputeBackend.Factory.class, loader);
+
+            List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
+            driverFactories.forEach(f -> known.addAll(f.settingKeys()));
+            verifierFactories.forEach(f -> known.addAll(f.settingKeys()));
+            backendFactories.forEach(f -> known.addAll(f.settingKeys()));
+            settings.requireKnown(known);
+
+            List<AutoCloseable> owned = new ArrayList<>();
+            try {
+                List<StorageDriver> drivers = new ArrayList<>(explicitDrivers);
+                ServiceAgreementVerifier v = verifier;
+                String verifierName = v == null ? null : v.getClass().getSimpleName();
+                ComputeBackend backend = computeBackend;
+                if (discover) {
+                    driverFactories.sort(Comparator.comparingInt(StorageDriver.Factory::priority).reversed()
+                            .thenComparing(StorageDriver.Factory::name));
+                    for (StorageDriver.Factory f : driverFactories) {
+                        f.create(settings).ifPresent(d -> {
+                            drivers.add(d);
+                            owned.add(d);
+                        });
+                    }
+                    if (v == null) {
+                        verifierFactories.sort(Comparator.comparingInt(ServiceAgreementVerifier.Factory::priority)
+                                .reversed().thenComparing(ServiceAgreementVerifier.Factory::name));
+                        for (ServiceAgreementVerifier.Factory f : verifierFactories) {
+                            Optional<ServiceAgreementVerifier> made = f.create(settings);
+                            if (made.isPresent()) {
+                                v = made.get();
+                                verifierName = f.name();
+                                break;
+                            }
+                        }
+                    }
+                    if (backend == null) {
+                        backendFactories.sort(Comparator.comparingInt(ComputeBackend.Factory::priority).reversed()
+                                .thenComparing(ComputeBackend.Factory::name));
+                        for (ComputeBackend.Factory f : backendFactories) {
+                            Optional<ComputeBackend> made = f.create(settings);
+                            if (made.isPresent()) {
+                                backend = made.get();
+                                owned.add(backend);
+                                break;
+                            }
+                        }
+                    }
+                }
+                if (v == null) {
+                    throw BrizoException.configuration("no service agreement verifier is configured: set BRIZO_GRANTS "
+                            + "to a grants file for development, configure an on-chain verifier and call discover(), "
+                            + "or pass one to verifier(...); available: "
+                            + names(verifierFactories.stream().map(ServiceAgreementVerifier.Factory::name).toList()));
+                }
+                if (v instanceof AutoCloseable c && verifier == null) {
+                    owned.add(c);
+                }
+                AssetResolver resolver = assetResolver;
+                if (resolver == null) {
+                    resolver = settings.getPath(CoreSettings.ASSETS.name())
+                            .map(JsonFileAssetResolver::new)
+                            .orElseThrow(() -> BrizoException.configuration("no asset catalogue is configured: set "
+                                    + "BRIZO_ASSETS to an assets JSON file or pass one to assetResolver(...)"));
+                }
+                NonceStore nonces = nonceStore;
+                if (nonces == null) {
+                    nonces = settings.getPath(CoreSettings.NONCE_FILE.name())
+                            .map(NonceStore::file)
+                            .orElseGet(NonceStore::inMemory);
+                    owned.add(nonces);
+                }
+                Brizo brizo = new Brizo(this, drivers, owned, v, verifierName, resolver, nonces, backend);
+                LOG.info("Brizo {} ready: storage drivers {}, verifier {}", brizo.info.version(),
+                        names(brizo.storageDriverNames()), verifierName);
+                return brizo;
+            } catch (RuntimeException e) {
+                for (AutoCloseable c : owned) {
+                    try {
+                        c.close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        }
+
+        private static String names(List<String> names) {
+            return names.isEmpty() ? "none" : String.join(", ", names);
+        }
+
+        private static <T> List<T> load(Class<T> type, ClassLoader loader) {
+            List<T> out = new ArrayList<>();
+            ServiceLoader.load(type, loader).forEach(out::add);
+            return out;
+        }
+    }
+}

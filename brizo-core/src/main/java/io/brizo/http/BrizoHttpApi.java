@@ -1,0 +1,355 @@
+package io.brizo.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.brizo.Brizo;
+import io.brizo.ConsumableFile;
+import io.brizo.ConsumeRequest;
+import io.brizo.ServiceInfo;
+import io.brizo.internal.json.Json;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ByteRange;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.StorageObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Brizo HTTP API, independent of any server framework: turns an {@link HttpRequest} into an
+ * {@link HttpResponse}. Routes keep the original Brizo paths so existing clients work. Errors are
+ * JSON {@code {"error": "<kind>", "message": "..."}} and never carry a storage location.
+ */
+public final class BrizoHttpApi {
+    /** The base path of the original Brizo services. */
+    public static final String SERVICES = "/api/v1/brizo/services";
+    /** The consume route. */
+    public static final String CONSUME = SERVICES + "/consume";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpApi.class);
+    private static final int MAX_BODY = 64 * 1024;
+    private static final int BUFFER = 256 * 1024;
+    private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=\\s*(\\d*)\\s*-\\s*(\\d*)\\s*");
+    private static final Set<String> CONSUME_PARAMS =
+            Set.of("serviceAgreementId", "consumerAddress", "signature", "index", "nonce", "url");
+
+    private final Brizo brizo;
+
+    /** Creates the API over {@code brizo}. */
+    public BrizoHttpApi(Brizo brizo) {
+        this.brizo = brizo;
+    }
+
+    /**
+     * {@return the response to {@code request}} Never throws for bad input: every failure becomes
+     * a JSON error response.
+     */
+    public HttpResponse handle(HttpRequest request) {
+        try {
+            String path = request.path();
+            if (path.length() > 1 && path.endsWith("/")) {
+                path = path.substring(0, path.length() - 1);
+            }
+            return switch (path) {
+                case "/", "" -> only(request, Set.of("GET", "HEAD"), () -> info());
+                case CONSUME -> only(request, Set.of("GET", "HEAD"), () -> consume(request));
+                default -> error(404, "NOT_FOUND", "no such route; see GET / for the endpoints");
+            };
+        } catch (BrizoException e) {
+            return error(e);
+        } catch (RuntimeException e) {
+            // Unexpected: log the type only, since messages of third-party code may hold locations.
+            LOG.error("internal error handling {} {}: {}", request.method(), request.path(), e.getClass().getName());
+            LOG.debug("internal error detail", e);
+            return error(500, ErrorKind.INTERNAL.name(), "internal error");
+        }
+    }
+
+    private interface Route {
+        HttpResponse run();
+    }
+
+    private static HttpResponse only(HttpRequest request, Set<String> methods, Route route) {
+        if (!methods.contains(request.method())) {
+            return HttpResponse.json(
+                    405,
+                    errorJson("METHOD_NOT_ALLOWED", request.method() + " is not allowed here"),
+                    List.of(HttpResponse.header("Allow", String.join(", ", new java.util.TreeSet<>(methods)))));
+        }
+        HttpResponse response = route.run();
+        return "HEAD".equals(request.method()) ? response.withoutBody() : response;
+    }
+
+    private HttpResponse info() {
+        ServiceInfo info = brizo.info();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("software", info.software());
+        body.put("version", info.version());
+        body.put("providerAddress", info.providerAddress());
+        body.put("storageDrivers", brizo.storageDriverNames());
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("consume", "GET|HEAD " + CONSUME);
+        body.put("endpoints", endpoints);
+        return HttpResponse.json(200, Json.write(body), List.of());
+    }
+
+    private HttpResponse consume(HttpRequest request) {
+        Map<String, String> p = parameters(request, CONSUME_PARAMS);
+        ConsumeRequest consume = ConsumeRequest.builder()
+                .agreementId(p.get("serviceAgreementId"))
+                .consumerAddress(p.get("consumerAddress"))
+                .signature(p.get("signature"))
+                .index(p.get("index"))
+                .nonce(p.get("nonce"))
+                .url(p.get("url"))
+                .build();
+        ConsumableFile file = brizo.consume(consume);
+        Optional<ByteRange> requested = requestedRange(request);
+        ByteRange range = requested.orElse(ByteRange.all());
+        ByteRange.Slice slice;
+        try {
+            slice = file.resolve(range);
+        } catch (BrizoException e) {
+            if (e.kind() != ErrorKind.RANGE_NOT_SATISFIABLE) {
+                throw e;
+            }
+            return HttpResponse.json(
+                    416,
+                    errorJson(e.kind().name(), "the range is outside the file of " + file.size() + " bytes"),
+                    List.of(HttpResponse.header("Content-Range", "bytes */" + file.size())));
+        }
+        boolean partial = requested.isPresent();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        headers.add(HttpResponse.header("Content-Type", file.contentType()));
+        headers.add(HttpResponse.header("Content-Disposition", ContentDisposition.attachment(file.fileName())));
+        headers.add(HttpResponse.header("Accept-Ranges", "bytes"));
+        headers.add(HttpResponse.header("Cache-Control", "no-store"));
+        headers.add(HttpResponse.header("X-Content-Type-Options", "nosniff"));
+        if (partial) {
+            headers.add(HttpResponse.header(
+                    "Content-Range", "bytes " + slice.offset() + "-" + slice.lastOffset() + "/" + slice.totalSize()));
+        }
+        if ("HEAD".equals(request.method())) {
+            return new HttpResponse(partial ? 206 : 200, headers, slice.length(), null);
+        }
+        StorageObject object = slice.length() == 0 ? null : file.open(range);
+        if (object != null && !object.slice().equals(slice)) {
+            closeQuietly(object);
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the storage returned a different part of the file");
+        }
+        return new HttpResponse(partial ? 206 : 200, headers, slice.length(), out -> stream(object, slice, file, out));
+    }
+
+    private static void stream(StorageObject object, ByteRange.Slice slice, ConsumableFile file, OutputStream out)
+            throws IOException {
+        if (object == null) {
+            return;
+        }
+        long remaining = slice.length();
+        try (object) {
+            InputStream in = object.stream();
+            byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(1, remaining))];
+            while (remaining > 0) {
+                int n;
+                try {
+                    n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("consume of {} file {} aborted after {} of {} bytes: storage failed ({})",
+                            file.did(), file.index(), slice.length() - remaining, slice.length(), e.getClass().getSimpleName());
+                    throw new IOException("storage failed midway; aborting the response");
+                }
+                if (n < 0) {
+                    LOG.warn("consume of {} file {} aborted: storage ended after {} of {} bytes",
+                            file.did(), file.index(), slice.length() - remaining, slice.length());
+                    throw new IOException("storage ended early; aborting the response");
+                }
+                out.write(buffer, 0, n);
+                remaining -= n;
+            }
+        }
+    }
+
+    /**
+     * The single {@code bytes=} range of the request, or the whole file. Multiple ranges, other
+     * units, malformed values and {@code If-Range} (no validators are sent) are ignored, which
+     * RFC 9110 allows: the client then gets the whole file with 200, never a wrong part.
+     *
+     * @return the range, or empty to send the whole file with 200
+     */
+    static Optional<ByteRange> requestedRange(HttpRequest request) {
+        Optional<String> header = request.header("Range");
+        if (header.isEmpty() || request.header("If-Range").isPresent()) {
+            return Optional.empty();
+        }
+        Matcher m = SINGLE_RANGE.matcher(header.get().trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String first = m.group(1);
+        String last = m.group(2);
+        try {
+            if (first.isEmpty() && last.isEmpty()) {
+                return Optional.empty();
+            }
+            if (first.isEmpty()) {
+                return Optional.of(ByteRange.suffix(Long.parseLong(last)));
+            }
+            long f = Long.parseLong(first);
+            if (last.isEmpty()) {
+                return Optional.of(ByteRange.from(f));
+            }
+            long l = Long.parseLong(last);
+            return l < f ? Optional.empty() : Optional.of(ByteRange.of(f, l));
+        } catch (NumberFormatException e) {
+            // Digits beyond a long: no file is that large, so treat as invalid and ignore it.
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Parameters from the query string or, when there is none, from a JSON object body. The
+     * squid-java client sends {@code url} without encoding, so an {@code &} not followed by a
+     * known parameter name stays part of the url.
+     */
+    static Map<String, String> parameters(HttpRequest request, Set<String> names) {
+        String query = request.rawQuery();
+        if (query != null && !query.isEmpty()) {
+            return queryParameters(query, names);
+        }
+        return bodyParameters(request, names);
+    }
+
+    private static Map<String, String> queryParameters(String query, Set<String> names) {
+        Map<String, String> raw = new HashMap<>();
+        String current = null;
+        for (String part : query.split("&", -1)) {
+            int eq = part.indexOf('=');
+            String name = eq < 0 ? part : decode(part.substring(0, eq));
+            if (names.contains(name)) {
+                current = raw.containsKey(name) ? null : name; // the first occurrence wins
+                if (current != null) {
+                    raw.put(name, eq < 0 ? "" : part.substring(eq + 1));
+                }
+            } else if ("url".equals(current)) {
+                raw.put("url", raw.get("url") + "&" + part);
+            } else {
+                current = null;
+            }
+        }
+        Map<String, String> out = new HashMap<>();
+        raw.forEach((k, v) -> {
+            if ("url".equals(k) && v.contains("://")) {
+                out.put(k, v); // a plain, unencoded URL as squid-java sends it
+            } else {
+                out.put(k, decode(v));
+            }
+        });
+        return out;
+    }
+
+    private static Map<String, String> bodyParameters(HttpRequest request, Set<String> names) {
+        byte[] body;
+        try {
+            body = request.body().readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw BrizoException.invalid("the request body could not be read");
+        }
+        if (body.length > MAX_BODY) {
+            throw BrizoException.invalid("the request body is larger than " + MAX_BODY + " bytes");
+        }
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return Map.of();
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw BrizoException.invalid("the request body must be a JSON object of parameters");
+        }
+        if (root == null || !root.isObject()) {
+            throw BrizoException.invalid("the request body must be a JSON object of parameters");
+        }
+        Map<String, String> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!names.contains(e.getKey()) || e.getValue().isNull()) {
+                continue;
+            }
+            JsonNode v = e.getValue();
+            // The original treated index 0 as missing; a JSON number 0 is a real index here.
+            if (v.isTextual() || v.isIntegralNumber()) {
+                out.put(e.getKey(), v.asText());
+            } else {
+                throw BrizoException.invalid(e.getKey() + " must be a string or a whole number");
+            }
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw BrizoException.invalid("the query string has a malformed percent-encoding");
+        }
+    }
+
+    /** {@return the HTTP status for an error kind; the one place this mapping lives} */
+    public static int status(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_REQUEST -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case RANGE_NOT_SATISFIABLE -> 416;
+            case UPSTREAM_FAILED -> 502;
+            case UNAVAILABLE -> 503;
+            case CONFIGURATION, INTERNAL -> 500;
+        };
+    }
+
+    private static HttpResponse error(BrizoException e) {
+        int status = status(e.kind());
+        if (status >= 500) {
+            LOG.warn("request failed: {} {}", e.kind(), e.getMessage());
+        } else {
+            LOG.info("request refused: {} {}", e.kind(), e.getMessage());
+        }
+        List<Map.Entry<String, String>> extra =
+                e.retryable() ? List.of(HttpResponse.header("Retry-After", "5")) : List.of();
+        return HttpResponse.json(status, errorJson(e.kind().name(), e.getMessage()), extra);
+    }
+
+    private static HttpResponse error(int status, String kind, String message) {
+        return HttpResponse.json(status, errorJson(kind, message), List.of());
+    }
+
+    private static String errorJson(String kind, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", kind);
+        body.put("message", message);
+        return Json.write(body);
+    }
+
+    private static void closeQuietly(StorageObject object) {
+        try {
+            object.close();
+        } catch (IOException ignored) {
+            // Nothing more to do with a stream we will not read.
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.brizo.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.brizo.Brizo;
+import io.brizo.internal.CoreSettings;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@link BrizoHttpApi} with the JDK's built-in {@code com.sun.net.httpserver}: no extra
+ * dependency. For another framework, adapt its requests to {@link BrizoHttpApi#handle}.
+ */
+public final class BrizoHttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final URI uri;
+
+    private BrizoHttpServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+        InetSocketAddress a = server.getAddress();
+        String host = a.getAddress().getHostAddress();
+        this.uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+    }
+
+    /**
+     * Starts a server for {@code brizo} on the host, port and thread count of its settings
+     * ({@code BRIZO_HOST}, {@code BRIZO_PORT}, {@code BRIZO_HTTP_THREADS}).
+     */
+    public static BrizoHttpServer start(Brizo brizo) {
+        Settings s = brizo.settings();
+        String host = s.get(CoreSettings.HOST.name(), CoreSettings.HOST.defaultValue());
+        int port = s.getInt(CoreSettings.PORT.name(), Integer.parseInt(CoreSettings.PORT.defaultValue()), 0, 65535);
+        int threads = s.getInt(
+                CoreSettings.HTTP_THREADS.name(), Integer.parseInt(CoreSettings.HTTP_THREADS.defaultValue()), 1, 10_000);
+        return start(brizo, new InetSocketAddress(host, port), threads);
+    }
+
+    /**
+     * Starts a server for {@code brizo} on {@code address} (port 0 picks a free port).
+     *
+     * @param threads how many requests are served at once; more wait in a queue
+     * @throws BrizoException of kind CONFIGURATION if the address cannot be bound
+     */
+    public static BrizoHttpServer start(Brizo brizo, InetSocketAddress address, int threads) {
+        BrizoHttpApi api = new BrizoHttpApi(brizo);
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 128);
+        } catch (IOException e) {
+            throw BrizoException.configuration("cannot listen on " + address + ": " + e.getMessage()
+                    + "; choose another BRIZO_HOST or BRIZO_PORT");
+        }
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(
+                threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "brizo-http-" + n.incrementAndGet());
+                    t.setDaemon(false);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        server.setExecutor(executor);
+        server.createContext("/", exchange -> serve(api, exchange));
+        server.start();
+        BrizoHttpServer started = new BrizoHttpServer(server, executor);
+        LOG.info("Brizo HTTP server listening on {}", started.uri);
+        return started;
+    }
+
+    private static void serve(BrizoHttpApi api, HttpExchange exchange) throws IOException {
+        try (InputStream body = exchange.getRequestBody()) {
+            URI requestUri = exchange.getRequestURI();
+            HttpResponse response = api.handle(new HttpRequest(
+                    exchange.getRequestMethod(),
+                    requestUri.getRawPath() == null ? "/" : requestUri.getRawPath(),
+                    requestUri.getRawQuery(),
+                    exchange.getRequestHeaders(),
+                    body));
+            for (Map.Entry<String, String> h : response.headers()) {
+                exchange.getResponseHeaders().add(h.getKey(), h.getValue());
+            }
+            if (response.isHeadOnly()) {
+                // The JDK server leaves Content-Length to us for HEAD; it must match a GET.
+                exchange.getResponseHeaders().set("Content-Length", Long.toString(response.contentLength()));
+                exchange.sendResponseHeaders(response.status(), -1);
+            } else if (response.contentLength() == 0) {
+                exchange.sendResponseHeaders(response.status(), -1); // -1 means "no body" here
+            } else {
+                exchange.sendResponseHeaders(response.status(), response.contentLength());
+                OutputStream out = exchange.getResponseBody();
+                // If this throws, the exception propagates and the JDK server closes the
+                // connection: the client sees fewer bytes than Content-Length, never a short
+                // file that looks complete.
+                response.body().writeTo(out);
+                out.close();
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    /** {@return the port the server listens on} */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@return the base URI, for example {@code http://127.0.0.1:8030}} */
+    public URI uri() {
+        return uri;
+    }
+
+    /** Stops accepting connections, waits up to a second for exchanges to end, then stops. */
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,97 @@
+package io.brizo.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A response from {@link BrizoHttpApi}: status, headers and a body written on demand.
+ *
+ * <p>A server binding sends the status and headers with {@link #contentLength()} as the length,
+ * then calls {@link Body#writeTo(OutputStream)}. If that throws, the binding must abort the
+ * connection instead of finishing the response, so the client never takes a truncated body for
+ * a complete one.
+ */
+public final class HttpResponse {
+    private final int status;
+    private final List<Map.Entry<String, String>> headers;
+    private final long contentLength;
+    private final Body body;
+
+    /** Writes a response body. */
+    @FunctionalInterface
+    public interface Body {
+        /** Writes exactly {@link HttpResponse#contentLength()} bytes, or throws. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    HttpResponse(int status, List<Map.Entry<String, String>> headers, long contentLength, Body body) {
+        this.status = status;
+        this.headers = List.copyOf(headers);
+        this.contentLength = contentLength;
+        this.body = body;
+    }
+
+    static HttpResponse bytes(int status, String contentType, byte[] content, List<Map.Entry<String, String>> extra) {
+        List<Map.Entry<String, String>> h = new ArrayList<>(extra);
+        h.add(Map.entry("Content-Type", contentType));
+        h.add(Map.entry("Cache-Control", "no-store"));
+        return new HttpResponse(status, h, content.length, out -> out.write(content));
+    }
+
+    static HttpResponse json(int status, String json, List<Map.Entry<String, String>> extra) {
+        return bytes(status, "application/json", json.getBytes(StandardCharsets.UTF_8), extra);
+    }
+
+    /** {@return the status code} */
+    public int status() {
+        return status;
+    }
+
+    /** {@return the headers, in order; a name may repeat} */
+    public List<Map.Entry<String, String>> headers() {
+        return headers;
+    }
+
+    /** {@return the first value of header {@code name}, or null} */
+    public String header(String name) {
+        for (Map.Entry<String, String> e : headers) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** {@return the number of body bytes (also for HEAD, where none are sent)} */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /** {@return the body writer; for HEAD responses a writer that writes nothing} */
+    public Body body() {
+        return body;
+    }
+
+    /** {@return whether the response carries no body to write (HEAD)} */
+    public boolean isHeadOnly() {
+        return body == null;
+    }
+
+    HttpResponse withoutBody() {
+        return new HttpResponse(status, headers, contentLength, null);
+    }
+
+    @Override
+    public String toString() {
+        return "HttpResponse{status=" + status + ", length=" + contentLength + "}";
+    }
+
+    static Map.Entry<String, String> header(String name, String value) {
+        return Map.entry(name, Objects.requireNonNull(value));
+    }
+}

@@ -1,0 +1,84 @@
+package io.brizo.internal;
+
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.SettingKey;
+import io.brizo.spi.Settings;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Keys;
+
+/** The settings brizo-core itself reads, with their defaults. */
+public final class CoreSettings {
+    /** Assets catalogue file. */
+    public static final SettingKey ASSETS = SettingKey.of(
+            "BRIZO_ASSETS", null, "JSON file mapping each DID to its files (the embedded asset catalogue)");
+    /** Nonce journal file. */
+    public static final SettingKey NONCE_FILE = SettingKey.of(
+            "BRIZO_NONCE_FILE", null, "file that keeps the last nonce of each consumer across restarts; unset = memory only");
+    /** Nonce-only switch. */
+    public static final SettingKey NONCE_REQUIRED = SettingKey.of(
+            "BRIZO_NONCE_REQUIRED", "false", "accept only replay-safe nonce signatures, refuse the Brizo form");
+    /** Legacy url switch. */
+    public static final SettingKey ALLOW_URL_PARAMETER = SettingKey.of(
+            "BRIZO_ALLOW_URL_PARAMETER",
+            "false",
+            "accept the old squid-java consume form with a url parameter (only a file of the agreement's own asset)");
+    /** Provider key. */
+    public static final SettingKey PROVIDER_KEY =
+            SettingKey.secret("PROVIDER_KEY", "the provider's Ethereum private key (hex); its address is announced at GET /");
+    /** Provider address. */
+    public static final SettingKey PROVIDER_ADDRESS = SettingKey.of(
+            "PROVIDER_ADDRESS", null, "the provider's Ethereum address, when PROVIDER_KEY is not given");
+    /** HTTP host. */
+    public static final SettingKey HOST =
+            SettingKey.of("BRIZO_HOST", "127.0.0.1", "address the HTTP server binds to");
+    /** HTTP port. */
+    public static final SettingKey PORT = SettingKey.of("BRIZO_PORT", "8030", "HTTP port; 0 picks a free port");
+    /** HTTP worker threads. */
+    public static final SettingKey HTTP_THREADS = SettingKey.of(
+            "BRIZO_HTTP_THREADS", "64", "worker threads of the HTTP server (concurrent downloads served at once)");
+
+    /** Every key above. */
+    public static final List<SettingKey> ALL = List.of(
+            ASSETS, NONCE_FILE, NONCE_REQUIRED, ALLOW_URL_PARAMETER, PROVIDER_KEY, PROVIDER_ADDRESS, HOST, PORT, HTTP_THREADS);
+
+    private static final Pattern KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+
+    private CoreSettings() {}
+
+    /**
+     * {@return the provider's address: derived from PROVIDER_KEY, else PROVIDER_ADDRESS}
+     *
+     * @throws BrizoException of kind CONFIGURATION if either is malformed or they disagree
+     */
+    public static Optional<String> providerAddress(Settings settings) {
+        Optional<String> fromKey = settings.get(PROVIDER_KEY.name()).map(k -> {
+            if (!KEY.matcher(k).matches()) {
+                throw settings.malformed(PROVIDER_KEY.name(), "a private key of 32 bytes as 64 hex digits");
+            }
+            String hex = k.startsWith("0x") || k.startsWith("0X") ? k.substring(2) : k;
+            BigInteger priv = new BigInteger(hex, 16);
+            if (priv.signum() == 0) {
+                throw settings.malformed(PROVIDER_KEY.name(), "a non-zero private key");
+            }
+            return Keys.toChecksumAddress(Keys.getAddress(ECKeyPair.create(priv)));
+        });
+        Optional<String> configured = settings.get(PROVIDER_ADDRESS.name()).map(a -> {
+            if (!ADDRESS.matcher(a).matches()) {
+                throw settings.malformed(PROVIDER_ADDRESS.name(), "0x and 40 hex digits");
+            }
+            return Keys.toChecksumAddress(a);
+        });
+        if (fromKey.isPresent() && configured.isPresent()
+                && !fromKey.get().toLowerCase(Locale.ROOT).equals(configured.get().toLowerCase(Locale.ROOT))) {
+            throw BrizoException.configuration(
+                    "PROVIDER_ADDRESS does not match the address of PROVIDER_KEY; remove one of them or fix it");
+        }
+        return fromKey.or(() -> configured);
+    }
+}

@@ -1,0 +1,121 @@
+package io.brizo.internal.asset;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.brizo.internal.json.Json;
+import io.brizo.internal.util.WatchedFile;
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
+import io.brizo.spi.AssetResolver;
+import io.brizo.spi.BrizoException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The embedded default asset catalogue: a JSON file of the form {@code {"did:op:<64 hex>":
+ * {"files": [{"url": "file:///data/a.csv", "contentType": "text/csv", "checksum": "sha256:..."}]}}}.
+ * The file is re-read when it changes, so a publisher can add assets without a restart; a change
+ * that does not parse keeps the last good catalogue and is logged.
+ */
+public final class JsonFileAssetResolver implements AssetResolver {
+    private final WatchedFile<Map<String, Asset>> file;
+
+    /**
+     * Loads the catalogue.
+     *
+     * @throws BrizoException of kind CONFIGURATION if the file is missing or malformed
+     */
+    public JsonFileAssetResolver(Path path) {
+        this.file = new WatchedFile<>(path, "BRIZO_ASSETS", JsonFileAssetResolver::parse);
+    }
+
+    @Override
+    public Optional<Asset> resolve(String did) {
+        return Optional.ofNullable(file.get().get(did));
+    }
+
+    static Map<String, Asset> parse(byte[] content, String fileName) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(content);
+        } catch (JsonProcessingException e) {
+            throw BrizoException.configuration("the assets file " + fileName + " is not valid JSON (line "
+                    + e.getLocation().getLineNr() + "); expected {\"did:op:<64 hex>\": {\"files\": [...]}}");
+        } catch (IOException e) {
+            throw BrizoException.configuration("cannot read the assets file " + fileName);
+        }
+        if (root == null || !root.isObject()) {
+            throw BrizoException.configuration(
+                    "the assets file " + fileName + " must hold a JSON object keyed by DID");
+        }
+        Map<String, Asset> assets = new HashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String did = e.getKey();
+            String where = "asset " + did + " in " + fileName;
+            if (!Asset.isDid(did)) {
+                throw BrizoException.configuration("the assets file " + fileName + " has the key '" + did
+                        + "', which is not a DID: use did:op: and 64 lowercase hex digits");
+            }
+            JsonNode files = e.getValue().get("files");
+            if (files == null || !files.isArray()) {
+                throw BrizoException.configuration(where + " needs a \"files\" array");
+            }
+            List<AssetFile> list = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                list.add(parseFile(files.get(i), where + ", file " + i));
+            }
+            assets.put(did, new Asset(did, list));
+        }
+        return Map.copyOf(assets);
+    }
+
+    private static AssetFile parseFile(JsonNode f, String where) {
+        if (f == null || !f.isObject()) {
+            throw BrizoException.configuration(where + " must be an object with a \"url\"");
+        }
+        Iterator<String> names = f.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (!List.of("url", "contentType", "checksum").contains(n)) {
+                throw BrizoException.configuration(
+                        where + " has the unknown field \"" + n + "\"; allowed: url, contentType, checksum");
+            }
+        }
+        JsonNode url = f.get("url");
+        if (url == null || !url.isTextual() || url.asText().isBlank()) {
+            throw BrizoException.configuration(where + " needs a \"url\" string");
+        }
+        URI uri;
+        try {
+            uri = new URI(url.asText().trim());
+        } catch (URISyntaxException ex) {
+            // The URL is secret: say where it is, not what it is.
+            throw BrizoException.configuration(where + " has a \"url\" that is not a valid URI");
+        }
+        if (uri.getScheme() == null) {
+            throw BrizoException.configuration(where + " has a \"url\" without a scheme (file:, https:, s3:, ...)");
+        }
+        return new AssetFile(uri, text(f, "contentType", where), text(f, "checksum", where));
+    }
+
+    private static String text(JsonNode f, String field, String where) {
+        JsonNode n = f.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw BrizoException.configuration(where + " has a \"" + field + "\" that is not a string");
+        }
+        return n.asText();
+    }
+}

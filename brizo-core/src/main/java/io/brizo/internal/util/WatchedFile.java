@@ -1,0 +1,88 @@
+package io.brizo.internal.util;
+
+import io.brizo.spi.BrizoException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A configuration file parsed once and parsed again when its modification time or size changes.
+ * A changed file that fails to parse keeps the last good value, so a publisher's typo never
+ * takes a running server down.
+ *
+ * @param <T> the parsed value
+ */
+public final class WatchedFile<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchedFile.class);
+
+    private final Path path;
+    private final String settingName;
+    private final BiFunction<byte[], String, T> parser;
+    private volatile Snapshot<T> snapshot;
+
+    private record Snapshot<T>(FileTime modified, long size, T value) {}
+
+    /**
+     * Reads and parses the file now.
+     *
+     * @param settingName the setting that names the file, for error messages
+     * @param parser turns the content (and the file's name, for messages) into the value; throws
+     *     a CONFIGURATION error when the content is wrong
+     * @throws BrizoException of kind CONFIGURATION if the file is missing or does not parse
+     */
+    public WatchedFile(Path path, String settingName, BiFunction<byte[], String, T> parser) {
+        this.path = Objects.requireNonNull(path, "path");
+        this.settingName = settingName;
+        this.parser = parser;
+        this.snapshot = load();
+    }
+
+    /** {@return the current value, re-reading the file if it changed} */
+    public T get() {
+        Snapshot<T> s = snapshot;
+        try {
+            FileTime modified = Files.getLastModifiedTime(path);
+            long size = Files.size(path);
+            if (modified.equals(s.modified) && size == s.size) {
+                return s.value;
+            }
+        } catch (IOException e) {
+            LOG.warn("{} file {} cannot be read any more; keeping its last content", settingName, path.getFileName());
+            return s.value;
+        }
+        synchronized (this) {
+            try {
+                snapshot = load();
+            } catch (BrizoException e) {
+                LOG.error("{} changed but cannot be used ({}); keeping its last good content", settingName, e.getMessage());
+                // Remember the bad version so it is not parsed again on every request.
+                try {
+                    snapshot = new Snapshot<>(Files.getLastModifiedTime(path), Files.size(path), s.value);
+                } catch (IOException ignored) {
+                    // The next call tries again.
+                }
+            }
+            return snapshot.value;
+        }
+    }
+
+    private Snapshot<T> load() {
+        String name = path.getFileName().toString();
+        try {
+            FileTime modified = Files.getLastModifiedTime(path);
+            byte[] content = Files.readAllBytes(path);
+            return new Snapshot<>(modified, content.length, parser.apply(content, name));
+        } catch (NoSuchFileException e) {
+            throw BrizoException.configuration(
+                    settingName + " names the file " + path + ", which does not exist; create it or fix the setting");
+        } catch (IOException e) {
+            throw BrizoException.configuration("cannot read " + settingName + " file " + path + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.brizo.examples;
+
+import java.util.Arrays;
+
+/** Entry point of {@code brizo-examples.jar}: {@code demo} or {@code serve}. */
+public final class Main {
+    private Main() {}
+
+    /** Runs the command named by the first argument. */
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (command) {
+            case "demo" -> System.exit(Demo.run(System.out));
+            case "serve" -> Serve.run(rest);
+            default -> {
+                System.out.println("usage: java -jar brizo-examples.jar demo | serve [--config FILE]");
+                System.out.println("  demo   runs a consume round trip against an embedded publisher and exits");
+                System.out.println("  serve  runs a publisher from BRIZO_* settings (see README)");
+                System.exit("help".equals(command) ? 0 : 2);
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.brizo.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DemoTest {
+    @Test
+    void demoCompletesAConsumeRoundTripAndSaysSo() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int code = Demo.run(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        String output = buffer.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, output);
+        assertTrue(output.contains("Demo succeeded"), output);
+        assertTrue(output.contains("HTTP 206"), output);
+    }
+}
