@@ -9,12 +9,15 @@ final class NonceFileHolder {
     private NonceFileHolder() {}
 
     public static void main(String[] args) throws IOException {
-        try (NonceStore store = NonceStore.file(Path.of(args[0]))) {
+        NonceStore store = NonceStore.file(Path.of(args[0]));
+        try {
             System.out.println("open");
             System.out.flush();
             while (System.in.read() >= 0) {
                 // wait for the parent to close our stdin
             }
+        } finally {
+            store.close();
         }
     }
 }
