@@ -156,9 +156,9 @@ public final class FileNonceStore implements NonceStore {
                 try {
                     rewrite();
                 } catch (IOException e) {
-                    // The nonce is already durable; only the compaction is lost and will be retried.
-                    mustRewrite = true;
-                    LOG.warn("Compacting the nonce journal failed; will retry on the next accept", e);
+                    // The nonce is already durable. If the old journal was already closed, rewrite()
+                    // has set mustRewrite; otherwise appends may go on and compaction is retried.
+                    LOG.warn("Compacting the nonce journal failed; will retry later", e);
                 }
             }
             return true;

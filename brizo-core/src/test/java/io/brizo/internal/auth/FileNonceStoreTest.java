@@ -11,6 +11,7 @@ import io.brizo.auth.NonceStore;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -250,6 +252,32 @@ class FileNonceStoreTest extends NonceStoreContract {
             faults.failForce = false;
             assertTrue(store.tryAccept(ALICE, 1));
             assertFalse(store.tryAccept(ALICE, 1));
+        }
+        assertJournalIsClean();
+    }
+
+    @Test
+    void failedCompactionDoesNotBlockAccepts() throws Exception {
+        NonceStore.file(journal()).close();
+        AtomicBoolean failTempFile = new AtomicBoolean(true);
+        FileNonceStore.ChannelOpener opener = (p, o) -> {
+            if (failTempFile.get() && p.getFileName().toString().endsWith(".tmp")) {
+                throw new IOException("simulated: permission denied");
+            }
+            return FileChannel.open(p, o);
+        };
+        try (NonceStore store = FileNonceStore.open(journal(), 4, opener)) {
+            for (long n = 1; n <= 20; n++) {
+                assertTrue(store.tryAccept(ALICE, n));
+            }
+            assertEquals(21, Files.readAllLines(journal(), UTF_8).size(), "nothing was compacted");
+            failTempFile.set(false);
+            assertTrue(store.tryAccept(BOB, 1));
+            assertEquals(3, Files.readAllLines(journal(), UTF_8).size(), "compacted to one line per address");
+        }
+        try (NonceStore store = NonceStore.file(journal())) {
+            assertFalse(store.tryAccept(ALICE, 20));
+            assertFalse(store.tryAccept(BOB, 1));
         }
         assertJournalIsClean();
     }
