@@ -1,0 +1,135 @@
+package io.brizo.internal.auth;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * A real file channel whose writes or syncs fail on demand, the way a full or failing disk makes
+ * them fail. A failing write first writes half of its bytes, leaving a torn tail behind.
+ */
+final class FaultyFileChannel extends FileChannel {
+    /** Switches shared by every channel a test opens. */
+    static final class Faults {
+        volatile boolean failWrites;
+        volatile boolean failForce;
+    }
+
+    private final FileChannel delegate;
+    private final Faults faults;
+
+    FaultyFileChannel(FileChannel delegate, Faults faults) {
+        this.delegate = delegate;
+        this.faults = faults;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (faults.failWrites) {
+            writeHalf(src, delegate.position());
+        }
+        return delegate.write(src);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        if (faults.failWrites) {
+            writeHalf(src, position);
+        }
+        return delegate.write(src, position);
+    }
+
+    private void writeHalf(ByteBuffer src, long position) throws IOException {
+        ByteBuffer half = src.duplicate();
+        half.limit(half.position() + half.remaining() / 2);
+        delegate.write(half, position);
+        throw new IOException("simulated: no space left on device");
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        if (faults.failWrites) {
+            throw new IOException("simulated: no space left on device");
+        }
+        return delegate.write(srcs, offset, length);
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        if (faults.failForce) {
+            throw new IOException("simulated: input/output error");
+        }
+        delegate.force(metaData);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return delegate.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return delegate.read(dsts, offset, length);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        return delegate.read(dst, position);
+    }
+
+    @Override
+    public long position() throws IOException {
+        return delegate.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        delegate.position(newPosition);
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return delegate.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+        delegate.truncate(size);
+        return this;
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        return delegate.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        return delegate.transferFrom(src, position, count);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+        return delegate.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+        return delegate.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        return delegate.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+        delegate.close();
+    }
+}
