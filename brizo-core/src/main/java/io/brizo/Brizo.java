@@ -59,18 +59,26 @@ public final class Brizo implements AutoCloseable {
     private final ComputeBackend computeBackend;
     private final Clock clock;
 
-    private Brizo(Builder b, List<StorageDriver> drivers, List<AutoCloseable> owned, ServiceAgreementVerifier verifier,
-            String verifierName, AssetResolver assets, NonceStore nonces, ComputeBackend computeBackend) {
+    private Brizo(
+            Builder b,
+            List<StorageDriver> drivers,
+            List<AutoCloseable> owned,
+            ServiceAgreementVerifier verifier,
+            String verifierName,
+            AssetResolver assets,
+            NonceStore nonces,
+            ComputeBackend computeBackend) {
         this.settings = b.settings;
         this.drivers = List.copyOf(drivers);
         this.owned = List.copyOf(owned);
         this.verifier = verifier;
         this.verifierName = verifierName;
         this.assets = assets;
-        this.authenticator = new RequestAuthenticator(
-                nonces, settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false));
+        this.authenticator =
+                new RequestAuthenticator(nonces, settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false));
         this.allowUrlParameter = settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false);
-        this.info = new ServiceInfo(SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
+        this.info = new ServiceInfo(
+                SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
         this.computeBackend = computeBackend;
         this.clock = b.clock;
     }
@@ -150,7 +158,8 @@ public final class Brizo implements AutoCloseable {
         Verdict verdict = verify(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS));
         String did = verdict.did().orElseThrow();
         Asset asset = assets.resolve(did)
-                .orElseThrow(() -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
+                .orElseThrow(
+                        () -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
         if (legacy) {
             index = indexOfUrl(asset, request.url().trim());
         }
@@ -161,15 +170,19 @@ public final class Brizo implements AutoCloseable {
         AssetFile file = asset.files().get(index);
         StorageDriver driver = driverFor(file.url());
         ObjectInfo objectInfo = driver.stat(file.url());
-        String contentType = file.contentTypeIfKnown()
-                .or(objectInfo::contentType)
-                .orElse("application/octet-stream");
+        String contentType =
+                file.contentTypeIfKnown().or(objectInfo::contentType).orElse("application/octet-stream");
         String name = file.fileName();
         if (name.isBlank()) {
             name = "file-" + index;
         }
-        LOG.info("consume authorised: agreement={} consumer={} did={} index={} size={}",
-                agreementId, consumer, did, index, objectInfo.size());
+        LOG.info(
+                "consume authorised: agreement={} consumer={} did={} index={} size={}",
+                agreementId,
+                consumer,
+                did,
+                index,
+                objectInfo.size());
         return new ConsumableFile(did, index, name, contentType, objectInfo, driver, file.url());
     }
 
@@ -181,8 +194,12 @@ public final class Brizo implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             // Fail closed: a verifier that breaks never grants.
-            LOG.error("agreement verifier {} failed with {}", verifierName, e.getClass().getName());
-            throw new BrizoException(ErrorKind.UNAVAILABLE, "the service agreement cannot be checked now; try again later", e);
+            LOG.error(
+                    "agreement verifier {} failed with {}",
+                    verifierName,
+                    e.getClass().getName());
+            throw new BrizoException(
+                    ErrorKind.UNAVAILABLE, "the service agreement cannot be checked now; try again later", e);
         }
         if (!verdict.isGranted()) {
             throw new BrizoException(ErrorKind.FORBIDDEN, verdict.reason().orElse("no agreement grants access"));
@@ -227,7 +244,10 @@ public final class Brizo implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getClass().getSimpleName());
+                LOG.warn(
+                        "closing {} failed: {}",
+                        c.getClass().getSimpleName(),
+                        e.getClass().getSimpleName());
             }
         }
     }
@@ -309,7 +329,8 @@ public final class Brizo implements AutoCloseable {
         public Brizo build() {
             ClassLoader loader = discoveryLoader != null ? discoveryLoader : Brizo.class.getClassLoader();
             List<StorageDriver.Factory> driverFactories = load(StorageDriver.Factory.class, loader);
-            List<ServiceAgreementVerifier.Factory> verifierFactories = load(ServiceAgreementVerifier.Factory.class, loader);
+            List<ServiceAgreementVerifier.Factory> verifierFactories =
+                    load(ServiceAgreementVerifier.Factory.class, loader);
             List<ComputeBackend.Factory> backendFactories = load(ComputeBackend.Factory.class, loader);
 
             List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
@@ -325,7 +346,8 @@ public final class Brizo implements AutoCloseable {
                 String verifierName = v == null ? null : v.getClass().getSimpleName();
                 ComputeBackend backend = computeBackend;
                 if (discover) {
-                    driverFactories.sort(Comparator.comparingInt(StorageDriver.Factory::priority).reversed()
+                    driverFactories.sort(Comparator.comparingInt(StorageDriver.Factory::priority)
+                            .reversed()
                             .thenComparing(StorageDriver.Factory::name));
                     for (StorageDriver.Factory f : driverFactories) {
                         f.create(settings).ifPresent(d -> {
@@ -335,7 +357,8 @@ public final class Brizo implements AutoCloseable {
                     }
                     if (v == null) {
                         verifierFactories.sort(Comparator.comparingInt(ServiceAgreementVerifier.Factory::priority)
-                                .reversed().thenComparing(ServiceAgreementVerifier.Factory::name));
+                                .reversed()
+                                .thenComparing(ServiceAgreementVerifier.Factory::name));
                         for (ServiceAgreementVerifier.Factory f : verifierFactories) {
                             Optional<ServiceAgreementVerifier> made = f.create(settings);
                             if (made.isPresent()) {
@@ -346,7 +369,8 @@ public final class Brizo implements AutoCloseable {
                         }
                     }
                     if (backend == null) {
-                        backendFactories.sort(Comparator.comparingInt(ComputeBackend.Factory::priority).reversed()
+                        backendFactories.sort(Comparator.comparingInt(ComputeBackend.Factory::priority)
+                                .reversed()
                                 .thenComparing(ComputeBackend.Factory::name));
                         for (ComputeBackend.Factory f : backendFactories) {
                             Optional<ComputeBackend> made = f.create(settings);
@@ -362,7 +386,9 @@ public final class Brizo implements AutoCloseable {
                     throw BrizoException.configuration("no service agreement verifier is configured: set BRIZO_GRANTS "
                             + "to a grants file for development, configure an on-chain verifier and call discover(), "
                             + "or pass one to verifier(...); available: "
-                            + names(verifierFactories.stream().map(ServiceAgreementVerifier.Factory::name).toList()));
+                            + names(verifierFactories.stream()
+                                    .map(ServiceAgreementVerifier.Factory::name)
+                                    .toList()));
                 }
                 if (v instanceof AutoCloseable c && verifier == null) {
                     owned.add(c);
@@ -382,8 +408,11 @@ public final class Brizo implements AutoCloseable {
                     owned.add(nonces);
                 }
                 Brizo brizo = new Brizo(this, drivers, owned, v, verifierName, resolver, nonces, backend);
-                LOG.info("Brizo {} ready: storage drivers {}, verifier {}", brizo.info.version(),
-                        names(brizo.storageDriverNames()), verifierName);
+                LOG.info(
+                        "Brizo {} ready: storage drivers {}, verifier {}",
+                        brizo.info.version(),
+                        names(brizo.storageDriverNames()),
+                        verifierName);
                 return brizo;
             } catch (RuntimeException e) {
                 for (AutoCloseable c : owned) {

@@ -91,7 +91,10 @@ public final class ConsumableFile {
                 // Closing a stream we will not read; nothing to recover.
             }
             throw new io.brizo.spi.BrizoException(
-                    io.brizo.spi.ErrorKind.CONFLICT, "the file changed while it was being opened; try again", null, true);
+                    io.brizo.spi.ErrorKind.CONFLICT,
+                    "the file changed while it was being opened; try again",
+                    null,
+                    true);
         }
         return object;
     }

@@ -72,7 +72,11 @@ public final class BrizoHttpApi {
             return error(e);
         } catch (RuntimeException e) {
             // Unexpected: log the type only, since messages of third-party code may hold locations.
-            LOG.error("internal error handling {} {}: {}", request.method(), request.path(), e.getClass().getName());
+            LOG.error(
+                    "internal error handling {} {}: {}",
+                    request.method(),
+                    request.path(),
+                    e.getClass().getName());
             LOG.debug("internal error detail", e);
             return error(500, ErrorKind.INTERNAL.name(), "internal error");
         }
@@ -167,13 +171,22 @@ public final class BrizoHttpApi {
                 try {
                     n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("consume of {} file {} aborted after {} of {} bytes: storage failed ({})",
-                            file.did(), file.index(), slice.length() - remaining, slice.length(), e.getClass().getSimpleName());
+                    LOG.warn(
+                            "consume of {} file {} aborted after {} of {} bytes: storage failed ({})",
+                            file.did(),
+                            file.index(),
+                            slice.length() - remaining,
+                            slice.length(),
+                            e.getClass().getSimpleName());
                     throw new IOException("storage failed midway; aborting the response");
                 }
                 if (n < 0) {
-                    LOG.warn("consume of {} file {} aborted: storage ended after {} of {} bytes",
-                            file.did(), file.index(), slice.length() - remaining, slice.length());
+                    LOG.warn(
+                            "consume of {} file {} aborted: storage ended after {} of {} bytes",
+                            file.did(),
+                            file.index(),
+                            slice.length() - remaining,
+                            slice.length());
                     throw new IOException("storage ended early; aborting the response");
                 }
                 out.write(buffer, 0, n);

@@ -48,7 +48,10 @@ public final class BrizoHttpServer implements AutoCloseable {
         String host = s.get(CoreSettings.HOST.name(), CoreSettings.HOST.defaultValue());
         int port = s.getInt(CoreSettings.PORT.name(), Integer.parseInt(CoreSettings.PORT.defaultValue()), 0, 65535);
         int threads = s.getInt(
-                CoreSettings.HTTP_THREADS.name(), Integer.parseInt(CoreSettings.HTTP_THREADS.defaultValue()), 1, 10_000);
+                CoreSettings.HTTP_THREADS.name(),
+                Integer.parseInt(CoreSettings.HTTP_THREADS.defaultValue()),
+                1,
+                10_000);
         return start(brizo, new InetSocketAddress(host, port), threads);
     }
 
@@ -68,8 +71,8 @@ public final class BrizoHttpServer implements AutoCloseable {
                     + "; choose another BRIZO_HOST or BRIZO_PORT");
         }
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(
-                threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "brizo-http-" + n.incrementAndGet());
                     t.setDaemon(false);
                     return t;

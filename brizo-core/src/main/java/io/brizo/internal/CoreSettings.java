@@ -18,7 +18,9 @@ public final class CoreSettings {
             "BRIZO_ASSETS", null, "JSON file mapping each DID to its files (the embedded asset catalogue)");
     /** Nonce journal file. */
     public static final SettingKey NONCE_FILE = SettingKey.of(
-            "BRIZO_NONCE_FILE", null, "file that keeps the last nonce of each consumer across restarts; unset = memory only");
+            "BRIZO_NONCE_FILE",
+            null,
+            "file that keeps the last nonce of each consumer across restarts; unset = memory only");
     /** Nonce-only switch. */
     public static final SettingKey NONCE_REQUIRED = SettingKey.of(
             "BRIZO_NONCE_REQUIRED", "false", "accept only replay-safe nonce signatures, refuse the Brizo form");
@@ -28,14 +30,13 @@ public final class CoreSettings {
             "false",
             "accept the old squid-java consume form with a url parameter (only a file of the agreement's own asset)");
     /** Provider key. */
-    public static final SettingKey PROVIDER_KEY =
-            SettingKey.secret("PROVIDER_KEY", "the provider's Ethereum private key (hex); its address is announced at GET /");
+    public static final SettingKey PROVIDER_KEY = SettingKey.secret(
+            "PROVIDER_KEY", "the provider's Ethereum private key (hex); its address is announced at GET /");
     /** Provider address. */
-    public static final SettingKey PROVIDER_ADDRESS = SettingKey.of(
-            "PROVIDER_ADDRESS", null, "the provider's Ethereum address, when PROVIDER_KEY is not given");
+    public static final SettingKey PROVIDER_ADDRESS =
+            SettingKey.of("PROVIDER_ADDRESS", null, "the provider's Ethereum address, when PROVIDER_KEY is not given");
     /** HTTP host. */
-    public static final SettingKey HOST =
-            SettingKey.of("BRIZO_HOST", "127.0.0.1", "address the HTTP server binds to");
+    public static final SettingKey HOST = SettingKey.of("BRIZO_HOST", "127.0.0.1", "address the HTTP server binds to");
     /** HTTP port. */
     public static final SettingKey PORT = SettingKey.of("BRIZO_PORT", "8030", "HTTP port; 0 picks a free port");
     /** HTTP worker threads. */
@@ -44,7 +45,15 @@ public final class CoreSettings {
 
     /** Every key above. */
     public static final List<SettingKey> ALL = List.of(
-            ASSETS, NONCE_FILE, NONCE_REQUIRED, ALLOW_URL_PARAMETER, PROVIDER_KEY, PROVIDER_ADDRESS, HOST, PORT, HTTP_THREADS);
+            ASSETS,
+            NONCE_FILE,
+            NONCE_REQUIRED,
+            ALLOW_URL_PARAMETER,
+            PROVIDER_KEY,
+            PROVIDER_ADDRESS,
+            HOST,
+            PORT,
+            HTTP_THREADS);
 
     private static final Pattern KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
@@ -74,8 +83,11 @@ public final class CoreSettings {
             }
             return Keys.toChecksumAddress(a);
         });
-        if (fromKey.isPresent() && configured.isPresent()
-                && !fromKey.get().toLowerCase(Locale.ROOT).equals(configured.get().toLowerCase(Locale.ROOT))) {
+        if (fromKey.isPresent()
+                && configured.isPresent()
+                && !fromKey.get()
+                        .toLowerCase(Locale.ROOT)
+                        .equals(configured.get().toLowerCase(Locale.ROOT))) {
             throw BrizoException.configuration(
                     "PROVIDER_ADDRESS does not match the address of PROVIDER_KEY; remove one of them or fix it");
         }

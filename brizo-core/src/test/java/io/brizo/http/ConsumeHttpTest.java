@@ -77,14 +77,49 @@ class ConsumeHttpTest {
 
     URI start(Map<String, String> extra) throws IOException {
         Path assets = dir.resolve("assets.json");
-        Files.writeString(assets, JSON.writeValueAsString(Map.of(DID, Map.of("files", List.of(
-                Map.of("url", dataDir.resolve("sample.bin").toUri().toString(), "contentType", "application/octet-stream"),
-                Map.of("url", dataDir.resolve("notes.txt").toUri().toString()))))));
+        Files.writeString(
+                assets,
+                JSON.writeValueAsString(Map.of(
+                        DID,
+                        Map.of(
+                                "files",
+                                List.of(
+                                        Map.of(
+                                                "url",
+                                                dataDir.resolve("sample.bin")
+                                                        .toUri()
+                                                        .toString(),
+                                                "contentType",
+                                                "application/octet-stream"),
+                                        Map.of(
+                                                "url",
+                                                dataDir.resolve("notes.txt")
+                                                        .toUri()
+                                                        .toString()))))));
         Path grants = dir.resolve("grants.json");
-        Files.writeString(grants, JSON.writeValueAsString(List.of(
-                Map.of("agreementId", AGREEMENT, "did", DID, "consumer", consumer.address(), "service", "access"),
-                Map.of("agreementId", EXPIRED_AGREEMENT, "did", DID, "consumer", consumer.address(), "service", "access",
-                        "expiresAt", "2001-01-01T00:00:00Z"))));
+        Files.writeString(
+                grants,
+                JSON.writeValueAsString(List.of(
+                        Map.of(
+                                "agreementId",
+                                AGREEMENT,
+                                "did",
+                                DID,
+                                "consumer",
+                                consumer.address(),
+                                "service",
+                                "access"),
+                        Map.of(
+                                "agreementId",
+                                EXPIRED_AGREEMENT,
+                                "did",
+                                DID,
+                                "consumer",
+                                consumer.address(),
+                                "service",
+                                "access",
+                                "expiresAt",
+                                "2001-01-01T00:00:00Z"))));
         Settings.Builder s = Settings.builder()
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_GRANTS", grants.toString())
@@ -136,8 +171,12 @@ class ConsumeHttpTest {
         assertArrayEquals(data, r.body());
         assertEquals("100000", r.headers().firstValue("Content-Length").orElseThrow());
         assertEquals("bytes", r.headers().firstValue("Accept-Ranges").orElseThrow());
-        assertEquals("application/octet-stream", r.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("attachment; filename=\"sample.bin\"", r.headers().firstValue("Content-Disposition").orElseThrow());
+        assertEquals(
+                "application/octet-stream",
+                r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "attachment; filename=\"sample.bin\"",
+                r.headers().firstValue("Content-Disposition").orElseThrow());
     }
 
     @Test
@@ -145,19 +184,27 @@ class ConsumeHttpTest {
         var r = get(base, query(AGREEMENT, consumer, consumer.address(), 1));
         assertEquals(200, r.statusCode());
         assertEquals("hello\n", new String(r.body(), StandardCharsets.UTF_8));
-        assertEquals("attachment; filename=\"notes.txt\"", r.headers().firstValue("Content-Disposition").orElseThrow());
+        assertEquals(
+                "attachment; filename=\"notes.txt\"",
+                r.headers().firstValue("Content-Disposition").orElseThrow());
     }
 
     @Test
     void addressIsComparedCaseInsensitively() throws Exception {
-        var r = get(base, query(AGREEMENT, consumer, "0x" + consumer.address().substring(2).toUpperCase(), 0));
+        var r = get(
+                base,
+                query(
+                        AGREEMENT,
+                        consumer,
+                        "0x" + consumer.address().substring(2).toUpperCase(),
+                        0));
         assertEquals(200, r.statusCode());
     }
 
     @Test
     void headAnswersTheHeadersOfGetWithoutBody() throws Exception {
-        var request = java.net.http.HttpRequest.newBuilder(
-                        URI.create(base + BrizoHttpApi.CONSUME + "?" + query(AGREEMENT, consumer, consumer.address(), 0)))
+        var request = java.net.http.HttpRequest.newBuilder(URI.create(
+                        base + BrizoHttpApi.CONSUME + "?" + query(AGREEMENT, consumer, consumer.address(), 0)))
                 .method("HEAD", BodyPublishers.noBody())
                 .build();
         var r = http.send(request, BodyHandlers.ofByteArray());
@@ -170,7 +217,9 @@ class ConsumeHttpTest {
     void rangeReturnsPartialContentWithContentRange() throws Exception {
         var r = get(base, query(AGREEMENT, consumer, consumer.address(), 0), "Range", "bytes=1000-1999");
         assertEquals(206, r.statusCode());
-        assertEquals("bytes 1000-1999/100000", r.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(
+                "bytes 1000-1999/100000",
+                r.headers().firstValue("Content-Range").orElseThrow());
         assertEquals("1000", r.headers().firstValue("Content-Length").orElseThrow());
         assertArrayEquals(Arrays.copyOfRange(data, 1000, 2000), r.body());
     }
@@ -179,7 +228,9 @@ class ConsumeHttpTest {
     void suffixRangeReturnsTheLastBytes() throws Exception {
         var r = get(base, query(AGREEMENT, consumer, consumer.address(), 0), "Range", "bytes=-10");
         assertEquals(206, r.statusCode());
-        assertEquals("bytes 99990-99999/100000", r.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(
+                "bytes 99990-99999/100000",
+                r.headers().firstValue("Content-Range").orElseThrow());
         assertArrayEquals(Arrays.copyOfRange(data, 99_990, 100_000), r.body());
     }
 
@@ -187,7 +238,8 @@ class ConsumeHttpTest {
     void openEndedRangeFromZeroIsPartialContentOfTheWholeFile() throws Exception {
         var r = get(base, query(AGREEMENT, consumer, consumer.address(), 0), "Range", "bytes=0-");
         assertEquals(206, r.statusCode());
-        assertEquals("bytes 0-99999/100000", r.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(
+                "bytes 0-99999/100000", r.headers().firstValue("Content-Range").orElseThrow());
         assertArrayEquals(data, r.body());
     }
 
@@ -195,7 +247,9 @@ class ConsumeHttpTest {
     void rangeEndPastTheEndIsClamped() throws Exception {
         var r = get(base, query(AGREEMENT, consumer, consumer.address(), 0), "Range", "bytes=99995-200000");
         assertEquals(206, r.statusCode());
-        assertEquals("bytes 99995-99999/100000", r.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(
+                "bytes 99995-99999/100000",
+                r.headers().firstValue("Content-Range").orElseThrow());
         assertArrayEquals(Arrays.copyOfRange(data, 99_995, 100_000), r.body());
     }
 
@@ -231,7 +285,8 @@ class ConsumeHttpTest {
                 "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + addr + "&signature=" + sig + "&index=abc",
                 "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + addr + "&index=0",
                 "consumerAddress=" + addr + "&signature=" + sig + "&index=0",
-                "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + addr + "&signature=" + sig + "&index=0&nonce=x",
+                "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + addr + "&signature=" + sig
+                        + "&index=0&nonce=x",
                 "serviceAgreementId=%zz")) {
             error(get(base, q), 400, "INVALID_REQUEST");
         }
@@ -276,10 +331,14 @@ class ConsumeHttpTest {
     @Test
     void jsonBodyParametersAcceptIndexZero() throws Exception {
         String body = JSON.writeValueAsString(Map.of(
-                "serviceAgreementId", AGREEMENT,
-                "consumerAddress", consumer.address(),
-                "signature", consumer.signText(AGREEMENT),
-                "index", 0));
+                "serviceAgreementId",
+                AGREEMENT,
+                "consumerAddress",
+                consumer.address(),
+                "signature",
+                consumer.signText(AGREEMENT),
+                "index",
+                0));
         var request = java.net.http.HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.CONSUME))
                 .method("GET", BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json")
@@ -300,23 +359,36 @@ class ConsumeHttpTest {
     void oldUrlFormServesOnlyAFileOfTheAgreementsOwnAsset() throws Exception {
         URI legacy = start(Map.of("BRIZO_ALLOW_URL_PARAMETER", "true"));
         String url = dataDir.resolve("notes.txt").toUri().toString();
-        var ok = get(legacy, "url=" + url + "&consumerAddress=" + consumer.address() + "&serviceAgreementId=" + AGREEMENT);
+        var ok = get(
+                legacy, "url=" + url + "&consumerAddress=" + consumer.address() + "&serviceAgreementId=" + AGREEMENT);
         assertEquals(200, ok.statusCode());
         assertEquals("hello\n", new String(ok.body(), StandardCharsets.UTF_8));
         Files.writeString(dataDir.resolve("other.txt"), "not in the asset");
         String other = dataDir.resolve("other.txt").toUri().toString();
-        error(get(legacy, "consumerAddress=" + consumer.address() + "&serviceAgreementId=" + AGREEMENT + "&url=" + other),
-                403, "FORBIDDEN");
-        error(get(legacy, "consumerAddress=" + stranger.address() + "&serviceAgreementId=" + AGREEMENT + "&url=" + url),
-                403, "FORBIDDEN");
+        error(
+                get(
+                        legacy,
+                        "consumerAddress=" + consumer.address() + "&serviceAgreementId=" + AGREEMENT + "&url=" + other),
+                403,
+                "FORBIDDEN");
+        error(
+                get(
+                        legacy,
+                        "consumerAddress=" + stranger.address() + "&serviceAgreementId=" + AGREEMENT + "&url=" + url),
+                403,
+                "FORBIDDEN");
     }
 
     @Test
     void unencodedUrlWithItsOwnQueryStringIsKeptWhole() {
-        var request = new io.brizo.http.HttpRequest("GET", BrizoHttpApi.CONSUME,
+        var request = new io.brizo.http.HttpRequest(
+                "GET",
+                BrizoHttpApi.CONSUME,
                 "consumerAddress=0xab&url=https://store.example/f.csv?a=1&b=2&serviceAgreementId=12",
-                Map.of(), InputStream.nullInputStream());
-        Map<String, String> p = BrizoHttpApi.parameters(request, java.util.Set.of("consumerAddress", "url", "serviceAgreementId"));
+                Map.of(),
+                InputStream.nullInputStream());
+        Map<String, String> p =
+                BrizoHttpApi.parameters(request, java.util.Set.of("consumerAddress", "url", "serviceAgreementId"));
         assertEquals("https://store.example/f.csv?a=1&b=2", p.get("url"));
         assertEquals("12", p.get("serviceAgreementId"));
         assertEquals("0xab", p.get("consumerAddress"));
@@ -324,21 +396,28 @@ class ConsumeHttpTest {
 
     @Test
     void rootDescribesTheServiceAndItsProvider() throws Exception {
-        var r = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/")).build(), BodyHandlers.ofByteArray());
+        var r = http.send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/")).build(), BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         JsonNode body = JSON.readTree(r.body());
         assertEquals("Brizo for Java", body.get("software").asText());
-        assertEquals(TestKeys.of("0x" + "0f".repeat(32)).address(), body.get("providerAddress").asText().toLowerCase());
+        assertEquals(
+                TestKeys.of("0x" + "0f".repeat(32)).address(),
+                body.get("providerAddress").asText().toLowerCase());
         assertTrue(body.get("endpoints").get("consume").asText().contains(BrizoHttpApi.CONSUME));
         assertFalse(body.get("version").asText().isBlank());
     }
 
     @Test
     void unknownRouteAndWrongMethodAreJsonErrors() throws Exception {
-        var r = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/nope")).build(), BodyHandlers.ofByteArray());
+        var r = http.send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/nope")).build(), BodyHandlers.ofByteArray());
         error(r, 404, "NOT_FOUND");
-        var post = http.send(java.net.http.HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.CONSUME))
-                        .POST(BodyPublishers.noBody()).build(), BodyHandlers.ofByteArray());
+        var post = http.send(
+                java.net.http.HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.CONSUME))
+                        .POST(BodyPublishers.noBody())
+                        .build(),
+                BodyHandlers.ofByteArray());
         error(post, 405, "METHOD_NOT_ALLOWED");
         assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
     }
@@ -348,7 +427,9 @@ class ConsumeHttpTest {
         // Fault injector, not a mock of a real store: nothing real fails on demand halfway.
         StorageDriver failing = new FailingDriver(1_000_000, 300_000);
         Path assets = dir.resolve("assets-failing.json");
-        Files.writeString(assets, JSON.writeValueAsString(Map.of(DID, Map.of("files", List.of(Map.of("url", "fail://x/big.bin"))))));
+        Files.writeString(
+                assets,
+                JSON.writeValueAsString(Map.of(DID, Map.of("files", List.of(Map.of("url", "fail://x/big.bin"))))));
         Brizo brizo = Brizo.builder()
                 .settings(Settings.builder()
                         .put("BRIZO_ASSETS", assets.toString())
@@ -434,13 +515,18 @@ class ConsumeHttpTest {
                 .build();
         toClose.add(brizo);
         assertEquals("failing", brizo.storageDriverNames().get(0));
-        assertEquals("http", brizo.storageDriverNames().get(brizo.storageDriverNames().size() - 1));
+        assertEquals(
+                "http",
+                brizo.storageDriverNames().get(brizo.storageDriverNames().size() - 1));
     }
 
     @Test
     void missingDriverErrorNamesTheInstalledDriversButNotTheLocation() throws Exception {
         Path assets = dir.resolve("assets-unknown.json");
-        Files.writeString(assets, JSON.writeValueAsString(Map.of(DID, Map.of("files", List.of(Map.of("url", "gopher://hidden-host/x"))))));
+        Files.writeString(
+                assets,
+                JSON.writeValueAsString(
+                        Map.of(DID, Map.of("files", List.of(Map.of("url", "gopher://hidden-host/x"))))));
         Brizo brizo = Brizo.builder()
                 .settings(Settings.builder()
                         .put("BRIZO_ASSETS", assets.toString())
@@ -449,9 +535,14 @@ class ConsumeHttpTest {
                 .discover()
                 .build();
         toClose.add(brizo);
-        var e = assertThrows(BrizoException.class, () -> brizo.consume(io.brizo.ConsumeRequest.builder()
-                .agreementId(AGREEMENT).consumerAddress(consumer.address()).signature(consumer.signText(AGREEMENT)).index(0)
-                .build()));
+        var e = assertThrows(
+                BrizoException.class,
+                () -> brizo.consume(io.brizo.ConsumeRequest.builder()
+                        .agreementId(AGREEMENT)
+                        .consumerAddress(consumer.address())
+                        .signature(consumer.signText(AGREEMENT))
+                        .index(0)
+                        .build()));
         assertEquals(ErrorKind.CONFIGURATION, e.kind());
         assertTrue(e.getMessage().contains("http"), e.getMessage());
         assertFalse(e.getMessage().contains("gopher") || e.getMessage().contains("hidden-host"), e.getMessage());

@@ -25,7 +25,8 @@ class ByteRangeTest {
 
     @Test
     void rangeStartingAtTheEndIsNotSatisfiable() {
-        BrizoException e = assertThrows(BrizoException.class, () -> ByteRange.from(10).resolve(10));
+        BrizoException e =
+                assertThrows(BrizoException.class, () -> ByteRange.from(10).resolve(10));
         assertEquals(ErrorKind.RANGE_NOT_SATISFIABLE, e.kind());
     }
 
@@ -38,6 +39,8 @@ class ByteRangeTest {
 
     @Test
     void invertedRangeIsInvalid() {
-        assertEquals(ErrorKind.INVALID_REQUEST, assertThrows(BrizoException.class, () -> ByteRange.of(5, 4)).kind());
+        assertEquals(
+                ErrorKind.INVALID_REQUEST,
+                assertThrows(BrizoException.class, () -> ByteRange.of(5, 4)).kind());
     }
 }

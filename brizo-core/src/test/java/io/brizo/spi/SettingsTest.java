@@ -67,8 +67,7 @@ class SettingsTest {
     void unknownKeyFailsAndSuggestsTheClosestKnownOne() {
         Settings s = Settings.builder().put("BRIZO_PROT", "1").build();
         BrizoException e = assertThrows(
-                BrizoException.class,
-                () -> s.requireKnown(List.of(SettingKey.of("BRIZO_PORT", "8030", "port"))));
+                BrizoException.class, () -> s.requireKnown(List.of(SettingKey.of("BRIZO_PORT", "8030", "port"))));
         assertTrue(e.getMessage().contains("BRIZO_PROT"), e.getMessage());
         assertTrue(e.getMessage().contains("did you mean BRIZO_PORT"), e.getMessage());
     }
@@ -81,7 +80,12 @@ class SettingsTest {
 
     @Test
     void durationsAcceptShortAndIsoForms() {
-        Settings s = Settings.builder().put("A", "30s").put("B", "PT2M").put("C", "250ms").put("D", "soon").build();
+        Settings s = Settings.builder()
+                .put("A", "30s")
+                .put("B", "PT2M")
+                .put("C", "250ms")
+                .put("D", "soon")
+                .build();
         assertEquals(Duration.ofSeconds(30), s.getDuration("A", null));
         assertEquals(Duration.ofMinutes(2), s.getDuration("B", null));
         assertEquals(Duration.ofMillis(250), s.getDuration("C", null));

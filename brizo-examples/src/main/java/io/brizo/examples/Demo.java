@@ -55,11 +55,15 @@ final class Demo {
         ECKeyPair consumerKey = Keys.createEcKeyPair();
         String consumer = "0x" + Keys.getAddress(consumerKey);
         Path assets = work.resolve("assets.json");
-        Files.writeString(assets, "{\"" + DID + "\": {\"files\": [{\"url\": \"" + dataset.toUri()
-                + "\", \"contentType\": \"text/csv\"}]}}");
+        Files.writeString(
+                assets,
+                "{\"" + DID + "\": {\"files\": [{\"url\": \"" + dataset.toUri()
+                        + "\", \"contentType\": \"text/csv\"}]}}");
         Path grants = work.resolve("grants.json");
-        Files.writeString(grants, "[{\"agreementId\": \"" + AGREEMENT + "\", \"did\": \"" + DID + "\", \"consumer\": \""
-                + consumer + "\", \"service\": \"access\"}]");
+        Files.writeString(
+                grants,
+                "[{\"agreementId\": \"" + AGREEMENT + "\", \"did\": \"" + DID + "\", \"consumer\": \"" + consumer
+                        + "\", \"service\": \"access\"}]");
         out.printf("Consumer: generated key %s; agreement %s grants it access to %s.%n", consumer, AGREEMENT, DID);
 
         // 3. The embedded publisher on a free port of 127.0.0.1.
@@ -77,33 +81,45 @@ final class Demo {
             URI consume = URI.create(server.uri() + BrizoHttpApi.CONSUME + "?serviceAgreementId=" + AGREEMENT
                     + "&consumerAddress=" + consumer + "&signature=" + signature + "&index=0");
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(consume).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> whole =
+                    http.send(HttpRequest.newBuilder(consume).build(), HttpResponse.BodyHandlers.ofByteArray());
             boolean wholeOk = whole.statusCode() == 200 && Arrays.equals(whole.body(), content);
-            out.printf("Consumer: GET the whole file -> HTTP %d, %,d bytes, SHA-256 %s %s.%n", whole.statusCode(),
-                    whole.body().length, sha256(whole.body()).substring(0, 16) + "...",
+            out.printf(
+                    "Consumer: GET the whole file -> HTTP %d, %,d bytes, SHA-256 %s %s.%n",
+                    whole.statusCode(),
+                    whole.body().length,
+                    sha256(whole.body()).substring(0, 16) + "...",
                     wholeOk ? "matches the publisher's file" : "DOES NOT MATCH");
 
             HttpResponse<byte[]> part = http.send(
-                    HttpRequest.newBuilder(consume).header("Range", "bytes=1000-1999").build(),
+                    HttpRequest.newBuilder(consume)
+                            .header("Range", "bytes=1000-1999")
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             boolean partOk = part.statusCode() == 206
                     && Arrays.equals(part.body(), Arrays.copyOfRange(content, 1000, 2000))
-                    && "bytes 1000-1999/2000000".equals(part.headers().firstValue("Content-Range").orElse(""));
-            out.printf("Consumer: GET bytes 1000-1999 -> HTTP %d, Content-Range %s, %s.%n", part.statusCode(),
+                    && "bytes 1000-1999/2000000"
+                            .equals(part.headers().firstValue("Content-Range").orElse(""));
+            out.printf(
+                    "Consumer: GET bytes 1000-1999 -> HTTP %d, Content-Range %s, %s.%n",
+                    part.statusCode(),
                     part.headers().firstValue("Content-Range").orElse("(none)"),
                     partOk ? "the right 1,000 bytes" : "WRONG BYTES");
 
             String leak = whole.headers().map().toString() + new String(part.body(), StandardCharsets.ISO_8859_1);
             boolean noLeak = !leak.contains(storage.toString());
             HttpResponse<String> stranger = http.send(
-                    HttpRequest.newBuilder(URI.create(consume.toString().replace(consumer, "0x" + "00".repeat(20)))).build(),
+                    HttpRequest.newBuilder(URI.create(consume.toString().replace(consumer, "0x" + "00".repeat(20))))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             boolean refused = stranger.statusCode() == 401;
-            out.printf("Stranger: the same signature with another address -> HTTP %d %s.%n", stranger.statusCode(),
-                    refused ? "(refused, as it must be)" : "(NOT REFUSED)");
+            out.printf(
+                    "Stranger: the same signature with another address -> HTTP %d %s.%n",
+                    stranger.statusCode(), refused ? "(refused, as it must be)" : "(NOT REFUSED)");
 
             if (wholeOk && partOk && noLeak && refused) {
-                out.println("Demo succeeded: the consumer got exactly the publisher's bytes, and never saw where they are stored.");
+                out.println(
+                        "Demo succeeded: the consumer got exactly the publisher's bytes, and never saw where they are stored.");
                 return 0;
             }
             out.println("Demo FAILED: see the lines above.");
@@ -124,8 +140,12 @@ final class Demo {
         StringBuilder sb = new StringBuilder("day,station,temperature\n");
         Random random = new Random(2026);
         for (int day = 0; sb.length() < size; day++) {
-            sb.append(day).append(",st-").append(day % 17).append(',')
-                    .append(String.format(java.util.Locale.ROOT, "%.1f", random.nextGaussian() * 8 + 12)).append('\n');
+            sb.append(day)
+                    .append(",st-")
+                    .append(day % 17)
+                    .append(',')
+                    .append(String.format(java.util.Locale.ROOT, "%.1f", random.nextGaussian() * 8 + 12))
+                    .append('\n');
         }
         return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
     }

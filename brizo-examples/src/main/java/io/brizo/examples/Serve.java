@@ -35,11 +35,14 @@ final class Serve {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            brizo.close();
-            stopped.countDown();
-        }, "brizo-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            brizo.close();
+                            stopped.countDown();
+                        },
+                        "brizo-shutdown"));
         System.out.println("Brizo listening on " + server.uri());
         System.out.flush();
         stopped.await();

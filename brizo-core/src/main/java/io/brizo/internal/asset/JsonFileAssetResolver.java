@@ -53,8 +53,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
             throw BrizoException.configuration("cannot read the assets file " + fileName);
         }
         if (root == null || !root.isObject()) {
-            throw BrizoException.configuration(
-                    "the assets file " + fileName + " must hold a JSON object keyed by DID");
+            throw BrizoException.configuration("the assets file " + fileName + " must hold a JSON object keyed by DID");
         }
         Map<String, Asset> assets = new HashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.fields();

@@ -60,7 +60,10 @@ public final class WatchedFile<T> {
             try {
                 snapshot = load();
             } catch (BrizoException e) {
-                LOG.error("{} changed but cannot be used ({}); keeping its last good content", settingName, e.getMessage());
+                LOG.error(
+                        "{} changed but cannot be used ({}); keeping its last good content",
+                        settingName,
+                        e.getMessage());
                 // Remember the bad version so it is not parsed again on every request.
                 try {
                     snapshot = new Snapshot<>(Files.getLastModifiedTime(path), Files.size(path), s.value);

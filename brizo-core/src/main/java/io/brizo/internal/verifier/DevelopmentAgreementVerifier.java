@@ -49,8 +49,10 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
     public DevelopmentAgreementVerifier(Path grantsFile, Clock clock) {
         this.grants = new WatchedFile<>(grantsFile, "BRIZO_GRANTS", DevelopmentAgreementVerifier::parse);
         this.clock = clock;
-        LOG.warn("*** DEVELOPMENT agreement verifier in use: access is granted from the local file {}, "
-                + "not from the chain. Never use it in production. ***", grantsFile.getFileName());
+        LOG.warn(
+                "*** DEVELOPMENT agreement verifier in use: access is granted from the local file {}, "
+                        + "not from the chain. Never use it in production. ***",
+                grantsFile.getFileName());
     }
 
     @Override
@@ -84,8 +86,9 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
             throw BrizoException.configuration("cannot read the grants file " + fileName);
         }
         if (root == null || !root.isArray()) {
-            throw BrizoException.configuration("the grants file " + fileName
-                    + " must hold a JSON list: [{\"agreementId\": ..., \"did\": ..., \"consumer\": ..., \"service\": \"access\"}]");
+            throw BrizoException.configuration(
+                    "the grants file " + fileName
+                            + " must hold a JSON list: [{\"agreementId\": ..., \"did\": ..., \"consumer\": ..., \"service\": \"access\"}]");
         }
         List<Grant> out = new ArrayList<>();
         for (int i = 0; i < root.size(); i++) {

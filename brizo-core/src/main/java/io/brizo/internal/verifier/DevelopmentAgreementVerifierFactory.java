@@ -25,8 +25,7 @@ public final class DevelopmentAgreementVerifierFactory implements ServiceAgreeme
 
     @Override
     public Optional<ServiceAgreementVerifier> create(Settings settings) {
-        return settings.getPath(GRANTS.name())
-                .map(p -> new DevelopmentAgreementVerifier(p, Clock.systemUTC()));
+        return settings.getPath(GRANTS.name()).map(p -> new DevelopmentAgreementVerifier(p, Clock.systemUTC()));
     }
 
     /** {@return -10, so an on-chain verifier wins when both are configured} */
