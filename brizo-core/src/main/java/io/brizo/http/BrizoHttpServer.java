@@ -128,10 +128,13 @@ public final class BrizoHttpServer implements AutoCloseable {
         return uri;
     }
 
-    /** Stops accepting connections, waits up to a second for exchanges to end, then stops. */
+    /**
+     * Stops the server at once; downloads still running are cut off (their clients see a failed
+     * transfer). The JDK 17 server would otherwise wait the whole grace period even when idle.
+     */
     @Override
     public void close() {
-        server.stop(1);
+        server.stop(0);
         executor.shutdownNow();
     }
 }

@@ -286,10 +286,31 @@ class ConsumeHttpTest {
                 "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + addr + "&index=0",
                 "consumerAddress=" + addr + "&signature=" + sig + "&index=0",
                 "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + addr + "&signature=" + sig
-                        + "&index=0&nonce=x",
-                "serviceAgreementId=%zz")) {
+                        + "&index=0&nonce=x")) {
             error(get(base, q), 400, "INVALID_REQUEST");
         }
+    }
+
+    @Test
+    void malformedPercentEncodingIsABadRequest() throws Exception {
+        // The JDK client refuses to send such a URI, so hand it to the API directly.
+        Brizo brizo = Brizo.builder()
+                .settings(Settings.builder()
+                        .put("BRIZO_ASSETS", dir.resolve("assets.json").toString())
+                        .put("BRIZO_GRANTS", dir.resolve("grants.json").toString())
+                        .build())
+                .discover()
+                .build();
+        toClose.add(brizo);
+        var response = new BrizoHttpApi(brizo)
+                .handle(new io.brizo.http.HttpRequest(
+                        "GET",
+                        BrizoHttpApi.CONSUME,
+                        "serviceAgreementId=%zz&index=0",
+                        Map.of(),
+                        InputStream.nullInputStream()));
+        assertEquals(400, response.status());
+        assertEquals("application/json", response.header("Content-Type"));
     }
 
     @Test
