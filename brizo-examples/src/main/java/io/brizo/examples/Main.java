@@ -2,7 +2,7 @@ package io.brizo.examples;
 
 import java.util.Arrays;
 
-/** Entry point of {@code brizo-examples.jar}: {@code demo} or {@code serve}. */
+/** Entry point of {@code brizo-examples.jar}: {@code demo}, {@code serve} or {@code sign}. */
 public final class Main {
     private Main() {}
 
@@ -13,10 +13,13 @@ public final class Main {
         switch (command) {
             case "demo" -> System.exit(Demo.run(System.out));
             case "serve" -> Serve.run(rest);
+            case "sign" -> System.exit(SignCommand.run(rest, System.getenv(), System.out, System.err));
             default -> {
-                System.out.println("usage: java -jar brizo-examples.jar demo | serve [--config FILE]");
+                System.out.println(
+                        "usage: java -jar brizo-examples.jar demo | serve [--config FILE] | sign AGREEMENT_ID");
                 System.out.println("  demo   runs a consume round trip against an embedded publisher and exits");
                 System.out.println("  serve  runs a publisher from BRIZO_* settings (see README)");
+                System.out.println("  sign   prints '<consumer address> <signature>' for an agreement id (see README)");
                 System.exit("help".equals(command) ? 0 : 2);
             }
         }
