@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# Throughput of a whole-file consume from Brizo's `serve` (default heap and -Xmx64m) against nginx
+# serving the same file (with sendfile, and a second time copying through 256 KiB buffers), all on
+# 127.0.0.1, measured alternately with curl; also each server's CPU time per download and its RSS.
+# Writes docs/benchmarks/consume-vs-nginx.md. Run from anywhere: bash bench/consume-vs-nginx.sh
+# (as root on a fresh machine, so it can apt-get install nginx-light and curl).
+#
+# Environment (all optional):
+#   ROUNDS=7         measured downloads per server (after one unmeasured warm-up each)
+#   SIZE_MIB=1024    size of the test file
+#   TARGET=0.90      the Brizo/nginx ratio of median speeds the results are judged against
+#   RESULTS=docs/benchmarks/consume-vs-nginx.md   where the results go (relative to the repo root)
+#
+# Everything it starts listens on 127.0.0.1 only and is stopped on exit; the test file is removed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$ROOT/bench/work"
+DATA="$WORK/data"
+FILE_NAME="dataset.bin"
+FILE="$DATA/$FILE_NAME"
+JAR="$ROOT/brizo-examples/target/brizo-examples.jar"
+RESULTS="$ROOT/${RESULTS:-docs/benchmarks/consume-vs-nginx.md}"
+ROUNDS="${ROUNDS:-7}"
+SIZE_MIB="${SIZE_MIB:-1024}"
+TARGET="${TARGET:-0.90}"
+SIZE=$((SIZE_MIB * 1024 * 1024))
+AGREEMENT="$(printf 'be9c%.0s' {1..16})"
+DID="did:op:$(printf 'b0%.0s' {1..32})"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] FAILED: %s\n' "$*" >&2; exit 1; }
+
+[[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || die "ROUNDS must be 1..99"
+[[ "$SIZE_MIB" =~ ^[1-9][0-9]{0,5}$ ]] || die "SIZE_MIB must be a positive number of MiB"
+
+# ---------------------------------------------------------------- what it needs
+NGINX="$(command -v nginx || true)"
+[[ -z "$NGINX" && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
+if [[ -z "$NGINX" ]] || ! command -v curl >/dev/null; then
+    [[ "$(id -u)" == 0 ]] || die "nginx and curl are needed; run as root to install them, or install nginx-light and curl"
+    log "installing nginx and curl (apt-get)"
+    apt-get update -q >/dev/null
+    # Debian's package may try to start its own service on :80 where the machine's policy allows;
+    # this benchmark never uses that one, it runs its own instance below.
+    apt-get install -y -q nginx-light curl >/dev/null || apt-get install -y -q nginx curl >/dev/null
+    NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+fi
+[[ -x "$NGINX" ]] || die "nginx is not installed"
+command -v java >/dev/null || die "java (17+) is needed"
+if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT" -path "$ROOT/bench" -prune -o -path '*/src/main/*' -newer "$JAR" -print -quit)" ]]; then
+    log "building $JAR (missing or older than the sources)"
+    (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
+fi
+
+# ---------------------------------------------------------------- clean-up on any exit
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    rm -f "$FILE"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$WORK"
+mkdir -p "$DATA" "$WORK/nginx-tmp"
+
+# ---------------------------------------------------------------- the test file
+log "writing $SIZE_MIB MiB of random bytes to $FILE"
+head -c "$SIZE" /dev/urandom >"$FILE"
+chmod 644 "$FILE"
+SHA="$(sha256sum "$FILE" | cut -d' ' -f1)"
+
+free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+
+# wait_for DESCRIPTION TENTHS COMMAND...: runs COMMAND every 0.1 s until it succeeds
+wait_for() {
+    local what="$1" tenths="$2"; shift 2
+    for _ in $(seq 1 "$tenths"); do "$@" && return 0; sleep 0.1; done
+    die "$what"
+}
+
+# ---------------------------------------------------------------- nginx
+NGINX_PORT="$(free_port)" || die "no free port found for nginx"
+NGINX_COPY_PORT="$(free_port)" || die "no free port found for nginx"
+[[ "$NGINX_COPY_PORT" != "$NGINX_PORT" ]] || die "no second free port found for nginx"
+cat >"$WORK/nginx.conf" <<EOF
+# Written by bench/consume-vs-nginx.sh: a minimal static file server for the comparison.
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/nginx-tmp/body;
+    proxy_temp_path $WORK/nginx-tmp/proxy;
+    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
+    scgi_temp_path $WORK/nginx-tmp/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $DATA;
+    }
+    # A second baseline: nginx copying through user-space buffers, which on loopback can beat
+    # sendfile; shown so the ratio above is not read against a weak baseline.
+    server {
+        listen 127.0.0.1:$NGINX_COPY_PORT;
+        root $DATA;
+        sendfile off;
+        output_buffers 2 256k;
+    }
+}
+EOF
+"$NGINX" -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf" >"$WORK/nginx.out" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+NGINX_URL="http://127.0.0.1:$NGINX_PORT/$FILE_NAME"
+NGINX_COPY_URL="http://127.0.0.1:$NGINX_COPY_PORT/$FILE_NAME"
+nginx_up() {
+    kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$WORK/nginx-error.log" "$WORK/nginx.out" 2>/dev/null)"
+    [[ "$(curl -s -o /dev/null -I -w '%{http_code}' "$NGINX_URL")" == 200 &&
+        "$(curl -s -o /dev/null -I -w '%{http_code}' "$NGINX_COPY_URL")" == 200 ]]
+}
+wait_for "nginx did not serve $NGINX_URL within 10 s: $(cat "$WORK/nginx-error.log" "$WORK/nginx.out" 2>/dev/null)" 100 nginx_up
+NGINX_PIDS="$(printf '%s\n' "$NGINX_PID" $(pgrep -P "$NGINX_PID") | paste -sd,)"
+log "nginx on 127.0.0.1:$NGINX_PORT (sendfile) and :$NGINX_COPY_PORT (copying) (pids $NGINX_PIDS)"
+
+# ---------------------------------------------------------------- Brizo
+read -r CONSUMER SIGNATURE < <(java -jar "$JAR" sign "$AGREEMENT") || die "the sign command failed"
+[[ "$CONSUMER" =~ ^0x[0-9a-f]{40}$ && "$SIGNATURE" =~ ^0x[0-9a-f]{130}$ ]] ||
+    die "the sign command printed '$CONSUMER $SIGNATURE', not an address and a signature"
+cat >"$WORK/assets.json" <<EOF
+{"$DID": {"files": [{"url": "file://$FILE", "contentType": "application/octet-stream"}]}}
+EOF
+cat >"$WORK/grants.json" <<EOF
+[{"agreementId": "$AGREEMENT", "did": "$DID", "consumer": "$CONSUMER", "service": "access"}]
+EOF
+
+# start_brizo NAME [JVM OPTION...]: prints the base URL; the pid goes to $WORK/NAME.pid
+start_brizo() {
+    local name="$1"; shift
+    env -u PROVIDER_KEY BRIZO_HOST=127.0.0.1 BRIZO_PORT=0 BRIZO_ASSETS="$WORK/assets.json" \
+        BRIZO_GRANTS="$WORK/grants.json" BRIZO_FILE_ROOTS="$DATA" \
+        java "$@" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$JAR" serve \
+        >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    echo $! >"$WORK/$name.pid"
+}
+brizo_ready() {
+    kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null || die "$1 exited: $(cat "$WORK/$1.err")"
+    grep -q '^Brizo listening on ' "$WORK/$1.out" 2>/dev/null
+}
+brizo_url() { sed -n 's/^Brizo listening on \(http:[^ ]*\).*/\1/p' "$WORK/$1.out" | head -1; }
+
+start_brizo brizo
+start_brizo brizo64 -Xmx64m
+BRIZO_PID="$(cat "$WORK/brizo.pid")"
+BRIZO64_PID="$(cat "$WORK/brizo64.pid")"
+PIDS+=("$BRIZO_PID" "$BRIZO64_PID")
+wait_for "Brizo did not start within 30 s: $(cat "$WORK/brizo.err")" 300 brizo_ready brizo
+wait_for "Brizo -Xmx64m did not start within 30 s: $(cat "$WORK/brizo64.err")" 300 brizo_ready brizo64
+QUERY="/api/v1/brizo/services/consume?serviceAgreementId=$AGREEMENT&consumerAddress=$CONSUMER&signature=$SIGNATURE&index=0"
+BRIZO_URL="$(brizo_url brizo)$QUERY"
+BRIZO64_URL="$(brizo_url brizo64)$QUERY"
+log "Brizo on $(brizo_url brizo) (pid $BRIZO_PID), Brizo -Xmx64m on $(brizo_url brizo64) (pid $BRIZO64_PID)"
+
+# ---------------------------------------------------------------- warm-up: correctness, caches, JIT
+for target in "nginx $NGINX_URL" "nginx-copy $NGINX_COPY_URL" "brizo $BRIZO_URL" "brizo64 $BRIZO64_URL"; do
+    set -- $target
+    got="$(curl -sf --max-time 300 "$2" | sha256sum | cut -d' ' -f1)" || die "warm-up download from $1 failed"
+    [[ "$got" == "$SHA" ]] || die "warm-up download from $1: SHA-256 $got, expected $SHA"
+    log "warm-up $1: SHA-256 matches"
+done
+
+# cpu_ticks PIDS: user + system clock ticks used so far by the processes (comma-separated pids)
+cpu_ticks() {
+    local pid total=0 stat rest
+    for pid in ${1//,/ }; do
+        stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+        rest="${stat##*) }" # fields from the 3rd on; the command name may hold spaces
+        set -- $rest
+        total=$((total + ${12} + ${13}))
+    done
+    echo "$total"
+}
+TICKS_PER_SECOND="$(getconf CLK_TCK)"
+
+# measure NAME URL PIDS ROUND: one timed download to /dev/null, nothing else running;
+# appends "name round code bytes speed time server-cpu-seconds" to runs
+measure() {
+    local name="$1" url="$2" pids="$3" round="$4" before after code bytes speed time cpu
+    before="$(cpu_ticks "$pids")"
+    curl -s -o /dev/null --max-time 300 -w '%{http_code} %{size_download} %{speed_download} %{time_total}\n' \
+        "$url" >"$WORK/curl.out" || die "curl failed on $name round $round"
+    after="$(cpu_ticks "$pids")"
+    read -r code bytes speed time <"$WORK/curl.out"
+    [[ "$code" == 200 && "$bytes" == "$SIZE" ]] || die "$name round $round: HTTP $code, $bytes bytes"
+    cpu="$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" 'BEGIN {printf "%.2f", t / hz}')"
+    echo "$name $round $code $bytes $speed $time $cpu" >>"$WORK/runs"
+    log "$(printf '%-8s round %d: %8.1f MiB/s  %6.3f s  server CPU %5.2f s' "$name" "$round" \
+        "$(awk -v s="$speed" 'BEGIN {print s / 1048576}')" "$time" "$cpu")"
+}
+
+# peak_rss NAME URL PIDS: one more download, untimed, sampling the servers' RSS with ps every
+# 50 ms; appends "name idle-KiB peak-KiB" to rss
+peak_rss() {
+    local name="$1" url="$2" pids="$3" cpid rss idle max=0
+    idle="$(ps -o rss= -p "$pids" | awk '{s += $1} END {print s + 0}')"
+    curl -s -o /dev/null --max-time 300 "$url" &
+    cpid=$!
+    while kill -0 "$cpid" 2>/dev/null; do
+        rss="$(ps -o rss= -p "$pids" 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+        if ((rss > max)); then max=$rss; fi
+        sleep 0.05
+    done
+    wait "$cpid" || die "curl failed on the RSS run of $name"
+    echo "$name $idle $max" >>"$WORK/rss"
+    log "$(printf '%-8s RSS: %d KiB idle, %d KiB peak during a download' "$name" "$idle" "$max")"
+}
+
+: >"$WORK/runs"
+: >"$WORK/rss"
+for round in $(seq 1 "$ROUNDS"); do
+    measure nginx "$NGINX_URL" "$NGINX_PIDS" "$round"
+    measure nginx-copy "$NGINX_COPY_URL" "$NGINX_PIDS" "$round"
+    measure brizo "$BRIZO_URL" "$BRIZO_PID" "$round"
+    measure brizo64 "$BRIZO64_URL" "$BRIZO64_PID" "$round"
+done
+peak_rss nginx "$NGINX_URL" "$NGINX_PIDS"
+peak_rss nginx-copy "$NGINX_COPY_URL" "$NGINX_PIDS"
+peak_rss brizo "$BRIZO_URL" "$BRIZO_PID"
+peak_rss brizo64 "$BRIZO64_URL" "$BRIZO64_PID"
+for pid in "$BRIZO_PID" "$BRIZO64_PID" "$NGINX_PID"; do kill -0 "$pid" 2>/dev/null || die "server $pid died"; done
+
+# ---------------------------------------------------------------- results
+# median NAME COLUMN (5 = speed, 6 = time, 7 = server CPU)
+median() {
+    awk -v n="$1" -v c="$2" '$1 == n {print $c}' "$WORK/runs" | sort -g |
+        awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+range() { # NAME COLUMN: "min–max" of the speeds in MiB/s
+    awk -v n="$1" -v c="$2" '$1 == n {v = $c / 1048576; if (!seen++ || v < lo) lo = v; if (v > hi) hi = v}
+        END {printf "%.0f–%.0f", lo, hi}' "$WORK/runs"
+}
+mib() { awk -v s="$1" 'BEGIN {printf "%.1f", s / 1048576}'; }
+NGINX_SPEED="$(median nginx 5)"
+BRIZO_SPEED="$(median brizo 5)"
+BRIZO64_SPEED="$(median brizo64 5)"
+RATIO="$(awk -v b="$BRIZO_SPEED" -v n="$NGINX_SPEED" 'BEGIN {printf "%.2f", b / n}')"
+NGINX_COPY_SPEED="$(median nginx-copy 5)"
+RATIO_COPY="$(awk -v b="$BRIZO_SPEED" -v n="$NGINX_COPY_SPEED" 'BEGIN {printf "%.2f", b / n}')"
+RATIO64="$(awk -v b="$BRIZO64_SPEED" -v n="$NGINX_SPEED" 'BEGIN {printf "%.2f", b / n}')"
+VERDICT="$(awk -v r="$RATIO" -v t="$TARGET" 'BEGIN {print (r >= t) ? "meets" : "is BELOW"}')"
+log "medians: nginx $(mib "$NGINX_SPEED") MiB/s, Brizo $(mib "$BRIZO_SPEED") MiB/s (ratio $RATIO)," \
+    "Brizo -Xmx64m $(mib "$BRIZO64_SPEED") MiB/s (ratio $RATIO64);" \
+    "nginx copying $(mib "$NGINX_COPY_SPEED") MiB/s (Brizo/that $RATIO_COPY)"
+
+label() {
+    case $1 in
+        nginx) echo "nginx (sendfile)" ;;
+        nginx-copy) echo "nginx (sendfile off, output_buffers 2 256k)" ;;
+        brizo) echo "Brizo serve, default heap" ;;
+        *) echo "Brizo serve, -Xmx64m" ;;
+    esac
+}
+mkdir -p "$(dirname "$RESULTS")"
+{
+    echo "# Consume throughput: Brizo \`serve\` vs nginx"
+    echo
+    echo "Generated by \`bench/consume-vs-nginx.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') at commit" \
+        "\`$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\`; re-run it to refresh this file."
+    echo
+    echo "**Result:** Brizo/nginx ratio of median download speeds **$RATIO** (target $TARGET: $VERDICT the" \
+        "target); with \`-Xmx64m\`: **$RATIO64**. Against nginx copying through 256 KiB buffers instead of" \
+        "sendfile (faster than sendfile on some loopback set-ups): **$RATIO_COPY**."
+    echo
+    echo "| server | median speed (MiB/s) | range (MiB/s) | median time (s) | median server CPU per download (s) | RSS idle → peak during a download (MiB) |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for n in nginx nginx-copy brizo brizo64; do
+        read -r _ idle peak < <(awk -v n="$n" '$1 == n' "$WORK/rss")
+        printf '| %s | %s | %s | %.3f | %.2f | %.0f → %.0f |\n' "$(label $n)" "$(mib "$(median $n 5)")" \
+            "$(range $n 5)" "$(median $n 6)" "$(median $n 7)" \
+            "$(awk -v k="$idle" 'BEGIN {print k / 1024}')" "$(awk -v k="$peak" 'BEGIN {print k / 1024}')"
+    done
+    echo
+    echo "## Machine"
+    echo
+    echo "- cores (nproc): $(nproc); CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)"
+    echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "- kernel: $(uname -sr)"
+    echo "- java: $(java -version 2>&1 | paste -sd';' | sed 's/;/; /g')"
+    echo "- nginx: $("$NGINX" -v 2>&1)"
+    echo "- curl: $(curl --version | head -1 | cut -d' ' -f1-2)"
+    echo
+    echo "## Method"
+    echo
+    echo "- One file of $SIZE_MIB MiB of random bytes (\`/dev/urandom\`) in \`bench/work/data\`, in the page cache."
+    echo "- nginx: its own minimal configuration (\`worker_processes 1\`, \`sendfile on\`, \`tcp_nopush on\`," \
+        "\`access_log off\`), serving that directory on 127.0.0.1; and, on a second port of the same nginx, the" \
+        "same with \`sendfile off; output_buffers 2 256k\` (nginx copying through user-space buffers, as Brizo does)."
+    echo "- Brizo: \`java -jar brizo-examples.jar serve\` (default heap, and a second one with \`-Xmx64m\`), the" \
+        "file as a \`file:\` URL under \`BRIZO_FILE_ROOTS\`, and a development grant for a consumer key made by" \
+        "the \`sign\` command, which also signed the agreement id (EIP-191). Logging at warn."
+    echo "- One unmeasured warm-up download per server, checked against the file's SHA-256; then $ROUNDS rounds," \
+        "each downloading the whole file once from nginx (sendfile), nginx (copying), Brizo and Brizo -Xmx64m in turn with" \
+        "\`curl -s -o /dev/null -w '%{http_code} %{size_download} %{speed_download} %{time_total}'\`" \
+        "(each checked for 200 and the full size). Speed is curl's average bytes per second; the ratio is" \
+        "Brizo's median over nginx's."
+    echo "- Server CPU: user + system time of the server process(es) (\`/proc/PID/stat\`), before and after" \
+        "each timed download."
+    echo "- RSS: after the timed rounds, one more download per server, sampling its resident set" \
+        "(\`ps -o rss\`; nginx: master + worker) every 50 ms; nothing samples during the timed rounds."
+    echo "- curl and the server share the machine's $(nproc) cores; with sendfile, nginx spends almost no CPU," \
+        "so its speed is mostly what curl can receive on loopback."
+    echo
+    echo "## Runs"
+    echo
+    echo "| round | server | speed (MiB/s) | time (s) | server CPU (s) |"
+    echo "|---:|---|---:|---:|---:|"
+    while read -r name round _ _ speed time cpu; do
+        printf '| %s | %s | %s | %.3f | %s |\n' "$round" "$(label "$name")" "$(mib "$speed")" "$time" "$cpu"
+    done <"$WORK/runs"
+} >"$RESULTS"
+log "wrote $RESULTS"
