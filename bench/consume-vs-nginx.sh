@@ -325,8 +325,10 @@ mkdir -p "$(dirname "$RESULTS")"
         "each timed download."
     echo "- RSS: after the timed rounds, one more download per server, sampling its resident set" \
         "(\`ps -o rss\`; nginx: master + worker) every 50 ms; nothing samples during the timed rounds."
-    echo "- curl and the server share the machine's $(nproc) cores; with sendfile, nginx spends almost no CPU," \
-        "so its speed is mostly what curl can receive on loopback."
+    echo "- curl and the server share the machine's $(nproc) cores. The copying nginx's speed is a floor on what" \
+        "curl can receive here; a server below it is limited by itself (its CPU time per download tells by how much)."
+    echo "- The JVMs' RSS is mostly the JVM itself (code, metaspace, the heap it has touched); what matters for" \
+        "\"flat memory\" is that it does not grow with the file during a download."
     echo
     echo "## Runs"
     echo
