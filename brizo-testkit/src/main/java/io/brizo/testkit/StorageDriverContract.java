@@ -282,8 +282,7 @@ public abstract class StorageDriverContract {
         assertUnsatisfiable(uri, ByteRange.of(0, 0));
         assertUnsatisfiable(uri, ByteRange.of(0, 9));
         assertUnsatisfiable(uri, ByteRange.suffix(1));
-        // ByteRange.from(0) is not checked: it equals ByteRange.all(), which an empty object
-        // satisfies with zero bytes.
+        assertUnsatisfiable(uri, ByteRange.from(0));
     }
 
     @Test
