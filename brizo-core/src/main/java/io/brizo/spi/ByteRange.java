@@ -7,16 +7,20 @@ package io.brizo.spi;
  * <p>Instances are immutable. Use {@link #resolve(long)} to get absolute offsets.
  */
 public final class ByteRange {
-    private static final ByteRange ALL = new ByteRange(0, -1, -1);
+    private static final ByteRange ALL = new ByteRange(0, -1, -1, true);
 
     private final long first;
     private final long last; // -1 = up to the end
     private final long suffixLength; // -1 = not a suffix range
+    // "bytes=0-" covers the same bytes as no range but is a range request: it gets 206, and 416
+    // on an empty object, so the two must stay distinguishable.
+    private final boolean all;
 
-    private ByteRange(long first, long last, long suffixLength) {
+    private ByteRange(long first, long last, long suffixLength, boolean all) {
         this.first = first;
         this.last = last;
         this.suffixLength = suffixLength;
+        this.all = all;
     }
 
     /** {@return the whole object} */
@@ -29,7 +33,7 @@ public final class ByteRange {
         if (first < 0 || last < first) {
             throw BrizoException.invalid("invalid byte range " + first + "-" + last);
         }
-        return new ByteRange(first, last, -1);
+        return new ByteRange(first, last, -1, false);
     }
 
     /** {@return bytes from {@code first} to the end} */
@@ -37,7 +41,7 @@ public final class ByteRange {
         if (first < 0) {
             throw BrizoException.invalid("invalid byte range " + first + "-");
         }
-        return new ByteRange(first, -1, -1);
+        return new ByteRange(first, -1, -1, false);
     }
 
     /** {@return the last {@code length} bytes} */
@@ -45,12 +49,12 @@ public final class ByteRange {
         if (length < 0) {
             throw BrizoException.invalid("invalid suffix byte range -" + length);
         }
-        return new ByteRange(-1, -1, length);
+        return new ByteRange(-1, -1, length, false);
     }
 
-    /** {@return whether this is the whole object} */
+    /** {@return whether this is the whole object, not a range request ({@code from(0)} is one)} */
     public boolean isAll() {
-        return suffixLength < 0 && first == 0 && last < 0;
+        return all;
     }
 
     /**
@@ -86,7 +90,7 @@ public final class ByteRange {
                 ErrorKind.RANGE_NOT_SATISFIABLE, "range " + this + " is outside the object of " + size + " bytes");
     }
 
-    /** {@return the range in the form of an HTTP {@code Range} header value, without the unit} */
+    /** {@return the range as an HTTP {@code Range} value without the unit; {@code 0-} for all} */
     @Override
     public String toString() {
         if (suffixLength >= 0) {
@@ -97,12 +101,16 @@ public final class ByteRange {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ByteRange r && r.first == first && r.last == last && r.suffixLength == suffixLength;
+        return o instanceof ByteRange r
+                && r.first == first
+                && r.last == last
+                && r.suffixLength == suffixLength
+                && r.all == all;
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(first) * 31 * 31 + Long.hashCode(last) * 31 + Long.hashCode(suffixLength);
+        return java.util.Objects.hash(first, last, suffixLength, all);
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.brizo.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,15 @@ class ByteRangeTest {
         assertThrows(BrizoException.class, () -> ByteRange.suffix(0).resolve(10));
         assertThrows(BrizoException.class, () -> ByteRange.suffix(5).resolve(0));
         assertThrows(BrizoException.class, () -> ByteRange.of(0, 0).resolve(0));
+    }
+
+    @Test
+    void openEndedRangeFromZeroIsARangeRequestNotTheWholeObject() {
+        assertTrue(ByteRange.all().isAll());
+        assertFalse(ByteRange.from(0).isAll());
+        assertNotEquals(ByteRange.all(), ByteRange.from(0));
+        assertEquals(new ByteRange.Slice(0, 10, 10), ByteRange.from(0).resolve(10));
+        assertThrows(BrizoException.class, () -> ByteRange.from(0).resolve(0));
     }
 
     @Test

@@ -11,7 +11,13 @@ public final class Main {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (command) {
-            case "demo" -> System.exit(Demo.run(System.out));
+            case "demo" -> {
+                // The demo explains itself on stdout; keep the library's INFO lines out of the way.
+                if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+                    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+                }
+                System.exit(Demo.run(System.out));
+            }
             case "serve" -> Serve.run(rest);
             case "sign" -> System.exit(SignCommand.run(rest, System.getenv(), System.out, System.err));
             default -> {

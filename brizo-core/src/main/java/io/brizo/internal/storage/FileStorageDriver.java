@@ -117,6 +117,10 @@ final class FileStorageDriver implements StorageDriver {
         }
     }
 
+    /**
+     * Writes the file atomically inside a root, creating missing directories. A file system keeps
+     * no content type, so {@code contentType} is not stored; the result reports the probed one.
+     */
     @Override
     public ObjectInfo write(URI location, InputStream data, long length, String contentType) {
         Path target = confinedLexically(location);

@@ -1,0 +1,143 @@
+package io.brizo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.Settings;
+import io.brizo.spi.Verdict;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BrizoBuilderTest {
+    static final String AGREEMENT = "aa".repeat(32);
+    static final String DID = "did:op:" + "bb".repeat(32);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void unknownSettingFailsAtBuildTimeNamingTheKey() {
+        Settings settings = Settings.builder().put("BRIZO_FILE_ROOT", "/srv").build();
+        BrizoException e = assertThrows(BrizoException.class, () -> Brizo.builder()
+                .settings(settings)
+                .verifier(claim -> Verdict.denied("no"))
+                .assetResolver(did -> Optional.empty())
+                .build());
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("BRIZO_FILE_ROOT"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean BRIZO_FILE_ROOTS"), e.getMessage());
+    }
+
+    @Test
+    void malformedSwitchFailsAtBuildTime() {
+        Settings settings =
+                Settings.builder().put("BRIZO_NONCE_REQUIRED", "perhaps").build();
+        BrizoException e = assertThrows(BrizoException.class, () -> Brizo.builder()
+                .settings(settings)
+                .verifier(claim -> Verdict.denied("no"))
+                .assetResolver(did -> Optional.empty())
+                .build());
+        assertTrue(e.getMessage().contains("BRIZO_NONCE_REQUIRED"), e.getMessage());
+    }
+
+    @Test
+    void malformedProviderKeyIsRefusedWithoutPrintingIt() {
+        Settings settings =
+                Settings.builder().put("PROVIDER_KEY", "0xnot-a-key-secret").build();
+        BrizoException e = assertThrows(BrizoException.class, () -> Brizo.builder()
+                .settings(settings)
+                .verifier(claim -> Verdict.denied("no"))
+                .assetResolver(did -> Optional.empty())
+                .build());
+        assertTrue(e.getMessage().contains("PROVIDER_KEY"), e.getMessage());
+        assertFalse(e.getMessage().contains("not-a-key-secret"), e.getMessage());
+    }
+
+    @Test
+    void missingVerifierIsAConfigurationErrorThatSaysHowToFixIt() {
+        BrizoException e = assertThrows(BrizoException.class, () -> Brizo.builder()
+                .assetResolver(did -> Optional.empty())
+                .discover()
+                .build());
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("BRIZO_GRANTS"), e.getMessage());
+        assertTrue(e.getMessage().contains("development"), e.getMessage());
+    }
+
+    @Test
+    void missingAssetCatalogueIsAConfigurationError() {
+        BrizoException e = assertThrows(
+                BrizoException.class,
+                () -> Brizo.builder().verifier(claim -> Verdict.denied("no")).build());
+        assertTrue(e.getMessage().contains("BRIZO_ASSETS"), e.getMessage());
+    }
+
+    @Test
+    void explicitWiringNeedsNoDiscoveryAndStreamsThroughTheGivenDriver() throws Exception {
+        TestKeys consumer = TestKeys.random();
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(root.resolve("a.csv"), "x,y\n1,2\n");
+        var files = new io.brizo.internal.storage.FileStorageDriverFactory()
+                .create(Settings.builder()
+                        .put("BRIZO_FILE_ROOTS", root.toString())
+                        .build())
+                .orElseThrow();
+        try (Brizo brizo = Brizo.builder()
+                .storageDriver(files)
+                .verifier(claim ->
+                        claim.consumer().equals(consumer.address()) ? Verdict.granted(DID, null) : Verdict.denied("no"))
+                .assetResolver(did -> Optional.of(new Asset(
+                        did, List.of(new AssetFile(root.resolve("a.csv").toUri(), "text/csv", null)))))
+                .build()) {
+            assertEquals(List.of("file"), brizo.storageDriverNames());
+            ConsumableFile file = brizo.consume(ConsumeRequest.builder()
+                    .agreementId(AGREEMENT)
+                    .consumerAddress(consumer.address())
+                    .signature(consumer.signText(AGREEMENT))
+                    .index(0)
+                    .build());
+            assertEquals(8, file.size());
+            assertEquals("text/csv", file.contentType());
+            assertEquals("a.csv", file.fileName());
+            try (var object = file.open(io.brizo.spi.ByteRange.of(4, 7))) {
+                assertEquals("1,2\n", new String(object.stream().readAllBytes()));
+            }
+        } finally {
+            files.close();
+        }
+    }
+
+    @Test
+    void verifierThatBreaksNeverGrants() {
+        TestKeys consumer = TestKeys.random();
+        try (Brizo brizo = Brizo.builder()
+                .verifier(claim -> {
+                    throw new IllegalStateException("chain client bug");
+                })
+                .assetResolver(
+                        did -> Optional.of(new Asset(did, List.of(new AssetFile(URI.create("file:///x"), null, null)))))
+                .build()) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> brizo.consume(ConsumeRequest.builder()
+                            .agreementId(AGREEMENT)
+                            .consumerAddress(consumer.address())
+                            .signature(consumer.signText(AGREEMENT))
+                            .index(0)
+                            .build()));
+            assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+            assertTrue(e.retryable());
+        }
+    }
+}

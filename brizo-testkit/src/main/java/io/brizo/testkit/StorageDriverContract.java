@@ -1,0 +1,541 @@
+package io.brizo.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ByteRange;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ObjectInfo;
+import io.brizo.spi.StorageDriver;
+import io.brizo.spi.StorageObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The behaviour every {@link StorageDriver} must have, as a JUnit 5 test class to extend.
+ *
+ * <p>A subclass connects the suite to a real store (a server the test starts, a temporary
+ * directory) by implementing three hooks: {@link #driver()}, {@link #createObject(String,
+ * byte[])} and {@link #missingObject()}. Fixtures are created through the store itself, not
+ * through the driver, so a driver cannot pass by agreeing with itself. The subclass owns the
+ * driver and the store: it starts and stops them (per test or per class, as is cheapest) and
+ * may add tests of its own.
+ *
+ * <p>The suite checks: {@code supports}, {@code stat} (size, content type), full reads, every
+ * kind of byte range (RFC 9110) including clamping and unsatisfiable ranges, empty objects,
+ * missing objects (NOT_FOUND, with a message that reveals nothing of the location), a
+ * multi-MiB object compared by SHA-256, concurrent reads, closing, and (if the store has
+ * credentials) a refusal of access. It takes a few seconds per driver.
+ *
+ * <pre>{@code
+ * class MyDriverContractTest extends StorageDriverContract {
+ *     static MyServer server = MyServer.start();
+ *     MyDriver driver = new MyDriver(server.endpoint());
+ *
+ *     protected StorageDriver driver() { return driver; }
+ *     protected URI createObject(String name, byte[] content) { return server.put(name, content); }
+ *     protected URI missingObject() { return server.uriOf("no-such-object"); }
+ * }
+ * }</pre>
+ */
+public abstract class StorageDriverContract {
+    /** The size of the ordinary test object; large enough for ranges in its middle. */
+    protected static final int SMALL = 1000;
+
+    private static final AtomicLong COUNTER = new AtomicLong();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    /** Creates the suite; subclasses set up their store in constructors or lifecycle methods. */
+    protected StorageDriverContract() {}
+
+    /**
+     * {@return the driver under test} Called several times in each test; return the same
+     * instance throughout a test. The suite never closes it.
+     */
+    protected abstract StorageDriver driver();
+
+    /**
+     * Creates an object in the store, without using the driver under test.
+     *
+     * @param name a unique name of letters, digits, dots and dashes, with an extension such as
+     *     {@code .bin} or {@code .txt}, usable as a file name or a URL path segment
+     * @param content the object's bytes
+     * @return the object's location, as the driver expects it
+     * @throws Exception if the store fails; the test fails with it
+     */
+    protected abstract URI createObject(String name, byte[] content) throws Exception;
+
+    /**
+     * {@return a location of this store, in the driver's form, where no object exists}
+     *
+     * @throws Exception if the store fails; the test fails with it
+     */
+    protected abstract URI missingObject() throws Exception;
+
+    /**
+     * {@return the content type the store reports for an object created with {@code name}, or
+     * empty if it reports none or the suite should not check it} The default is empty; a store
+     * that maps extensions to types (a web server) or stores a type should say which. Only the
+     * media type is compared, without parameters such as {@code charset}, ignoring case.
+     */
+    protected Optional<String> expectedContentType(String name) {
+        return Optional.empty();
+    }
+
+    /**
+     * {@return a driver and a location of an existing object where the store refuses the
+     * driver's credentials, or empty if the store has no credentials} The default is empty, and
+     * then the refusal test does not run. The suite never closes the driver.
+     *
+     * @throws Exception if setting up fails; the test fails with it
+     */
+    protected Optional<RefusedAccess> refusedAccess() throws Exception {
+        return Optional.empty();
+    }
+
+    /**
+     * A store that refuses the credentials a driver presents.
+     *
+     * @param driver the driver with wrong or missing credentials
+     * @param location an object that exists in the store
+     * @param secret text that must not appear in error messages (the wrong secret), or null
+     */
+    public record RefusedAccess(StorageDriver driver, URI location, String secret) {
+        /** Validates the values. */
+        public RefusedAccess {
+            Objects.requireNonNull(driver, "driver");
+            Objects.requireNonNull(location, "location");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // supports / stat
+
+    @Test
+    void supportsTheLocationsOfItsStore() throws Exception {
+        URI existing = createObject(name("supports", ".bin"), content(10, 1));
+        assertTrue(driver().supports(existing), "supports() of an object's location");
+        assertTrue(driver().supports(missingObject()), "supports() of a missing object's location");
+    }
+
+    @Test
+    void statReportsTheSize() throws Exception {
+        URI uri = createObject(name("stat", ".bin"), content(SMALL, 2));
+        assertEquals(SMALL, driver().stat(uri).size());
+    }
+
+    @Test
+    void statReportsTheContentTypeWhenTheStoreKnowsIt() throws Exception {
+        String name = name("typed", ".txt");
+        URI uri = createObject(name, "plain text\n".getBytes(StandardCharsets.US_ASCII));
+        ObjectInfo info = driver().stat(uri);
+        Optional<String> expected = expectedContentType(name);
+        if (expected.isPresent()) {
+            assertTrue(info.contentType().isPresent(), "the store reports a content type, the driver must too");
+            assertEquals(
+                    expected.get().toLowerCase(Locale.ROOT),
+                    mediaType(info.contentType().get()),
+                    "content type of " + name);
+        }
+        info.contentType()
+                .ifPresent(t -> assertTrue(
+                        t.indexOf('/') > 0, "a reported content type is a media type such as text/plain, not " + t));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // reads and ranges
+
+    @Test
+    void fullReadReturnsExactlyTheBytes() throws Exception {
+        byte[] content = content(SMALL, 3);
+        URI uri = createObject(name("full", ".bin"), content);
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertEquals(new ByteRange.Slice(0, SMALL, SMALL), o.slice());
+            assertTrue(o.slice().isWhole());
+            assertEquals(SMALL, o.info().size());
+            assertArrayEquals(content, readAll(o));
+        }
+    }
+
+    @Test
+    void rangeOfTheFirstBytesReturnsThem() throws Exception {
+        assertRange(ByteRange.of(0, 9), 0, 10);
+    }
+
+    @Test
+    void rangeInTheMiddleReturnsThoseBytes() throws Exception {
+        assertRange(ByteRange.of(100, 199), 100, 100);
+    }
+
+    @Test
+    void suffixRangeReturnsTheLastBytes() throws Exception {
+        assertRange(ByteRange.suffix(10), SMALL - 10, 10);
+    }
+
+    @Test
+    void openEndedRangeReturnsTheRestOfTheObject() throws Exception {
+        assertRange(ByteRange.from(990), 990, 10);
+    }
+
+    @Test
+    void rangeOfTheLastByteReturnsIt() throws Exception {
+        assertRange(ByteRange.of(SMALL - 1, SMALL - 1), SMALL - 1, 1);
+    }
+
+    @Test
+    void rangeOfTheFirstByteReturnsIt() throws Exception {
+        assertRange(ByteRange.of(0, 0), 0, 1);
+    }
+
+    @Test
+    void rangeEndingPastTheEndIsClampedToTheEnd() throws Exception {
+        assertRange(ByteRange.of(995, 5000), 995, 5);
+    }
+
+    @Test
+    void suffixLongerThanTheObjectReturnsTheWholeObject() throws Exception {
+        assertRange(ByteRange.suffix(5000), 0, SMALL);
+    }
+
+    @Test
+    void rangeStartingAtTheEndIsNotSatisfiable() throws Exception {
+        URI uri = createObject(name("at-end", ".bin"), content(SMALL, 4));
+        assertUnsatisfiable(uri, ByteRange.of(SMALL, SMALL + 10));
+        assertUnsatisfiable(uri, ByteRange.from(SMALL));
+    }
+
+    @Test
+    void rangeStartingPastTheEndIsNotSatisfiable() throws Exception {
+        URI uri = createObject(name("past-end", ".bin"), content(SMALL, 5));
+        assertUnsatisfiable(uri, ByteRange.of(5000, 6000));
+        assertUnsatisfiable(uri, ByteRange.from(5000));
+    }
+
+    @Test
+    void sliceMatchesTheRequestedRange() throws Exception {
+        URI uri = createObject(name("slices", ".bin"), content(SMALL, 6));
+        List<ByteRange> ranges = List.of(
+                ByteRange.all(),
+                ByteRange.of(0, 0),
+                ByteRange.of(10, 20),
+                ByteRange.of(500, 5000),
+                ByteRange.from(0),
+                ByteRange.from(999),
+                ByteRange.suffix(1),
+                ByteRange.suffix(SMALL),
+                ByteRange.suffix(SMALL + 1));
+        for (ByteRange range : ranges) {
+            try (StorageObject o = driver().open(uri, range)) {
+                assertEquals(range.resolve(SMALL), o.slice(), "slice of range " + range);
+                assertEquals(SMALL, o.info().size(), "object size with range " + range);
+                assertEquals(o.slice().length(), readAll(o).length, "bytes read for range " + range);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // empty and missing objects
+
+    @Test
+    void zeroLengthObjectHasSizeZeroAndAnEmptyFullRead() throws Exception {
+        URI uri = createObject(name("empty", ".bin"), new byte[0]);
+        assertEquals(0, driver().stat(uri).size());
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertEquals(new ByteRange.Slice(0, 0, 0), o.slice());
+            assertEquals(0, readAll(o).length);
+        }
+    }
+
+    @Test
+    void everyRangeOfAZeroLengthObjectIsNotSatisfiable() throws Exception {
+        URI uri = createObject(name("empty-ranges", ".bin"), new byte[0]);
+        assertUnsatisfiable(uri, ByteRange.of(0, 0));
+        assertUnsatisfiable(uri, ByteRange.of(0, 9));
+        assertUnsatisfiable(uri, ByteRange.suffix(1));
+        assertUnsatisfiable(uri, ByteRange.from(0));
+    }
+
+    @Test
+    void missingObjectIsNotFoundOnStat() throws Exception {
+        URI missing = missingObject();
+        BrizoException e = assertThrows(BrizoException.class, () -> driver().stat(missing));
+        assertEquals(ErrorKind.NOT_FOUND, e.kind(), "kind of " + e);
+        assertRevealsNothing(e, missing, null);
+    }
+
+    @Test
+    void missingObjectIsNotFoundOnOpen() throws Exception {
+        URI missing = missingObject();
+        for (ByteRange range : List.of(ByteRange.all(), ByteRange.of(0, 9))) {
+            BrizoException e = assertThrows(
+                    BrizoException.class, () -> driver().open(missing, range).close());
+            assertEquals(ErrorKind.NOT_FOUND, e.kind(), "kind of " + e);
+            assertRevealsNothing(e, missing, null);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // large objects, concurrency, closing
+
+    @Test
+    void largeObjectReadsBackIdenticalWholeAndInRanges() throws Exception {
+        int size = 3 * 1024 * 1024 + 12_345; // not a multiple of any buffer size
+        byte[] content = content(size, 7);
+        URI uri = createObject(name("large", ".bin"), content);
+        assertEquals(size, driver().stat(uri).size());
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertEquals(sha256(content, 0, size), sha256(o.stream(), size));
+        }
+        int first = 1024 * 1024 - 7;
+        int last = 2 * 1024 * 1024 + 7;
+        try (StorageObject o = driver().open(uri, ByteRange.of(first, last))) {
+            assertEquals(new ByteRange.Slice(first, last - first + 1, size), o.slice());
+            assertEquals(sha256(content, first, last - first + 1), sha256(o.stream(), last - first + 1));
+        }
+    }
+
+    @Test
+    void concurrentReadsOfDifferentRangesAreAllCorrect() throws Exception {
+        int size = 64 * 1024;
+        byte[] content = content(size, 8);
+        URI uri = createObject(name("concurrent", ".bin"), content);
+        int threads = 8;
+        int readsPerThread = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = 100 + t;
+                tasks.add(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < readsPerThread; i++) {
+                        int first = random.nextInt(size);
+                        int last = first + random.nextInt(size - first);
+                        try (StorageObject o = driver().open(uri, ByteRange.of(first, last))) {
+                            assertArrayEquals(
+                                    Arrays.copyOfRange(content, first, last + 1),
+                                    readAll(o),
+                                    "range " + first + "-" + last);
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<Void> f : pool.invokeAll(tasks, 60, TimeUnit.SECONDS)) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    fail("a concurrent read failed", e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void openingAndClosingManyTimesLeaksNothing() throws Exception {
+        byte[] content = content(SMALL, 9);
+        URI uri = createObject(name("reopen", ".bin"), content);
+        for (int i = 0; i < 200; i++) {
+            int first = (i * 37) % (SMALL - 10);
+            try (StorageObject o = driver().open(uri, ByteRange.of(first, first + 9))) {
+                // Half of the objects are read to the end, half closed unread: both must release
+                // what the driver holds (file handles, connections).
+                if (i % 2 == 0) {
+                    assertArrayEquals(Arrays.copyOfRange(content, first, first + 10), readAll(o), "read " + i);
+                }
+            }
+        }
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertArrayEquals(content, readAll(o));
+        }
+    }
+
+    @Test
+    void closingTheObjectClosesItsStream() throws Exception {
+        URI uri = createObject(name("close", ".bin"), content(SMALL, 10));
+        StorageObject o = driver().open(uri, ByteRange.all());
+        InputStream stream = o.stream();
+        assertTrue(stream.read() >= 0, "the first byte is readable");
+        o.close();
+        String first = afterClose(() -> stream.read());
+        String second = afterClose(() -> stream.read(new byte[16], 0, 16));
+        String third = afterClose(() -> stream.read());
+        assertEquals(first, second, "reading a closed stream behaves the same way each time");
+        assertEquals(first, third, "reading a closed stream behaves the same way each time");
+        o.close(); // closing twice is harmless
+    }
+
+    @TestFactory
+    Stream<DynamicTest> refusedCredentials() throws Exception {
+        Optional<RefusedAccess> refused = refusedAccess();
+        if (refused.isEmpty()) {
+            return Stream.empty(); // the store has no credentials: nothing to run
+        }
+        RefusedAccess r = refused.get();
+        return Stream.of(DynamicTest.dynamicTest("refusedCredentialsFailWithoutRevealingThem", () -> {
+            for (Executable call : List.<Executable>of(
+                    () -> r.driver().stat(r.location()),
+                    () -> r.driver().open(r.location(), ByteRange.all()).close())) {
+                BrizoException e = assertThrows(BrizoException.class, call);
+                assertEquals(ErrorKind.UPSTREAM_FAILED, e.kind(), "kind of " + e);
+                assertFalse(e.retryable(), "refused credentials are not retryable: " + e);
+                assertRevealsNothing(e, r.location(), r.secret());
+            }
+        }));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // helpers, available to subclasses
+
+    /** {@return a unique object name with {@code base} and {@code extension}} */
+    protected final String name(String base, String extension) {
+        return "contract-" + base + "-" + run + "-" + COUNTER.incrementAndGet() + extension;
+    }
+
+    /** {@return {@code size} pseudo-random bytes, the same for the same seed} */
+    protected static byte[] content(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /**
+     * {@return every byte of the object's stream} Fails if their number differs from the
+     * slice's length.
+     */
+    protected static byte[] readAll(StorageObject o) throws IOException {
+        byte[] bytes = o.stream().readAllBytes();
+        assertEquals(o.slice().length(), bytes.length, "bytes in the stream versus the slice's length");
+        return bytes;
+    }
+
+    /**
+     * Asserts that an error reveals nothing of a location: not the URI, its path, file name,
+     * host or query, nor {@code secret}.
+     */
+    protected static void assertRevealsNothing(Throwable e, URI location, String secret) {
+        String message = String.valueOf(e.getMessage());
+        List<String> forbidden = new ArrayList<>();
+        forbidden.add(location.toString());
+        forbidden.add(location.getSchemeSpecificPart());
+        if (location.getPath() != null && location.getPath().length() > 1) {
+            forbidden.add(location.getPath());
+            String path = location.getPath();
+            String last = path.substring(path.lastIndexOf('/') + 1);
+            if (last.length() >= 3) {
+                forbidden.add(last);
+            }
+        }
+        if (location.getHost() != null) {
+            forbidden.add(location.getHost());
+        }
+        if (location.getQuery() != null) {
+            forbidden.add(location.getQuery());
+        }
+        if (secret != null && !secret.isEmpty()) {
+            forbidden.add(secret);
+        }
+        for (String f : forbidden) {
+            assertFalse(message.contains(f), "the message '" + message + "' reveals '" + f + "'");
+        }
+    }
+
+    private void assertRange(ByteRange range, int offset, int length) throws Exception {
+        byte[] content = content(SMALL, 11 + offset * 31L + length);
+        URI uri = createObject(name("range", ".bin"), content);
+        try (StorageObject o = driver().open(uri, range)) {
+            assertEquals(new ByteRange.Slice(offset, length, SMALL), o.slice(), "slice of range " + range);
+            assertEquals(SMALL, o.info().size(), "object size");
+            assertArrayEquals(Arrays.copyOfRange(content, offset, offset + length), readAll(o), "bytes of " + range);
+        }
+    }
+
+    private void assertUnsatisfiable(URI uri, ByteRange range) {
+        BrizoException e = assertThrows(
+                BrizoException.class, () -> driver().open(uri, range).close(), "range " + range);
+        assertEquals(ErrorKind.RANGE_NOT_SATISFIABLE, e.kind(), "kind for range " + range + ": " + e);
+        assertRevealsNothing(e, uri, null);
+    }
+
+    /** The outcome of reading a closed stream: "-1" or "IOException"; anything else fails. */
+    private static String afterClose(IoCall call) {
+        try {
+            int r = call.read();
+            assertEquals(-1, r, "a closed stream must not yield data");
+            return "-1";
+        } catch (IOException e) {
+            return "IOException";
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoCall {
+        int read() throws IOException;
+    }
+
+    private static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .trim()
+                .toLowerCase(Locale.ROOT);
+    }
+
+    private static String sha256(byte[] content, int offset, int length) {
+        MessageDigest d = sha256();
+        d.update(content, offset, length);
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static String sha256(InputStream in, long expectedLength) throws IOException {
+        MessageDigest d = sha256();
+        byte[] buffer = new byte[8192];
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            d.update(buffer, 0, n);
+            total += n;
+        }
+        assertEquals(expectedLength, total, "bytes in the stream");
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
