@@ -28,6 +28,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -58,7 +61,7 @@ class LargeFileConsumeTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void fourGibFileArrivesWholeFromAServerWith64MibHeap() throws Exception {
+    void fourGibFileAndSixtyFourConcurrentRangesArriveWholeFromAServerWith64MibHeap() throws Exception {
         long usable = Files.getFileStore(work).getUsableSpace();
         assertTrue(
                 usable >= FREE_SPACE_NEEDED,
@@ -110,6 +113,17 @@ class LargeFileConsumeTest {
                 assertTrue(
                         server.isAlive(),
                         () -> "the server died during or after the download; its stderr:\n" + tail(stderr));
+
+                // As many downloads at once as the default BRIZO_HTTP_THREADS: the heap holds a
+                // buffer per active download, so this is what a 64 MiB heap must survive.
+                long concurrentStarted = System.nanoTime();
+                concurrentRangesMatch(consume, dataset, 64, 8L * 1024 * 1024);
+                log(
+                        "64 concurrent 8 MiB ranges in %.1f s; server peak RSS %s",
+                        seconds(concurrentStarted), peakRss(server));
+                assertTrue(
+                        server.isAlive(),
+                        () -> "the server died during the concurrent downloads; its stderr:\n" + tail(stderr));
             } finally {
                 stop(server);
             }
@@ -168,7 +182,6 @@ class LargeFileConsumeTest {
         builder.environment().put("BRIZO_ASSETS", assets.toString());
         builder.environment().put("BRIZO_GRANTS", grants.toString());
         builder.environment().put("BRIZO_FILE_ROOTS", storage.toString());
-        builder.environment().put("BRIZO_HTTP_THREADS", "4");
         return builder.start();
     }
 
@@ -215,35 +228,8 @@ class LargeFileConsumeTest {
      * test at the deadline; the caller then stops the server, which ends the transfer.
      */
     private static Download downloadWithin(URI uri, Duration deadline) throws Exception {
-        HttpClient client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
-        CompletableFuture<Download> download = CompletableFuture.supplyAsync(() -> {
-            try {
-                HttpResponse<InputStream> response = client.send(
-                        HttpRequest.newBuilder(uri)
-                                .timeout(Duration.ofSeconds(30))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                byte[] buffer = new byte[CHUNK];
-                long bytes = 0;
-                try (InputStream body = response.body()) {
-                    for (int n; (n = body.read(buffer)) >= 0; ) {
-                        sha.update(buffer, 0, n);
-                        bytes += n;
-                    }
-                }
-                return new Download(
-                        response.statusCode(),
-                        response.headers().firstValueAsLong("Content-Length").orElse(-1),
-                        bytes,
-                        HexFormat.of().formatHex(sha.digest()));
-            } catch (Exception e) {
-                throw new IllegalStateException("the download failed: " + e, e);
-            }
-        });
+        HttpClient client = client();
+        CompletableFuture<Download> download = CompletableFuture.supplyAsync(() -> fetch(client, uri, null));
         try {
             return download.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -252,6 +238,86 @@ class LargeFileConsumeTest {
         } catch (ExecutionException e) {
             return fail(e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    /** Downloads {@code uri} (one {@code Range} if given), hashing the body without keeping it. */
+    private static Download fetch(HttpClient client, URI uri, String range) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+            if (range != null) {
+                request.header("Range", range);
+            }
+            HttpResponse<InputStream> response =
+                    client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            long bytes = 0;
+            try (InputStream body = response.body()) {
+                for (int n; (n = body.read(buffer)) >= 0; ) {
+                    sha.update(buffer, 0, n);
+                    bytes += n;
+                }
+            }
+            return new Download(
+                    response.statusCode(),
+                    response.headers().firstValueAsLong("Content-Length").orElse(-1),
+                    bytes,
+                    HexFormat.of().formatHex(sha.digest()));
+        } catch (Exception e) {
+            throw new IllegalStateException("the download failed: " + e, e);
+        }
+    }
+
+    /**
+     * Runs {@code count} range downloads of {@code length} bytes at once, spread over the file,
+     * and checks each against the same bytes read from disk.
+     */
+    private static void concurrentRangesMatch(URI consume, Path file, int count, long length) throws Exception {
+        HttpClient client = client();
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<Download>> downloads = new ArrayList<>();
+            long stride = SIZE / count;
+            for (int i = 0; i < count; i++) {
+                long first = i * stride;
+                String range = "bytes=" + first + "-" + (first + length - 1);
+                downloads.add(pool.submit(() -> fetch(client, consume, range)));
+            }
+            for (int i = 0; i < count; i++) {
+                Download d = downloads.get(i).get(DOWNLOAD_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(206, d.status(), "status of range " + i);
+                assertEquals(length, d.bytes(), "bytes of range " + i);
+                assertEquals(sha256Of(file, i * stride, length), d.sha256(), "SHA-256 of range " + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String sha256Of(Path file, long offset, long length) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            long position = offset;
+            long end = offset + length;
+            while (position < end) {
+                buffer.clear().limit((int) Math.min(CHUNK, end - position));
+                int n = in.read(buffer, position);
+                if (n < 0) {
+                    break;
+                }
+                sha.update(buffer.array(), 0, n);
+                position += n;
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** Asks the server to stop (SIGTERM), then kills it if it has not stopped by the deadline. */
