@@ -65,7 +65,7 @@ class HttpStorageDriverContractTest extends StorageDriverContract {
             assertEquals(10, o.stream().readAllBytes().length);
         }
         assertTrue(
-                jetty.requests().contains("GET " + uri.getPath() + " 206"),
+                jetty.awaitLogged("GET " + uri.getPath() + " 206"),
                 jetty.requests().toString());
     }
 

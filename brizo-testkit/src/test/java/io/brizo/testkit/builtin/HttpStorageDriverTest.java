@@ -267,7 +267,7 @@ class HttpStorageDriverTest {
     }
 
     @Test
-    void redirectsStopAtTheConfiguredLimit() {
+    void redirectsStopAtTheConfiguredLimit() throws Exception {
         try (StorageDriver driver = localDriver()) {
             BrizoException e = assertThrows(BrizoException.class, () -> driver.stat(jetty.uri(0, "/scripted/loop")));
             assertUpstreamFailed(e, false);
@@ -280,7 +280,8 @@ class HttpStorageDriverTest {
                     assertThrows(BrizoException.class, () -> none.stat(jetty.uri(0, "/scripted/to-same-server"))),
                     false);
         }
-        int loops = (int) jetty.requests().stream()
+        jetty.awaitLogged("HEAD /scripted/loop ", 6);
+        long loops = jetty.requests().stream()
                 .filter(r -> r.startsWith("HEAD /scripted/loop "))
                 .count();
         assertEquals(6, loops, "the first request and 5 redirects: " + jetty.requests());
@@ -437,7 +438,9 @@ class HttpStorageDriverTest {
             BrizoException e = assertThrows(BrizoException.class, () -> driver.open(uri, ByteRange.from(1000)));
             assertEquals(ErrorKind.RANGE_NOT_SATISFIABLE, e.kind());
         }
-        assertTrue(jetty.requests().contains("GET /scripted/ignores-range 200"));
+        assertTrue(
+                jetty.awaitLogged("GET /scripted/ignores-range 200"),
+                jetty.requests().toString());
     }
 
     @Test
@@ -451,18 +454,17 @@ class HttpStorageDriverTest {
     }
 
     @Test
-    void statFallsBackToARangedGetWhenHeadIsRefused() {
+    void statFallsBackToARangedGetWhenHeadIsRefused() throws Exception {
         try (StorageDriver driver = localDriver()) {
             assertEquals(
                     CONTENT.length,
                     driver.stat(jetty.uri(0, "/scripted/no-head")).size());
         }
         assertTrue(
-                jetty.requests().contains("HEAD /scripted/no-head 405"),
+                jetty.awaitLogged("HEAD /scripted/no-head 405"),
                 jetty.requests().toString());
         assertTrue(
-                jetty.requests().contains("GET /scripted/no-head 206"),
-                jetty.requests().toString());
+                jetty.awaitLogged("GET /scripted/no-head 206"), jetty.requests().toString());
     }
 
     @Test

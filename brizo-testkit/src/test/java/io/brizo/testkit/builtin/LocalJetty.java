@@ -49,8 +49,14 @@ final class LocalJetty implements AutoCloseable {
         }
         server.setHandler(handler);
         Queue<String> log = new ConcurrentLinkedQueue<>();
-        server.setRequestLog((request, response) ->
-                log.add(request.getMethod() + " " + Request.getPathInContext(request) + " " + response.getStatus()));
+        server.setRequestLog((request, response) -> {
+            // Jetty logs a request after its response is complete, so a client may see the
+            // answer before the log does: awaitLogged waits for this notification.
+            synchronized (log) {
+                log.add(request.getMethod() + " " + Request.getPathInContext(request) + " " + response.getStatus());
+                log.notifyAll();
+            }
+        });
         server.start();
         return new LocalJetty(server, connectors, List.of(hosts), log);
     }
@@ -76,6 +82,33 @@ final class LocalJetty implements AutoCloseable {
     /** {@return the requests answered so far, as "METHOD path status", oldest first} */
     List<String> requests() {
         return List.copyOf(log);
+    }
+
+    /**
+     * Waits until at least {@code count} logged requests match {@code entry} (a "METHOD path
+     * status" line, or a prefix of one ending in a space), or five seconds pass.
+     *
+     * @return the number of matching requests logged
+     */
+    long awaitLogged(String entry, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        synchronized (log) {
+            while (true) {
+                long matching = log.stream()
+                        .filter(r -> entry.endsWith(" ") ? r.startsWith(entry) : r.equals(entry))
+                        .count();
+                long left = deadline - System.nanoTime();
+                if (matching >= count || left <= 0) {
+                    return matching;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(log, left);
+            }
+        }
+    }
+
+    /** {@return whether a request matching {@code entry} is logged within five seconds} */
+    boolean awaitLogged(String entry) throws InterruptedException {
+        return awaitLogged(entry, 1) >= 1;
     }
 
     @Override
