@@ -22,7 +22,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.Sign;
 
 /**
  * The end-to-end demo: a publisher with a sample dataset, a consumer with a fresh key, and a
@@ -53,17 +52,9 @@ final class Demo {
 
         // 2. The consumer's key, and a grant as the chain would record it after purchase.
         ECKeyPair consumerKey = Keys.createEcKeyPair();
-        String consumer = "0x" + Keys.getAddress(consumerKey);
-        Path assets = work.resolve("assets.json");
-        Files.writeString(
-                assets,
-                "{\"" + DID + "\": {\"files\": [{\"url\": \"" + dataset.toUri()
-                        + "\", \"contentType\": \"text/csv\"}]}}");
-        Path grants = work.resolve("grants.json");
-        Files.writeString(
-                grants,
-                "[{\"agreementId\": \"" + AGREEMENT + "\", \"did\": \"" + DID + "\", \"consumer\": \"" + consumer
-                        + "\", \"service\": \"access\"}]");
+        String consumer = SignCommand.address(consumerKey);
+        Path assets = PublisherFiles.writeAsset(work.resolve("assets.json"), DID, dataset.toUri(), "text/csv");
+        Path grants = PublisherFiles.writeAccessGrant(work.resolve("grants.json"), AGREEMENT, DID, consumer);
         out.printf("Consumer: generated key %s; agreement %s grants it access to %s.%n", consumer, AGREEMENT, DID);
 
         // 3. The embedded publisher on a free port of 127.0.0.1.
@@ -77,7 +68,7 @@ final class Demo {
             out.printf("Publisher: Brizo listening on %s%n", server.uri());
 
             // 4. The consumer signs the agreement id (EIP-191 personal sign) and downloads.
-            String signature = sign(consumerKey, AGREEMENT);
+            String signature = SignCommand.sign(consumerKey, AGREEMENT);
             URI consume = URI.create(server.uri() + BrizoHttpApi.CONSUME + "?serviceAgreementId=" + AGREEMENT
                     + "&consumerAddress=" + consumer + "&signature=" + signature + "&index=0");
             HttpClient http = HttpClient.newHttpClient();
@@ -125,15 +116,6 @@ final class Demo {
             out.println("Demo FAILED: see the lines above.");
             return 1;
         }
-    }
-
-    private static String sign(ECKeyPair key, String text) {
-        Sign.SignatureData s = Sign.signPrefixedMessage(text.getBytes(StandardCharsets.UTF_8), key);
-        byte[] sig = new byte[65];
-        System.arraycopy(s.getR(), 0, sig, 0, 32);
-        System.arraycopy(s.getS(), 0, sig, 32, 32);
-        sig[64] = s.getV()[0];
-        return "0x" + HexFormat.of().formatHex(sig);
     }
 
     private static byte[] sampleCsv(int size) {

@@ -77,16 +77,9 @@ class LargeFileConsumeTest {
 
             ECKeyPair consumerKey = Keys.createEcKeyPair();
             String consumer = SignCommand.address(consumerKey);
-            Path assets = work.resolve("assets.json");
-            Files.writeString(
-                    assets,
-                    "{\"" + DID + "\": {\"files\": [{\"url\": \"" + dataset.toUri()
-                            + "\", \"contentType\": \"application/octet-stream\"}]}}");
-            Path grants = work.resolve("grants.json");
-            Files.writeString(
-                    grants,
-                    "[{\"agreementId\": \"" + AGREEMENT + "\", \"did\": \"" + DID + "\", \"consumer\": \"" + consumer
-                            + "\", \"service\": \"access\"}]");
+            Path assets = PublisherFiles.writeAsset(
+                    work.resolve("assets.json"), DID, dataset.toUri(), "application/octet-stream");
+            Path grants = PublisherFiles.writeAccessGrant(work.resolve("grants.json"), AGREEMENT, DID, consumer);
 
             Path stderr = work.resolve("server.err");
             Process server = startServer(assets, grants, storage, stderr);
