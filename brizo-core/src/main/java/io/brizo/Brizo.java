@@ -74,8 +74,13 @@ public final class Brizo implements AutoCloseable {
         this.verifier = verifier;
         this.verifierName = verifierName;
         this.assets = assets;
-        this.authenticator =
-                new RequestAuthenticator(nonces, settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false));
+        this.authenticator = new RequestAuthenticator(
+                nonces,
+                settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false),
+                settings.get(CoreSettings.AUTH_TOKEN_MESSAGE.name(), CoreSettings.AUTH_TOKEN_MESSAGE.defaultValue()),
+                settings.getDuration(
+                        CoreSettings.AUTH_TOKEN_LIFETIME.name(), RequestAuthenticator.DEFAULT_TOKEN_LIFETIME),
+                b.clock);
         this.allowUrlParameter = settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false);
         this.info = new ServiceInfo(
                 SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
@@ -160,6 +165,7 @@ public final class Brizo implements AutoCloseable {
         Asset asset = assets.resolve(did)
                 .orElseThrow(
                         () -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
+        requireUnexpired(verdict, asset);
         if (legacy) {
             index = indexOfUrl(asset, request.url().trim());
         }
@@ -208,6 +214,15 @@ public final class Brizo implements AutoCloseable {
             throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
         }
         return verdict;
+    }
+
+    /** On chain an agreement lasts the asset's timeout from when it was made; zero = forever. */
+    private void requireUnexpired(Verdict verdict, Asset asset) {
+        if (verdict.agreedAt().isPresent() && !asset.timeout().isZero()) {
+            if (!clock.instant().isBefore(verdict.agreedAt().get().plus(asset.timeout()))) {
+                throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
+            }
+        }
     }
 
     private static int indexOfUrl(Asset asset, String url) {

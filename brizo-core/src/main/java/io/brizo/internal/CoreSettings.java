@@ -29,6 +29,14 @@ public final class CoreSettings {
             "BRIZO_ALLOW_URL_PARAMETER",
             "false",
             "accept the old squid-java consume form with a url parameter (only a file of the agreement's own asset)");
+    /** First line of the auth token message. */
+    public static final SettingKey AUTH_TOKEN_MESSAGE = SettingKey.of(
+            "BRIZO_AUTH_TOKEN_MESSAGE",
+            "Ocean Protocol Authentication",
+            "first line of the message an auth token signs: \"<line>\\n<unix seconds>\"");
+    /** Auth token lifetime. */
+    public static final SettingKey AUTH_TOKEN_LIFETIME = SettingKey.of(
+            "BRIZO_AUTH_TOKEN_LIFETIME", "24h", "how long an auth token (<signature>-<unix seconds>) stays valid");
     /** Provider key. */
     public static final SettingKey PROVIDER_KEY = SettingKey.secret(
             "PROVIDER_KEY", "the provider's Ethereum private key (hex); its address is announced at GET /");
@@ -49,6 +57,8 @@ public final class CoreSettings {
             NONCE_FILE,
             NONCE_REQUIRED,
             ALLOW_URL_PARAMETER,
+            AUTH_TOKEN_MESSAGE,
+            AUTH_TOKEN_LIFETIME,
             PROVIDER_KEY,
             PROVIDER_ADDRESS,
             HOST,

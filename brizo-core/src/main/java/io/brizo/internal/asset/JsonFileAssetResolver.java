@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,7 +22,9 @@ import java.util.Optional;
 
 /**
  * The embedded default asset catalogue: a JSON file of the form {@code {"did:op:<64 hex>":
- * {"files": [{"url": "file:///data/a.csv", "contentType": "text/csv", "checksum": "sha256:..."}]}}}.
+ * {"files": [{"url": "file:///data/a.csv", "contentType": "text/csv", "checksum": "sha256:..."}],
+ * "timeout": 86400}}} ({@code timeout}: seconds an agreement lasts after it was made on chain; 0
+ * or absent = forever).
  * The file is re-read when it changes, so a publisher can add assets without a restart; a change
  * that does not parse keeps the last good catalogue and is logged.
  */
@@ -65,7 +68,18 @@ public final class JsonFileAssetResolver implements AssetResolver {
                 throw BrizoException.configuration("the assets file " + fileName + " has the key '" + did
                         + "', which is not a DID: use did:op: and 64 lowercase hex digits");
             }
-            JsonNode files = e.getValue().get("files");
+            JsonNode asset = e.getValue();
+            if (!asset.isObject()) {
+                throw BrizoException.configuration(where + " must be an object with \"files\"");
+            }
+            for (Iterator<String> names = asset.fieldNames(); names.hasNext(); ) {
+                String n = names.next();
+                if (!n.equals("files") && !n.equals("timeout")) {
+                    throw BrizoException.configuration(
+                            where + " has the unknown field \"" + n + "\"; allowed: files, timeout");
+                }
+            }
+            JsonNode files = asset.get("files");
             if (files == null || !files.isArray()) {
                 throw BrizoException.configuration(where + " needs a \"files\" array");
             }
@@ -73,9 +87,20 @@ public final class JsonFileAssetResolver implements AssetResolver {
             for (int i = 0; i < files.size(); i++) {
                 list.add(parseFile(files.get(i), where + ", file " + i));
             }
-            assets.put(did, new Asset(did, list));
+            assets.put(did, new Asset(did, list, timeout(asset.get("timeout"), where)));
         }
         return Map.copyOf(assets);
+    }
+
+    private static Duration timeout(JsonNode timeout, String where) {
+        if (timeout == null || timeout.isNull()) {
+            return Duration.ZERO;
+        }
+        if (!timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.asLong() < 0) {
+            throw BrizoException.configuration(
+                    where + " has a \"timeout\" that is not a whole number of seconds >= 0 (0 = never expires)");
+        }
+        return Duration.ofSeconds(timeout.asLong());
     }
 
     private static AssetFile parseFile(JsonNode f, String where) {

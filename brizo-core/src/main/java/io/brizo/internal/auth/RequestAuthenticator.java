@@ -3,18 +3,35 @@ package io.brizo.internal.auth;
 import io.brizo.auth.NonceStore;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Checks that a request was signed by the consumer it names, in the Brizo form or, when a nonce
- * is given, in the replay-safe nonce form.
+ * Checks that a request was signed by the consumer it names, in the Brizo form, in Brizo's auth
+ * token form ({@code <signature>-<unix seconds>}, the signature over {@code "<message>\n<unix
+ * seconds>"}, valid for a limited time) or, when a nonce is given, in the replay-safe nonce form.
  *
  * <p>The signature is verified before the nonce is consumed, so that nobody but the consumer can
  * advance the consumer's nonce and lock out their pending requests.
  */
 public final class RequestAuthenticator {
+    /** Brizo's default first line of the auth token message. */
+    public static final String DEFAULT_TOKEN_MESSAGE = "Ocean Protocol Authentication";
+    /** Brizo's default auth token lifetime. */
+    public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofHours(24);
+
+    private static final Pattern TOKEN = Pattern.compile("((?:0x)?[0-9a-fA-F]{130})-(\\d{1,12})");
+    // Clocks of consumers and publishers differ a little; a token a bit from the future is fine.
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
     private final NonceStore nonces;
     private final boolean nonceRequired;
+    private final String tokenMessage;
+    private final Duration tokenLifetime;
+    private final Clock clock;
 
     /**
      * Creates an authenticator.
@@ -24,8 +41,23 @@ public final class RequestAuthenticator {
      *     are refused
      */
     public RequestAuthenticator(NonceStore nonces, boolean nonceRequired) {
+        this(nonces, nonceRequired, DEFAULT_TOKEN_MESSAGE, DEFAULT_TOKEN_LIFETIME, Clock.systemUTC());
+    }
+
+    /**
+     * Creates an authenticator that also accepts auth tokens.
+     *
+     * @param tokenMessage the first line of the signed token message
+     * @param tokenLifetime how long a token stays valid after the time it names
+     * @param clock the clock that decides whether a token has expired
+     */
+    public RequestAuthenticator(
+            NonceStore nonces, boolean nonceRequired, String tokenMessage, Duration tokenLifetime, Clock clock) {
         this.nonces = Objects.requireNonNull(nonces, "nonces");
         this.nonceRequired = nonceRequired;
+        this.tokenMessage = Objects.requireNonNull(tokenMessage, "tokenMessage");
+        this.tokenLifetime = Objects.requireNonNull(tokenLifetime, "tokenLifetime");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -46,6 +78,21 @@ public final class RequestAuthenticator {
         String address = Eip191.normaliseAddress(consumerAddress);
         if (signedText == null) {
             throw BrizoException.invalid("the signed text is missing");
+        }
+        Matcher token = signature == null ? null : TOKEN.matcher(signature.trim());
+        if (token != null && token.matches()) {
+            if (nonceOrNull != null) {
+                throw BrizoException.invalid("an auth token cannot be combined with a nonce");
+            }
+            if (nonceRequired) {
+                throw new BrizoException(
+                        ErrorKind.UNAUTHENTICATED,
+                        "this publisher accepts only nonce-signed requests, not auth tokens: add a nonce and sign"
+                                + " keccak256(text + nonce) with personal-sign");
+            }
+            requireFresh(Long.parseLong(token.group(2)));
+            requireSigner(address, Eip191.recoverBrizoForm(tokenMessage + "\n" + token.group(2), token.group(1)));
+            return address;
         }
         if (nonceOrNull == null) {
             if (nonceRequired) {
@@ -70,6 +117,17 @@ public final class RequestAuthenticator {
                             + " sign again with a new nonce");
         }
         return address;
+    }
+
+    private void requireFresh(long issuedAtSeconds) {
+        long now = clock.instant().getEpochSecond();
+        if (issuedAtSeconds > now + CLOCK_SKEW.toSeconds()) {
+            throw new BrizoException(ErrorKind.UNAUTHENTICATED, "the auth token is dated in the future");
+        }
+        if (now - issuedAtSeconds > tokenLifetime.toSeconds()) {
+            throw new BrizoException(
+                    ErrorKind.UNAUTHENTICATED, "the auth token has expired; sign a new one with the current time");
+        }
     }
 
     private static void requireSigner(String address, String recovered) {
