@@ -78,6 +78,7 @@ public final class KeeperAgreementVerifier implements ServiceAgreementVerifier, 
     private record CachedVerdict(Verdict verdict, long expiresAtNanos) {}
 
     private final Web3j web3;
+    private final Runnable closeTransport;
     private final Contracts contracts;
     private final Long expectedChainId;
     private final DefaultBlockParameter fromBlock;
@@ -85,8 +86,15 @@ public final class KeeperAgreementVerifier implements ServiceAgreementVerifier, 
     private final Map<AgreementClaim, CachedVerdict> cache = new ConcurrentHashMap<>();
     private volatile boolean chainChecked;
 
-    KeeperAgreementVerifier(Web3j web3, Contracts contracts, Long expectedChainId, long fromBlock, Duration cacheTtl) {
+    KeeperAgreementVerifier(
+            Web3j web3,
+            Runnable closeTransport,
+            Contracts contracts,
+            Long expectedChainId,
+            long fromBlock,
+            Duration cacheTtl) {
         this.web3 = web3;
+        this.closeTransport = closeTransport;
         this.contracts = contracts;
         this.expectedChainId = expectedChainId;
         this.fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock));
@@ -270,5 +278,6 @@ public final class KeeperAgreementVerifier implements ServiceAgreementVerifier, 
     @Override
     public void close() {
         web3.shutdown();
+        closeTransport.run();
     }
 }

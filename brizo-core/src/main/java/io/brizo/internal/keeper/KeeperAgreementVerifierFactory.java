@@ -118,6 +118,10 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         Web3j web3 = Web3j.build(new HttpService(url.get(), http), 15_000, executor);
         return Optional.of(new KeeperAgreementVerifier(
                 web3,
+                () -> {
+                    http.dispatcher().executorService().shutdown();
+                    http.connectionPool().evictAll();
+                },
                 new KeeperAgreementVerifier.Contracts(store, access, compute, registry),
                 chainId,
                 fromBlock,
