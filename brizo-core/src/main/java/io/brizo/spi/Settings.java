@@ -112,8 +112,8 @@ public final class Settings {
     }
 
     /**
-     * {@return the duration value of {@code key}, or the default} Accepted forms: {@code 500ms},
-     * {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} and ISO-8601 ({@code PT30S}).
+     * {@return the duration value of {@code key}, or the default} Accepted forms: {@code 0},
+     * {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} and ISO-8601 ({@code PT30S}).
      */
     public Duration getDuration(String key, Duration defaultValue) {
         Optional<String> v = get(key);
@@ -121,6 +121,9 @@ public final class Settings {
             return defaultValue;
         }
         String s = v.get().toLowerCase(Locale.ROOT);
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher m = DURATION.matcher(s);
         try {
             if (m.matches()) {
