@@ -55,6 +55,11 @@ class KeeperAgreementVerifierTest {
     }
 
     static Settings.Builder settings(String url) {
+        return settings(chain, url);
+    }
+
+    /** {@return the keeper settings for {@code chain}'s contracts, reached through {@code url}} */
+    static Settings.Builder settings(LocalChain chain, String url) {
         return Settings.builder()
                 .put("KEEPER_URL", url)
                 .put("KEEPER_AGREEMENT_STORE_MANAGER", chain.agreementStoreManager())

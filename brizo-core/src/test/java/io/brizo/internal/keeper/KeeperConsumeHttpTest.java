@@ -69,7 +69,7 @@ class KeeperConsumeHttpTest {
                 "{\"did:op:" + did + "\": {\"files\": [{\"url\": \""
                         + root.resolve("weather.csv").toUri()
                         + "\", \"contentType\": \"text/csv\"}], \"timeout\": 3600}}");
-        Settings settings = KeeperAgreementVerifierTest.settings(chain.rpcUrl())
+        Settings settings = KeeperAgreementVerifierTest.settings(chain, chain.rpcUrl())
                 .put("KEEPER_CHAIN_ID", "1337")
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_FILE_ROOTS", root.toString())
@@ -137,7 +137,7 @@ class KeeperConsumeHttpTest {
         Files.writeString(assets, "{}");
         ClosedPort closed = ClosedPort.open();
         toClose.add(closed);
-        Settings settings = KeeperAgreementVerifierTest.settings(closed.url())
+        Settings settings = KeeperAgreementVerifierTest.settings(chain, closed.url())
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_FILE_ROOTS", root.toString())
                 .build();

@@ -19,7 +19,7 @@ import java.util.Locale;
  * A load harness (not a unit test) for the cost of authorising one request with the keeper
  * verifier: signature recovery plus a cached verdict, and an uncached check against a real local
  * chain. Run by {@code bench/keeper-verifier.sh}; writes its results as Markdown to the path
- * given as the first argument. Bounded: a fixed number of iterations, all on 127.0.0.1.
+ * given as the first argument or the {@code brizo.bench.out} system property. Bounded: a fixed number of iterations, all on 127.0.0.1.
  */
 public final class KeeperVerifierBenchmark {
     private static final int CACHED_WARMUP = 2_000;
@@ -31,7 +31,10 @@ public final class KeeperVerifierBenchmark {
 
     /** Runs the benchmark and writes the report to {@code args[0]}. */
     public static void main(String[] args) throws Exception {
-        Path out = Path.of(args.length > 0 ? args[0] : "docs/benchmarks/keeper-verifier.md");
+        Path out = Path.of(
+                args.length > 0
+                        ? args[0]
+                        : System.getProperty("brizo.bench.out", "docs/benchmarks/keeper-verifier.md"));
         try (LocalChain chain = LocalChain.start()) {
             TestKeys consumer = TestKeys.random();
             String agreement = KeeperAgreementVerifierTest.randomHex32();
@@ -43,7 +46,7 @@ public final class KeeperVerifierBenchmark {
             RequestAuthenticator auth = new RequestAuthenticator(NonceStore.inMemory(), false);
 
             ServiceAgreementVerifier cached = KeeperAgreementVerifierTest.verifier(
-                    KeeperAgreementVerifierTest.settings(chain.rpcUrl()).build());
+                    KeeperAgreementVerifierTest.settings(chain, chain.rpcUrl()).build());
             long[] cachedNanos = measure(CACHED_WARMUP, CACHED_RUNS, () -> {
                 String who = auth.authenticate(consumer.address(), agreement, signature, null);
                 require(cached.verify(new AgreementClaim(agreement, who, ServiceType.ACCESS))
@@ -51,7 +54,7 @@ public final class KeeperVerifierBenchmark {
             });
 
             ServiceAgreementVerifier uncached =
-                    KeeperAgreementVerifierTest.verifier(KeeperAgreementVerifierTest.settings(chain.rpcUrl())
+                    KeeperAgreementVerifierTest.verifier(KeeperAgreementVerifierTest.settings(chain, chain.rpcUrl())
                             .put("KEEPER_CACHE_TTL", "0")
                             .build());
             long[] chainNanos = measure(
