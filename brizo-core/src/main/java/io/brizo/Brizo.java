@@ -5,6 +5,7 @@ import io.brizo.internal.CoreSettings;
 import io.brizo.internal.Version;
 import io.brizo.internal.asset.JsonFileAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.internal.storage.StorageRouter;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
@@ -19,7 +20,6 @@ import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.Verdict;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,7 +48,7 @@ public final class Brizo implements AutoCloseable {
     private static final String SOFTWARE = "Brizo for Java";
 
     private final Settings settings;
-    private final List<StorageDriver> drivers;
+    private final StorageRouter storage;
     private final List<AutoCloseable> owned;
     private final ServiceAgreementVerifier verifier;
     private final String verifierName;
@@ -69,7 +69,7 @@ public final class Brizo implements AutoCloseable {
             NonceStore nonces,
             ComputeBackend computeBackend) {
         this.settings = b.settings;
-        this.drivers = List.copyOf(drivers);
+        this.storage = new StorageRouter(drivers);
         this.owned = List.copyOf(owned);
         this.verifier = verifier;
         this.verifierName = verifierName;
@@ -105,7 +105,7 @@ public final class Brizo implements AutoCloseable {
 
     /** {@return the names of the storage drivers in the order they are asked} */
     public List<String> storageDriverNames() {
-        return drivers.stream().map(StorageDriver::name).toList();
+        return storage.names();
     }
 
     /** {@return the name of the agreement verifier in use} */
@@ -174,7 +174,7 @@ public final class Brizo implements AutoCloseable {
                     + asset.files().size() + " file" + (asset.files().size() == 1 ? "" : "s"));
         }
         AssetFile file = asset.files().get(index);
-        StorageDriver driver = driverFor(file.url());
+        StorageDriver driver = storage.driverFor(file.url());
         ObjectInfo objectInfo = driver.stat(file.url());
         String contentType =
                 file.contentTypeIfKnown().or(objectInfo::contentType).orElse("application/octet-stream");
@@ -235,16 +235,6 @@ public final class Brizo implements AutoCloseable {
         throw new BrizoException(ErrorKind.FORBIDDEN, "the url is not a file of this agreement's asset");
     }
 
-    private StorageDriver driverFor(URI location) {
-        for (StorageDriver d : drivers) {
-            if (d.supports(location)) {
-                return d;
-            }
-        }
-        throw BrizoException.configuration("no storage driver handles this asset's file; installed drivers: "
-                + (drivers.isEmpty() ? "none" : String.join(", ", storageDriverNames())));
-    }
-
     private static String required(String value, String name) {
         if (value == null || value.isBlank()) {
             throw BrizoException.invalid(name + " is required");
@@ -275,6 +265,7 @@ public final class Brizo implements AutoCloseable {
         private AssetResolver assetResolver;
         private NonceStore nonceStore;
         private ComputeBackend computeBackend;
+        private ComputeBackend.Factory computeBackendFactory;
         private ClassLoader discoveryLoader;
         private boolean discover;
         private Clock clock = Clock.systemUTC();
@@ -314,6 +305,15 @@ public final class Brizo implements AutoCloseable {
         /** Sets the compute backend, overriding discovery. */
         public Builder computeBackend(ComputeBackend computeBackend) {
             this.computeBackend = Objects.requireNonNull(computeBackend, "computeBackend");
+            return this;
+        }
+
+        /**
+         * Sets the factory of the compute backend, overriding discovery; the facade creates the
+         * backend with its settings and storage, and closes it.
+         */
+        public Builder computeBackend(ComputeBackend.Factory factory) {
+            this.computeBackendFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
@@ -383,12 +383,12 @@ public final class Brizo implements AutoCloseable {
                             }
                         }
                     }
-                    if (backend == null) {
+                    if (backend == null && computeBackendFactory == null) {
                         backendFactories.sort(Comparator.comparingInt(ComputeBackend.Factory::priority)
                                 .reversed()
                                 .thenComparing(ComputeBackend.Factory::name));
                         for (ComputeBackend.Factory f : backendFactories) {
-                            Optional<ComputeBackend> made = f.create(settings);
+                            Optional<ComputeBackend> made = f.create(settings, new StorageRouter(drivers));
                             if (made.isPresent()) {
                                 backend = made.get();
                                 owned.add(backend);
@@ -396,6 +396,13 @@ public final class Brizo implements AutoCloseable {
                             }
                         }
                     }
+                }
+                if (backend == null && computeBackendFactory != null) {
+                    backend = computeBackendFactory
+                            .create(settings, new StorageRouter(drivers))
+                            .orElseThrow(() -> BrizoException.configuration("the compute backend "
+                                    + computeBackendFactory.name() + " is not configured by these settings"));
+                    owned.add(backend);
                 }
                 if (v == null) {
                     throw BrizoException.configuration("no service agreement verifier is configured: set BRIZO_GRANTS "

@@ -18,6 +18,12 @@ public interface ComputeBackend extends AutoCloseable {
     /** {@return the job's status} */
     JobStatus status(String jobId);
 
+    /**
+     * {@return the jobs of {@code owner}, newest first; only those of {@code agreementId} when it
+     * is not null} Deleted jobs are left out.
+     */
+    List<JobStatus> jobs(String owner, String agreementId);
+
     /** Stops the job, keeping its outputs and logs; stopping an ended job changes nothing. */
     JobStatus stop(String jobId);
 
@@ -42,8 +48,12 @@ public interface ComputeBackend extends AutoCloseable {
         /** {@return the backend's name, such as {@code local} or {@code kubernetes}} */
         String name();
 
-        /** {@return the backend, or empty if the settings do not configure it here} */
-        Optional<ComputeBackend> create(Settings settings);
+        /**
+         * {@return the backend, or empty if the settings do not configure it here}
+         *
+         * @param storage the publisher's storage, for staging inputs and storing outputs
+         */
+        Optional<ComputeBackend> create(Settings settings, StorageAccess storage);
 
         /** {@return the selection priority when several are configured; higher wins} */
         default int priority() {

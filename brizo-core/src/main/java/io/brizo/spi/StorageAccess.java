@@ -1,0 +1,25 @@
+package io.brizo.spi;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The publisher's storage as a whole: each call goes to the storage driver that handles the
+ * location. Given to compute backends so they can stage inputs and store outputs without
+ * knowing which drivers exist. Locations are secrets, as everywhere.
+ */
+public interface StorageAccess {
+    /** {@return the object's metadata} */
+    ObjectInfo stat(URI location);
+
+    /** {@return {@code range} of the object, opened for reading; the caller closes it} */
+    StorageObject open(URI location, ByteRange range);
+
+    /** {@return a URL that reads the object for {@code lifetime}, if its driver can make one} */
+    Optional<URI> presignGet(URI location, Duration lifetime);
+
+    /** Writes an object through its driver; see {@link StorageDriver#write}. */
+    ObjectInfo write(URI location, InputStream data, long length, String contentType);
+}
