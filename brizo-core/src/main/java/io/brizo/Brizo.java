@@ -5,6 +5,8 @@ import io.brizo.internal.CoreSettings;
 import io.brizo.internal.Version;
 import io.brizo.internal.asset.JsonFileAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.internal.compute.ComputePolicy;
+import io.brizo.internal.compute.ComputeService;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.Asset;
@@ -12,8 +14,12 @@ import io.brizo.spi.AssetFile;
 import io.brizo.spi.AssetResolver;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.LogChunk;
 import io.brizo.spi.ObjectInfo;
+import io.brizo.spi.OutputFile;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.SettingKey;
@@ -57,6 +63,7 @@ public final class Brizo implements AutoCloseable {
     private final boolean allowUrlParameter;
     private final ServiceInfo info;
     private final ComputeBackend computeBackend;
+    private final ComputeService compute;
     private final Clock clock;
 
     private Brizo(
@@ -86,6 +93,19 @@ public final class Brizo implements AutoCloseable {
                 SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
         this.computeBackend = computeBackend;
         this.clock = b.clock;
+        this.compute = computeBackend == null
+                ? null
+                : new ComputeService(
+                        computeBackend,
+                        ComputePolicy.from(settings),
+                        authenticator,
+                        claim -> {
+                            Verdict v = verify(claim);
+                            assets.resolve(v.did().orElseThrow()).ifPresent(a -> requireUnexpired(v, a));
+                            return v;
+                        },
+                        assets,
+                        storage);
     }
 
     /** {@return a builder} */
@@ -111,6 +131,82 @@ public final class Brizo implements AutoCloseable {
     /** {@return the name of the agreement verifier in use} */
     public String verifierName() {
         return verifierName;
+    }
+
+    /**
+     * Starts a compute job: authenticates the consumer (signature over {@code consumerAddress +
+     * serviceAgreementId}), verifies a COMPUTE agreement for every input dataset, resolves the
+     * algorithm, applies the publisher's policy and hands the job to the backend.
+     *
+     * @return the new job's first status; the job runs on
+     * @throws BrizoException INVALID_REQUEST, UNAUTHENTICATED, FORBIDDEN (no agreement, algorithm
+     *     or image not allowed), NOT_FOUND (no compute offered, unknown asset), CONFLICT (too many
+     *     jobs of this consumer), UNAVAILABLE
+     */
+    public JobStatus startCompute(ComputeStartRequest request) {
+        return compute().start(Objects.requireNonNull(request, "request"));
+    }
+
+    /**
+     * {@return the caller's job, or all its jobs (of the agreement, if given) when no jobId is
+     * given, with the outputs of those that ended}
+     */
+    public List<JobReport> computeStatus(ComputeJobRequest request) {
+        return compute().status(Objects.requireNonNull(request, "request")).stream()
+                .map(this::report)
+                .toList();
+    }
+
+    /** Stops the caller's job, keeping its outputs and logs; {@return its report} */
+    public JobReport stopCompute(ComputeJobRequest request) {
+        return report(compute().stop(Objects.requireNonNull(request, "request")));
+    }
+
+    /** Deletes the caller's job and everything it left; {@return its last status} */
+    public JobStatus deleteCompute(ComputeJobRequest request) {
+        return compute().delete(Objects.requireNonNull(request, "request"));
+    }
+
+    private JobReport report(JobStatus status) {
+        boolean ended = status.state().isTerminal() && status.state() != io.brizo.spi.JobState.DELETED;
+        return new JobReport(status, ended ? compute.outputsOf(status.jobId()) : List.of());
+    }
+
+    /** {@return the caller's job log from byte {@code offset}; works while the job runs} */
+    public LogChunk computeLogs(ComputeJobRequest request, long offset) {
+        return compute().logs(Objects.requireNonNull(request, "request"), offset);
+    }
+
+    /** {@return the caller's job outputs, in index order} */
+    public List<OutputFile> computeOutputs(ComputeJobRequest request) {
+        return compute().outputs(Objects.requireNonNull(request, "request"));
+    }
+
+    /**
+     * Finds output {@code index} of the caller's job.
+     *
+     * @return the output's name and size, ready to be opened
+     */
+    public ComputeResult computeResult(ComputeJobRequest request, int index) {
+        List<OutputFile> outputs = computeOutputs(request);
+        if (index < 0 || index >= outputs.size()) {
+            throw BrizoException.notFound("the job has no output with index " + index + "; it has " + outputs.size());
+        }
+        OutputFile output = outputs.get(index);
+        String jobId = request.jobId().trim();
+        return new ComputeResult(output, range -> compute.openOutput(jobId, output.name(), range));
+    }
+
+    /** {@return the compute environments, or none if this publisher offers no compute} */
+    public List<ComputeEnvironment> computeEnvironments() {
+        return compute == null ? List.of() : compute.environments();
+    }
+
+    private ComputeService compute() {
+        if (compute == null) {
+            throw BrizoException.notFound("this publisher does not offer compute");
+        }
+        return compute;
     }
 
     /** {@return the compute backend, if one is configured} */
@@ -349,6 +445,7 @@ public final class Brizo implements AutoCloseable {
             List<ComputeBackend.Factory> backendFactories = load(ComputeBackend.Factory.class, loader);
 
             List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
+            known.addAll(ComputePolicy.KEYS);
             driverFactories.forEach(f -> known.addAll(f.settingKeys()));
             verifierFactories.forEach(f -> known.addAll(f.settingKeys()));
             backendFactories.forEach(f -> known.addAll(f.settingKeys()));

@@ -2,13 +2,22 @@ package io.brizo.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.brizo.Brizo;
+import io.brizo.ComputeJobRequest;
+import io.brizo.ComputeResult;
+import io.brizo.ComputeStartRequest;
 import io.brizo.ConsumableFile;
 import io.brizo.ConsumeRequest;
+import io.brizo.JobReport;
 import io.brizo.ServiceInfo;
 import io.brizo.internal.json.Json;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
+import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobState;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.LogChunk;
+import io.brizo.spi.OutputFile;
 import io.brizo.spi.StorageObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +47,14 @@ public final class BrizoHttpApi {
     public static final String SERVICES = "/api/v1/brizo/services";
     /** The consume route. */
     public static final String CONSUME = SERVICES + "/consume";
+    /** The compute route: POST start, GET status, PUT stop, DELETE delete. */
+    public static final String COMPUTE = SERVICES + "/compute";
+    /** A job's log by byte offset, readable while it runs. */
+    public static final String COMPUTE_LOGS = COMPUTE + "/logs";
+    /** A job's output by index. */
+    public static final String COMPUTE_RESULT = COMPUTE + "/result";
+    /** The compute environments. */
+    public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
 
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpApi.class);
     private static final int MAX_BODY = 64 * 1024;
@@ -45,6 +62,19 @@ public final class BrizoHttpApi {
     // server; 64 KiB lets the default 64 threads run in a 64 MiB heap (see docs/benchmarks).
     private static final int BUFFER = 64 * 1024;
     private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=\\s*(\\d*)\\s*-\\s*(\\d*)\\s*");
+    private static final Set<String> COMPUTE_PARAMS = Set.of(
+            "signature",
+            "serviceAgreementId",
+            "consumerAddress",
+            "algorithmDid",
+            "algorithmMeta",
+            "output",
+            "jobId",
+            "nonce",
+            "additionalInputs",
+            "environment",
+            "offset",
+            "index");
     private static final Set<String> CONSUME_PARAMS =
             Set.of("serviceAgreementId", "consumerAddress", "signature", "index", "nonce", "url");
 
@@ -68,6 +98,10 @@ public final class BrizoHttpApi {
             return switch (path) {
                 case "/", "" -> only(request, Set.of("GET", "HEAD"), () -> info());
                 case CONSUME -> only(request, Set.of("GET", "HEAD"), () -> consume(request));
+                case COMPUTE -> only(request, Set.of("POST", "GET", "PUT", "DELETE"), () -> compute(request));
+                case COMPUTE_LOGS -> only(request, Set.of("GET"), () -> computeLogs(request));
+                case COMPUTE_RESULT -> only(request, Set.of("GET", "HEAD"), () -> computeResult(request));
+                case COMPUTE_ENVIRONMENTS -> only(request, Set.of("GET"), () -> environments());
                 default -> error(404, "NOT_FOUND", "no such route; see GET / for the endpoints");
             };
         } catch (BrizoException e) {
@@ -108,6 +142,10 @@ public final class BrizoHttpApi {
         body.put("storageDrivers", brizo.storageDriverNames());
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("consume", "GET|HEAD " + CONSUME);
+        endpoints.put("compute", "POST|GET|PUT|DELETE " + COMPUTE);
+        endpoints.put("computeLogs", "GET " + COMPUTE_LOGS);
+        endpoints.put("computeResult", "GET|HEAD " + COMPUTE_RESULT);
+        endpoints.put("computeEnvironments", "GET " + COMPUTE_ENVIRONMENTS);
         body.put("endpoints", endpoints);
         return HttpResponse.json(200, Json.write(body), List.of());
     }
@@ -123,24 +161,176 @@ public final class BrizoHttpApi {
                 .url(p.get("url"))
                 .build();
         ConsumableFile file = brizo.consume(consume);
+        return download(
+                request,
+                new Download(file.size(), file.contentType(), file.fileName(), file.did() + " file " + file.index()),
+                file::open);
+    }
+
+    private HttpResponse compute(HttpRequest request) {
+        Map<String, String> p = parameters(request, COMPUTE_PARAMS);
+        if ("POST".equals(request.method())) {
+            JobStatus started = brizo.startCompute(new ComputeStartRequest(
+                    p.get("serviceAgreementId"),
+                    p.get("consumerAddress"),
+                    p.get("signature"),
+                    p.get("nonce"),
+                    p.get("algorithmDid"),
+                    p.get("algorithmMeta"),
+                    p.get("additionalInputs"),
+                    p.get("environment"),
+                    p.get("output")));
+            return HttpResponse.json(200, Json.write(List.of(statusJson(started, List.of()))), List.of());
+        }
+        ComputeJobRequest job = jobRequest(p);
+        List<JobReport> reports =
+                switch (request.method()) {
+                    case "PUT" -> List.of(brizo.stopCompute(job));
+                    case "DELETE" -> List.of(new JobReport(brizo.deleteCompute(job), List.of()));
+                    default -> brizo.computeStatus(job);
+                };
+        List<Map<String, Object>> body = new ArrayList<>();
+        for (JobReport r : reports) {
+            body.add(statusJson(r.status(), r.outputs()));
+        }
+        return HttpResponse.json(200, Json.write(body), List.of());
+    }
+
+    private HttpResponse computeLogs(HttpRequest request) {
+        Map<String, String> p = parameters(request, COMPUTE_PARAMS);
+        long offset = wholeNumber(p.get("offset"), "offset", 0);
+        LogChunk chunk = brizo.computeLogs(jobRequest(p), offset);
+        byte[] data = chunk.data();
+        return HttpResponse.bytes(
+                200,
+                "text/plain; charset=utf-8",
+                data,
+                List.of(
+                        HttpResponse.header("X-Log-Offset", Long.toString(chunk.offset())),
+                        HttpResponse.header("X-Log-Next-Offset", Long.toString(chunk.nextOffset())),
+                        HttpResponse.header("X-Log-Complete", Boolean.toString(chunk.complete()))));
+    }
+
+    private HttpResponse computeResult(HttpRequest request) {
+        Map<String, String> p = parameters(request, COMPUTE_PARAMS);
+        int index = (int) wholeNumber(p.get("index"), "index", -1);
+        if (index < 0) {
+            throw BrizoException.invalid("index is required");
+        }
+        ComputeResult result = brizo.computeResult(jobRequest(p), index);
+        String name = result.file().name();
+        String fileName = name.substring(name.lastIndexOf('/') + 1);
+        return download(
+                request,
+                new Download(result.file().size(), "application/octet-stream", fileName, "a compute output"),
+                result::open);
+    }
+
+    private HttpResponse environments() {
+        List<Map<String, Object>> body = new ArrayList<>();
+        for (ComputeEnvironment e : brizo.computeEnvironments()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", e.id());
+            m.put("description", e.description());
+            m.put("cpus", e.cpus());
+            m.put("memoryBytes", e.memoryBytes());
+            m.put("gpus", e.gpus());
+            m.put("maxDurationSeconds", e.maxDuration().toSeconds());
+            body.add(m);
+        }
+        return HttpResponse.json(200, Json.write(body), List.of());
+    }
+
+    private static ComputeJobRequest jobRequest(Map<String, String> p) {
+        return new ComputeJobRequest(
+                p.get("consumerAddress"),
+                p.get("signature"),
+                p.get("nonce"),
+                p.get("serviceAgreementId"),
+                p.get("jobId"));
+    }
+
+    private static long wholeNumber(String raw, String name, long absent) {
+        if (raw == null || raw.isBlank()) {
+            return absent;
+        }
+        if (!raw.trim().matches("\\d{1,18}")) {
+            throw BrizoException.invalid(name + " must be a whole number from 0");
+        }
+        return Long.parseLong(raw.trim());
+    }
+
+    /** A job status for old and new clients: Brizo's fields and numeric codes, plus ours. */
+    private static Map<String, Object> statusJson(JobStatus s, List<OutputFile> outputs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobId", s.jobId());
+        m.put("owner", s.owner());
+        m.put("agreementId", s.agreementId());
+        m.put("state", s.state().name());
+        m.put("status", s.state().brizoStatus());
+        m.put("statusText", statusText(s.state()));
+        m.put("exitCode", s.exitCode());
+        m.put("message", s.message());
+        m.put("dateCreated", s.created().toString());
+        m.put("dateStarted", s.started() == null ? null : s.started().toString());
+        m.put("dateFinished", s.finished() == null ? null : s.finished().toString());
+        m.put("algorithmLogUrl", COMPUTE_LOGS + "?jobId=" + s.jobId());
+        List<String> urls = new ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            urls.add(COMPUTE_RESULT + "?jobId=" + s.jobId() + "&index=" + i);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("index", i);
+            r.put("name", outputs.get(i).name());
+            r.put("size", outputs.get(i).size());
+            results.add(r);
+        }
+        m.put("resultsUrls", urls);
+        m.put("results", results);
+        m.put("resultsDid", "");
+        return m;
+    }
+
+    private static String statusText(JobState state) {
+        return switch (state) {
+            case QUEUED -> "Job started";
+            case PROVISIONING -> "Configuring volumes";
+            case RUNNING -> "Running algorithm";
+            case PUBLISHING -> "Publishing results";
+            case SUCCEEDED -> "Job completed";
+            case FAILED -> "Job failed";
+            case STOPPED -> "Job stopped";
+            case DELETED -> "Job deleted";
+        };
+    }
+
+    /** What a download route serves; {@code what} names it in logs, never by location. */
+    private record Download(long size, String contentType, String fileName, String what) {}
+
+    /**
+     * Answers GET or HEAD for a file of known size: the whole file (200), one range (206), or 416
+     * with the size; streams with flat memory and aborts the response if the source fails midway.
+     */
+    private static HttpResponse download(
+            HttpRequest request, Download d, java.util.function.Function<ByteRange, StorageObject> opener) {
         Optional<ByteRange> requested = requestedRange(request);
         ByteRange range = requested.orElse(ByteRange.all());
         ByteRange.Slice slice;
         try {
-            slice = file.resolve(range);
+            slice = range.resolve(d.size());
         } catch (BrizoException e) {
             if (e.kind() != ErrorKind.RANGE_NOT_SATISFIABLE) {
                 throw e;
             }
             return HttpResponse.json(
                     416,
-                    errorJson(e.kind().name(), "the range is outside the file of " + file.size() + " bytes"),
-                    List.of(HttpResponse.header("Content-Range", "bytes */" + file.size())));
+                    errorJson(e.kind().name(), "the range is outside the file of " + d.size() + " bytes"),
+                    List.of(HttpResponse.header("Content-Range", "bytes */" + d.size())));
         }
         boolean partial = requested.isPresent();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        headers.add(HttpResponse.header("Content-Type", file.contentType()));
-        headers.add(HttpResponse.header("Content-Disposition", ContentDisposition.attachment(file.fileName())));
+        headers.add(HttpResponse.header("Content-Type", d.contentType()));
+        headers.add(HttpResponse.header("Content-Disposition", ContentDisposition.attachment(d.fileName())));
         headers.add(HttpResponse.header("Accept-Ranges", "bytes"));
         headers.add(HttpResponse.header("Cache-Control", "no-store"));
         headers.add(HttpResponse.header("X-Content-Type-Options", "nosniff"));
@@ -151,15 +341,16 @@ public final class BrizoHttpApi {
         if ("HEAD".equals(request.method())) {
             return new HttpResponse(partial ? 206 : 200, headers, slice.length(), null);
         }
-        StorageObject object = slice.length() == 0 ? null : file.open(range);
+        StorageObject object = slice.length() == 0 ? null : opener.apply(range);
         if (object != null && !object.slice().equals(slice)) {
             closeQuietly(object);
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the storage returned a different part of the file");
         }
-        return new HttpResponse(partial ? 206 : 200, headers, slice.length(), out -> stream(object, slice, file, out));
+        return new HttpResponse(
+                partial ? 206 : 200, headers, slice.length(), out -> stream(object, slice, d.what(), out));
     }
 
-    private static void stream(StorageObject object, ByteRange.Slice slice, ConsumableFile file, OutputStream out)
+    private static void stream(StorageObject object, ByteRange.Slice slice, String what, OutputStream out)
             throws IOException {
         if (object == null) {
             return;
@@ -174,9 +365,8 @@ public final class BrizoHttpApi {
                     n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn(
-                            "consume of {} file {} aborted after {} of {} bytes: storage failed ({})",
-                            file.did(),
-                            file.index(),
+                            "download of {} aborted after {} of {} bytes: storage failed ({})",
+                            what,
                             slice.length() - remaining,
                             slice.length(),
                             e.getClass().getSimpleName());
@@ -184,9 +374,8 @@ public final class BrizoHttpApi {
                 }
                 if (n < 0) {
                     LOG.warn(
-                            "consume of {} file {} aborted: storage ended after {} of {} bytes",
-                            file.did(),
-                            file.index(),
+                            "download of {} aborted: storage ended after {} of {} bytes",
+                            what,
                             slice.length() - remaining,
                             slice.length());
                     throw new IOException("storage ended early; aborting the response");
@@ -306,6 +495,10 @@ public final class BrizoHttpApi {
             JsonNode v = e.getValue();
             // The original treated index 0 as missing; a JSON number 0 is a real index here.
             if (v.isTextual() || v.isIntegralNumber()) {
+                out.put(e.getKey(), v.asText());
+            } else if (v.isContainerNode()) {
+                out.put(e.getKey(), v.toString()); // algorithmMeta and the like, sent as JSON
+            } else if (v.isBoolean()) {
                 out.put(e.getKey(), v.asText());
             } else {
                 throw BrizoException.invalid(e.getKey() + " must be a string or a whole number");

@@ -1,0 +1,515 @@
+package io.brizo.internal.compute;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.brizo.ComputeJobRequest;
+import io.brizo.ComputeStartRequest;
+import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.internal.json.Json;
+import io.brizo.internal.storage.StorageRouter;
+import io.brizo.spi.AgreementClaim;
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
+import io.brizo.spi.AssetResolver;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ByteRange;
+import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ComputeEnvironment;
+import io.brizo.spi.ComputeJob;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.LogChunk;
+import io.brizo.spi.OutputFile;
+import io.brizo.spi.ServiceType;
+import io.brizo.spi.StorageObject;
+import io.brizo.spi.Verdict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compute-to-data orchestration: authenticates, verifies COMPUTE agreements, resolves datasets
+ * and the algorithm, applies the publisher's policy, and hands jobs to the backend. Only a job's
+ * owner may act on it.
+ */
+public final class ComputeService {
+    private static final Logger LOG = LoggerFactory.getLogger(ComputeService.class);
+    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern JOB_ID = Pattern.compile("[0-9a-zA-Z_-]{1,100}");
+    private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
+    private static final int MAX_INPUTS = 10;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ComputeBackend backend;
+    private final ComputePolicy policy;
+    private final RequestAuthenticator authenticator;
+    private final Function<AgreementClaim, Verdict> verifier;
+    private final AssetResolver assets;
+    private final StorageRouter storage;
+
+    /**
+     * Creates the service.
+     *
+     * @param verifier checks a claim and throws for a denial, an expired agreement or an outage
+     */
+    public ComputeService(
+            ComputeBackend backend,
+            ComputePolicy policy,
+            RequestAuthenticator authenticator,
+            Function<AgreementClaim, Verdict> verifier,
+            AssetResolver assets,
+            StorageRouter storage) {
+        this.backend = backend;
+        this.policy = policy;
+        this.authenticator = authenticator;
+        this.verifier = verifier;
+        this.assets = assets;
+        this.storage = storage;
+    }
+
+    /** {@return where jobs can run} */
+    public List<ComputeEnvironment> environments() {
+        return backend.environments();
+    }
+
+    /** Starts a job; see {@link io.brizo.Brizo#startCompute}. */
+    public JobStatus start(ComputeStartRequest r) {
+        String agreementId = agreementId(required(r.agreementId(), "serviceAgreementId"));
+        String consumer = address(r.consumerAddress());
+        required(r.signature(), "signature");
+        JsonNode meta = json(r.algorithmMeta(), "algorithmMeta");
+        String algorithmDid = r.algorithmDid() == null || r.algorithmDid().isBlank()
+                ? null
+                : r.algorithmDid().trim();
+        if (algorithmDid == null && meta == null) {
+            throw BrizoException.invalid("algorithmDid or algorithmMeta is required");
+        }
+        if (algorithmDid != null && !Asset.isDid(algorithmDid)) {
+            throw BrizoException.invalid("algorithmDid must be did:op: and 64 lowercase hex digits");
+        }
+        List<String> inputAgreements = new ArrayList<>();
+        inputAgreements.add(agreementId);
+        inputAgreements.addAll(additionalInputs(r.additionalInputs()));
+        JsonNode container = meta == null ? null : meta.get("container");
+        if (container == null || !container.isObject()) {
+            throw BrizoException.invalid("algorithmMeta.container {image, tag, entrypoint} is required");
+        }
+        String image = text(container, "image", true);
+        String entrypoint = text(container, "entrypoint", true);
+        String tag = text(container, "tag", false);
+        String digest = text(container, "digest", false);
+        if (digest != null && !digest.matches("sha256:[0-9a-f]{64}")) {
+            throw BrizoException.invalid("algorithmMeta.container.digest must be sha256:<64 hex>");
+        }
+
+        consumer = authenticator.authenticate(
+                consumer, r.consumerAddress().trim() + r.agreementId().trim(), r.signature(), nonce(r.nonce()));
+
+        List<Asset> inputs = new ArrayList<>();
+        for (String id : inputAgreements) {
+            Verdict v = verifier.apply(new AgreementClaim(id, consumer, ServiceType.COMPUTE));
+            String did = v.did().orElseThrow();
+            inputs.add(assets.resolve(did)
+                    .orElseThrow(() -> BrizoException.notFound("a dataset of these agreements is not served here")));
+        }
+
+        AssetFile codeFile;
+        if (algorithmDid != null) {
+            Asset algorithm = assets.resolve(algorithmDid)
+                    .orElseThrow(() -> BrizoException.notFound("the algorithm asset is not served by this publisher"));
+            if (algorithm.files().isEmpty()) {
+                throw BrizoException.notFound("the algorithm asset has no file");
+            }
+            codeFile = algorithm.files().get(0);
+        } else {
+            codeFile = null;
+        }
+        byte[] code = algorithmDid != null ? fetch(codeFile) : inlineCode(meta);
+        String sha256 = sha256(code);
+        if (codeFile != null
+                && codeFile.checksum() != null
+                && codeFile.checksum().startsWith("sha256:")
+                && !codeFile.checksum().equalsIgnoreCase("sha256:" + sha256)) {
+            throw new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED, "the algorithm's file does not match its published checksum");
+        }
+        policy.requireTrusted(algorithmDid, sha256);
+        policy.requireImage(image, tag, digest);
+
+        ComputeEnvironment environment = environment(r.environment());
+        requireCapacity(consumer);
+        Duration maxDuration = environment.maxDuration().compareTo(policy.maxDuration()) < 0
+                ? environment.maxDuration()
+                : policy.maxDuration();
+        ComputeAlgorithm algorithm = new ComputeAlgorithm(
+                algorithmDid,
+                new ComputeAlgorithm.Code(new String(code, StandardCharsets.UTF_8), null),
+                image,
+                tag,
+                digest,
+                entrypoint);
+        String jobId = newJobId();
+        JobStatus status = backend.start(
+                new ComputeJob(jobId, consumer, agreementId, inputs, algorithm, environment.id(), maxDuration));
+        LOG.info(
+                "compute job {} started: agreement={} consumer={} inputs={} algorithm={} image={}",
+                jobId,
+                agreementId,
+                consumer,
+                inputs.size(),
+                algorithmDid == null ? "inline" : algorithmDid,
+                image);
+        return status;
+    }
+
+    /** {@return the owner's jobs: one if a jobId is given, else all (of the agreement, if given)} */
+    public List<JobStatus> status(ComputeJobRequest r) {
+        String owner = authenticate(r, false);
+        if (r.jobId() == null || r.jobId().isBlank()) {
+            return backend.jobs(owner, optionalAgreementId(r.agreementId()));
+        }
+        return List.of(owned(owner, r.jobId()));
+    }
+
+    /** Stops the owner's job. */
+    public JobStatus stop(ComputeJobRequest r) {
+        String owner = authenticate(r, true);
+        owned(owner, r.jobId());
+        return backend.stop(r.jobId().trim());
+    }
+
+    /** Deletes the owner's job. */
+    public JobStatus delete(ComputeJobRequest r) {
+        String owner = authenticate(r, true);
+        JobStatus status = owned(owner, r.jobId());
+        backend.delete(r.jobId().trim());
+        return status;
+    }
+
+    /** {@return the job's log from {@code offset}} */
+    public LogChunk logs(ComputeJobRequest r, long offset) {
+        String owner = authenticate(r, true);
+        owned(owner, r.jobId());
+        if (offset < 0) {
+            throw BrizoException.invalid("offset must be a whole number from 0");
+        }
+        return backend.logs(r.jobId().trim(), offset);
+    }
+
+    /** {@return the job's outputs, in index order} */
+    public List<OutputFile> outputs(ComputeJobRequest r) {
+        String owner = authenticate(r, true);
+        owned(owner, r.jobId());
+        return backend.outputs(r.jobId().trim());
+    }
+
+    /** {@return the outputs of a job already checked as the caller's} */
+    public List<OutputFile> outputsOf(String jobId) {
+        return backend.outputs(jobId);
+    }
+
+    /** {@return output {@code name} of a job already checked as the caller's, opened for {@code range}} */
+    public StorageObject openOutput(String jobId, String name, ByteRange range) {
+        StorageObject object = backend.openOutput(jobId, name);
+        if (range.isAll()) {
+            return object;
+        }
+        // The backend opens whole files; ranges skip within the stream, which is fine for outputs.
+        ByteRange.Slice slice = range.resolve(object.info().size());
+        try {
+            InputStream in = object.stream();
+            in.skipNBytes(slice.offset());
+            return new StorageObject(object.info(), slice, new BoundedInputStream(in, slice.length()));
+        } catch (IOException e) {
+            try {
+                object.close();
+            } catch (IOException ignored) {
+                // Nothing to recover.
+            }
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the output cannot be read", null, true);
+        }
+    }
+
+    private String authenticate(ComputeJobRequest r, boolean jobRequired) {
+        String consumer = address(r.consumerAddress());
+        required(r.signature(), "signature");
+        if (jobRequired) {
+            jobId(required(r.jobId(), "jobId"));
+        } else if (r.jobId() != null && !r.jobId().isBlank()) {
+            jobId(r.jobId());
+        }
+        if (r.agreementId() != null && !r.agreementId().isBlank()) {
+            agreementId(r.agreementId());
+        }
+        String text = r.consumerAddress().trim() + blankIfNull(r.jobId()) + blankIfNull(r.agreementId());
+        return authenticator.authenticate(consumer, text, r.signature(), nonce(r.nonce()));
+    }
+
+    private JobStatus owned(String owner, String jobId) {
+        JobStatus status = backend.status(jobId(jobId));
+        if (!status.owner().equalsIgnoreCase(owner)) {
+            throw new BrizoException(ErrorKind.FORBIDDEN, "this job belongs to another consumer");
+        }
+        return status;
+    }
+
+    private void requireCapacity(String consumer) {
+        long mine = backend.jobs(consumer, null).stream()
+                .filter(j -> !j.state().isTerminal())
+                .count();
+        if (mine >= policy.maxJobsPerConsumer()) {
+            throw new BrizoException(
+                    ErrorKind.CONFLICT,
+                    "this consumer already has " + mine
+                            + " compute jobs running, the most this publisher allows; wait for one to end",
+                    null,
+                    true);
+        }
+        long all = backend.jobs(null, null).stream()
+                .filter(j -> !j.state().isTerminal())
+                .count();
+        if (all >= policy.maxJobs()) {
+            throw new BrizoException(
+                    ErrorKind.UNAVAILABLE, "the publisher runs as many compute jobs as it allows; try again later");
+        }
+    }
+
+    private ComputeEnvironment environment(String id) {
+        List<ComputeEnvironment> environments = backend.environments();
+        if (environments.isEmpty()) {
+            throw BrizoException.configuration("the compute backend offers no environment");
+        }
+        if (id == null || id.isBlank()) {
+            return environments.get(0);
+        }
+        return environments.stream()
+                .filter(e -> e.id().equals(id.trim()))
+                .findFirst()
+                .orElseThrow(() -> BrizoException.invalid(
+                        "unknown compute environment; see GET " + "/api/v1/brizo/services/compute/environments"));
+    }
+
+    private byte[] inlineCode(JsonNode meta) {
+        String raw = text(meta, "rawcode", false);
+        String url = text(meta, "url", false);
+        if ((raw == null) == (url == null)) {
+            throw BrizoException.invalid("algorithmMeta needs exactly one of rawcode and url");
+        }
+        if (raw != null) {
+            byte[] code = raw.getBytes(StandardCharsets.UTF_8);
+            if (code.length > policy.maxAlgorithmBytes()) {
+                throw BrizoException.invalid("the algorithm is larger than " + policy.maxAlgorithmBytes() + " bytes");
+            }
+            if (!policy.allowRawAlgorithms()) {
+                // Refuse before fetching anything.
+                policy.requireTrusted(null, "");
+            }
+            return code;
+        }
+        if (!policy.allowRawAlgorithms()) {
+            policy.requireTrusted(null, "");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw BrizoException.invalid("algorithmMeta.url is not a valid URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            // Never let a consumer read the publisher's own files or stores as an "algorithm".
+            throw BrizoException.invalid("algorithmMeta.url must be an http(s) URL");
+        }
+        return fetch(new AssetFile(uri, null, null));
+    }
+
+    /** Reads a small file fully, refusing anything larger than the policy allows. */
+    private byte[] fetch(AssetFile file) {
+        try (StorageObject object = storage.open(file.url(), ByteRange.all())) {
+            if (object.info().size() > policy.maxAlgorithmBytes()) {
+                throw BrizoException.invalid("the algorithm is larger than " + policy.maxAlgorithmBytes() + " bytes");
+            }
+            return object.stream().readNBytes(policy.maxAlgorithmBytes());
+        } catch (IOException e) {
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the algorithm's file cannot be read", null, true);
+        }
+    }
+
+    private static List<String> additionalInputs(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return List.of();
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        String trimmed = raw.trim();
+        if (trimmed.startsWith("[")) {
+            JsonNode list = json(trimmed, "additionalInputs");
+            for (JsonNode n : list) {
+                if (!n.isTextual()) {
+                    throw BrizoException.invalid("additionalInputs must list agreement ids as strings");
+                }
+                ids.add(agreementId(n.asText()));
+            }
+        } else {
+            for (String s : trimmed.split(",")) {
+                ids.add(agreementId(s.trim()));
+            }
+        }
+        if (ids.size() >= MAX_INPUTS) {
+            throw BrizoException.invalid("at most " + (MAX_INPUTS - 1) + " additional inputs are accepted");
+        }
+        return List.copyOf(ids);
+    }
+
+    private static JsonNode json(String raw, String name) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(raw);
+            if (node == null || !(node.isObject() || node.isArray())) {
+                throw BrizoException.invalid(name + " must be JSON");
+            }
+            return node;
+        } catch (IOException e) {
+            throw BrizoException.invalid(name + " must be JSON");
+        }
+    }
+
+    private static String text(JsonNode node, String field, boolean required) {
+        JsonNode n = node.get(field);
+        if (n == null || n.isNull() || (n.isTextual() && n.asText().isBlank())) {
+            if (required) {
+                throw BrizoException.invalid("algorithmMeta needs " + field);
+            }
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw BrizoException.invalid("algorithmMeta." + field + " must be a string");
+        }
+        return n.asText().trim();
+    }
+
+    private static String agreementId(String raw) {
+        String id = raw.trim();
+        if (!AGREEMENT_ID.matcher(id).matches()) {
+            throw BrizoException.invalid("serviceAgreementId must be 32 bytes as 64 hex digits");
+        }
+        return id;
+    }
+
+    private static String optionalAgreementId(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        String id = agreementId(raw).toLowerCase(Locale.ROOT);
+        return id.startsWith("0x") ? id.substring(2) : id;
+    }
+
+    private static String address(String raw) {
+        String a = required(raw, "consumerAddress");
+        if (!ADDRESS.matcher(a).matches()) {
+            throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
+        }
+        return a;
+    }
+
+    private static String jobId(String raw) {
+        String id = raw.trim();
+        if (!JOB_ID.matcher(id).matches()) {
+            throw BrizoException.invalid("jobId has an invalid form");
+        }
+        return id;
+    }
+
+    private static Long nonce(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        if (!NONCE.matcher(raw.trim()).matches()) {
+            throw BrizoException.invalid("nonce must be a whole number from 0");
+        }
+        return Long.valueOf(raw.trim());
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw BrizoException.invalid(name + " is required");
+        }
+        return value.trim();
+    }
+
+    private static String blankIfNull(String s) {
+        return s == null ? "" : s.trim();
+    }
+
+    private static String newJobId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Ends after {@code remaining} bytes. */
+    private static final class BoundedInputStream extends InputStream {
+        private final InputStream in;
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long remaining) {
+            this.in = in;
+            this.remaining = remaining;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = in.read(buffer, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}
