@@ -20,10 +20,12 @@
 //        {"cid": "<cid>", "size": <bytes>}. Defaults are Helia's: 1 MiB chunks, CIDv1, raw leaves,
 //        balanced layout with 1024 links per node. Kubo's (and the `ipfs_cid` tool's) layout is
 //        chunk=262144&cidVersion=0&rawLeaves=false&layout=balanced&maxChildren=174.
-//   POST /dir?cidVersion=0|1   body: {"<path/inside/dir>": "<cid of a file>", ...}
-//        builds a UnixFS directory (with sub-directories) holding those files, answers {"cid": "<cid>"}
+//   POST /dir?cidVersion=0|1[&shardBytes=<n>]   body: {"<path/inside/dir>": "<cid of a file>", ...}
+//        builds a UnixFS directory (with sub-directories) holding those files, answers {"cid": "<cid>"};
+//        with shardBytes, directories larger than n bytes become HAMT shards
 //   GET  /dag/<cid>             {"links": [{"name": ..., "cid": ..., "size": ...}], "dataLength": n}
 //        of a dag-pb block, decoded by @ipld/dag-pb (lets tests pick a block to corrupt)
+//   POST /forget?cid=<cid>                deletes that block from the blockstore
 //   POST /corrupt?mode=all|none           corrupt one byte of every gateway response, or stop
 //   POST /corrupt?cid=<cid>               corrupt only responses about this CID
 //   GET  /stats                           {"blockRequests": n, "maxConcurrentBlockRequests": n}
@@ -111,6 +113,11 @@ async function handle (req, res) {
       links: node.Links.map((l) => ({ name: l.Name ?? '', cid: l.Hash.toString(), size: l.Tsize ?? 0 })),
       dataLength: node.Data ? node.Data.length : 0
     })
+  }
+  if (req.method === 'POST' && path === '/forget') {
+    // Deletes one block, so that a test can read a DAG the gateway has only part of.
+    await helia.blockstore.delete(CID.parse(url.searchParams.get('cid')))
+    return sendJson(res, 200, { forgotten: url.searchParams.get('cid') })
   }
   if (req.method === 'POST' && path === '/corrupt') {
     const mode = url.searchParams.get('mode')
@@ -237,6 +244,11 @@ async function add (req, res, url) {
 
 async function dir (req, res, url) {
   const cidVersion = url.searchParams.has('cidVersion') ? Number(url.searchParams.get('cidVersion')) : 1
+  const options = { cidVersion }
+  if (url.searchParams.has('shardBytes')) {
+    // A small threshold makes Helia turn the directory into a HAMT shard, as big ones are.
+    options.shardSplitThresholdBytes = Number(url.searchParams.get('shardBytes'))
+  }
   const entries = JSON.parse(await readText(req))
   // A tree of plain objects: a file is a CID string, a directory an object.
   const tree = {}
@@ -249,10 +261,10 @@ async function dir (req, res, url) {
     node[parts[parts.length - 1]] = cid
   }
   async function build (node) {
-    let current = await fs.addDirectory({}, { cidVersion })
+    let current = await fs.addDirectory({}, options)
     for (const [name, child] of Object.entries(node)) {
       const childCid = typeof child === 'string' ? CID.parse(child) : await build(child)
-      current = await fs.cp(childCid, current, name)
+      current = await fs.cp(childCid, current, name, options)
     }
     return current
   }
