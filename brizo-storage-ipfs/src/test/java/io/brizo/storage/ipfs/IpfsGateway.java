@@ -176,10 +176,20 @@ final class IpfsGateway implements AutoCloseable {
 
     /** {@return the CID of a new directory holding the files {@code path -> cid}, in sub-directories} */
     String directory(Map<String, String> entries, int cidVersion) throws IOException {
-        HttpUrl u = url.newBuilder()
-                .addPathSegment("dir")
-                .addQueryParameter("cidVersion", Integer.toString(cidVersion))
-                .build();
+        return directory(entries, cidVersion, 0);
+    }
+
+    /**
+     * {@return the CID of a new directory holding the files {@code path -> cid}} Directories whose
+     * node would exceed {@code shardBytes} (if above 0) become HAMT shards.
+     */
+    String directory(Map<String, String> entries, int cidVersion, int shardBytes) throws IOException {
+        HttpUrl.Builder b =
+                url.newBuilder().addPathSegment("dir").addQueryParameter("cidVersion", Integer.toString(cidVersion));
+        if (shardBytes > 0) {
+            b.addQueryParameter("shardBytes", Integer.toString(shardBytes));
+        }
+        HttpUrl u = b.build();
         return post(u, RequestBody.create(JSON.writeValueAsBytes(entries), JSON_TYPE))
                 .path("cid")
                 .asText();
@@ -197,6 +207,16 @@ final class IpfsGateway implements AutoCloseable {
                     l.path("size").asLong()));
         }
         return links;
+    }
+
+    /** Deletes block {@code cid} from the node's blockstore. */
+    void forget(String cid) throws IOException {
+        post(
+                url.newBuilder()
+                        .addPathSegment("forget")
+                        .addQueryParameter("cid", cid)
+                        .build(),
+                RequestBody.create(new byte[0], OCTETS));
     }
 
     /** Corrupts one byte of every gateway response from now on, or stops corrupting. */
