@@ -210,7 +210,7 @@ final class GatewayClient implements AutoCloseable {
                     throw new IpfsErrors.RedirectRefusedException();
                 }
                 if (redirects >= MAX_REDIRECTS) {
-                    throw new IOException("the IPFS gateway redirected more than " + MAX_REDIRECTS + " times");
+                    throw new IpfsErrors.TooManyRedirectsException();
                 }
                 request = request.newBuilder().url(next).build();
             }

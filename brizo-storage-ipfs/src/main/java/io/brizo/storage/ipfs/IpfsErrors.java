@@ -104,6 +104,10 @@ final class IpfsErrors {
         if (e instanceof RedirectRefusedException) {
             return redirected();
         }
+        if (e instanceof TooManyRedirectsException) {
+            return new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED, "the IPFS gateway redirected too many times", null, false);
+        }
         if (e instanceof SSLException) {
             return new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
@@ -120,6 +124,15 @@ final class IpfsErrors {
         }
         return new BrizoException(
                 ErrorKind.UNAVAILABLE, "the IPFS gateway could not be reached; try again later", null, true);
+    }
+
+    /** Thrown inside OkHttp when the gateway keeps redirecting within its origin. */
+    static final class TooManyRedirectsException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyRedirectsException() {
+            super("the IPFS gateway redirected too many times");
+        }
     }
 
     /** Thrown inside OkHttp when the gateway redirects away from its own origin. */

@@ -73,6 +73,16 @@ class GatewayFailuresTest {
     }
 
     @Test
+    void endlessRedirectsWithinTheOriginAreCutOff() throws Exception {
+        try (FakeGateway fake = FakeGateway.start(exchange -> redirect(exchange, "/again"))) {
+            try (StorageDriver d = driver(fake.url(), Map.of())) {
+                BrizoException e = assertFailure(d, ErrorKind.UPSTREAM_FAILED, false);
+                assertTrue(e.getMessage().contains("redirected too many times"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void aRedirectToAnotherHostIsRefused() throws Exception {
         int realPort = URI.create(gateway.url()).getPort();
         // The same node under another host name: a host the publisher did not configure.
