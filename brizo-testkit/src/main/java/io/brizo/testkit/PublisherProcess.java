@@ -157,8 +157,13 @@ public final class PublisherProcess implements AutoCloseable {
 
     /** Stops the publisher (SIGTERM, then SIGKILL after 10 s). */
     @Override
-    public void close() throws InterruptedException {
-        stop(process);
+    public void close() {
+        try {
+            stop(process);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void stop(Process process) throws InterruptedException {
