@@ -19,8 +19,8 @@ public interface ComputeBackend extends AutoCloseable {
     JobStatus status(String jobId);
 
     /**
-     * {@return the jobs of {@code owner}, newest first; only those of {@code agreementId} when it
-     * is not null} Deleted jobs are left out.
+     * {@return the jobs of {@code owner} (every owner's when null), newest first; only those of
+     * {@code agreementId} when it is not null} Deleted jobs are left out.
      */
     List<JobStatus> jobs(String owner, String agreementId);
 

@@ -1,5 +1,6 @@
 package io.brizo.examples;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,10 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
@@ -30,6 +35,20 @@ import org.web3j.crypto.Keys;
 final class Demo {
     private static final String AGREEMENT = "0123456789abcdef".repeat(4);
     private static final String DID = "did:op:" + "d1".repeat(32);
+    private static final String COMPUTE_AGREEMENT = "fedcba9876543210".repeat(4);
+    private static final String ALGORITHM_DID = "did:op:" + "a1".repeat(32);
+    // Runs as a local /bin/sh process next to the data; sees the dataset in the Ocean layout.
+    private static final String COUNT_LINES = String.join(
+            "\n",
+            "for f in \"$INPUTS\"/*/0; do",
+            "  echo \"counting the lines of the dataset ($(wc -c < \"$f\") bytes)\"",
+            "  n=$(wc -l < \"$f\" | tr -d ' ')",
+            "  echo \"found $n lines\"",
+            "  echo \"$n\" > \"$OUTPUTS/line-count.txt\"",
+            "done",
+            "");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Demo() {}
 
@@ -53,15 +72,30 @@ final class Demo {
         // 2. The consumer's key, and a grant as the chain would record it after purchase.
         ECKeyPair consumerKey = Keys.createEcKeyPair();
         String consumer = SignCommand.address(consumerKey);
-        Path assets = PublisherFiles.writeAsset(work.resolve("assets.json"), DID, dataset.toUri(), "text/csv");
-        Path grants = PublisherFiles.writeAccessGrant(work.resolve("grants.json"), AGREEMENT, DID, consumer);
-        out.printf("Consumer: generated key %s; agreement %s grants it access to %s.%n", consumer, AGREEMENT, DID);
+        Path algorithm = Files.writeString(storage.resolve("count-lines.sh"), COUNT_LINES);
+        Path assets = Files.writeString(
+                work.resolve("assets.json"),
+                "{\"" + DID + "\": {\"files\": [{\"url\": \"" + dataset.toUri()
+                        + "\", \"contentType\": \"text/csv\"}]}," + " \"" + ALGORITHM_DID
+                        + "\": {\"files\": [{\"url\": \"" + algorithm.toUri() + "\"}]}}");
+        Path grants = Files.writeString(
+                work.resolve("grants.json"),
+                "[{\"agreementId\": \"" + AGREEMENT + "\", \"did\": \"" + DID + "\", \"consumer\": \"" + consumer
+                        + "\", \"service\": \"access\"}, {\"agreementId\": \"" + COMPUTE_AGREEMENT + "\", \"did\": \""
+                        + DID + "\", \"consumer\": \"" + consumer + "\", \"service\": \"compute\"}]");
+        out.printf(
+                "Consumer: generated key %s; agreement %s grants it access to %s, agreement %s lets it compute on it.%n",
+                consumer, AGREEMENT, DID, COMPUTE_AGREEMENT);
 
         // 3. The embedded publisher on a free port of 127.0.0.1.
         Settings settings = Settings.builder()
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_GRANTS", grants.toString())
                 .put("BRIZO_FILE_ROOTS", storage.toString())
+                .put(
+                        "BRIZO_COMPUTE_DIR",
+                        Files.createDirectories(work.resolve("jobs")).toString())
+                .put("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh")
                 .build();
         try (Brizo brizo = Brizo.builder().settings(settings).discover().build();
                 BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4)) {
@@ -108,14 +142,87 @@ final class Demo {
                     "Stranger: the same signature with another address -> HTTP %d %s.%n",
                     stranger.statusCode(), refused ? "(refused, as it must be)" : "(NOT REFUSED)");
 
-            if (wholeOk && partOk && noLeak && refused) {
-                out.println(
-                        "Demo succeeded: the consumer got exactly the publisher's bytes, and never saw where they are stored.");
+            boolean computeOk = compute(out, http, server.uri(), consumerKey, consumer, content);
+
+            if (wholeOk && partOk && noLeak && refused && computeOk) {
+                out.println("Demo succeeded: the consumer got exactly the publisher's bytes, never saw where they are"
+                        + " stored, and got only the output of its computation on them.");
                 return 0;
             }
             out.println("Demo FAILED: see the lines above.");
             return 1;
         }
+    }
+
+    /** Runs the line-count algorithm next to the data, printing its log as it runs, then its output. */
+    private static boolean compute(
+            PrintStream out, HttpClient http, URI base, ECKeyPair key, String consumer, byte[] dataset)
+            throws Exception {
+        String meta = "{\"container\": {\"image\": \"sh\", \"entrypoint\": \"sh $ALGO\"}}";
+        URI start = URI.create(base + BrizoHttpApi.COMPUTE + "?serviceAgreementId=" + COMPUTE_AGREEMENT
+                + "&consumerAddress=" + consumer + "&signature=" + SignCommand.sign(key, consumer + COMPUTE_AGREEMENT)
+                + "&algorithmDid=" + ALGORITHM_DID + "&algorithmMeta="
+                + URLEncoder.encode(meta, StandardCharsets.UTF_8));
+        HttpResponse<String> started = http.send(
+                HttpRequest.newBuilder(start)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (started.statusCode() != 200) {
+            out.printf("Consumer: starting the compute job failed: HTTP %d %s%n", started.statusCode(), started.body());
+            return false;
+        }
+        String jobId = JSON.readTree(started.body()).get(0).get("jobId").asText();
+        out.printf("Consumer: started compute job %s with the published algorithm %s.%n", jobId, ALGORITHM_DID);
+        String auth = "&consumerAddress=" + consumer + "&jobId=" + jobId + "&signature="
+                + SignCommand.sign(key, consumer + jobId);
+        long offset = 0;
+        String state = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> log = http.send(
+                    HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.COMPUTE_LOGS + "?offset=" + offset + auth))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (String line : log.body().split("\n")) {
+                if (!line.isEmpty()) {
+                    out.println("  job log | " + line);
+                }
+            }
+            offset =
+                    Long.parseLong(log.headers().firstValue("X-Log-Next-Offset").orElse(Long.toString(offset)));
+            boolean complete = Boolean.parseBoolean(
+                    log.headers().firstValue("X-Log-Complete").orElse("false"));
+            HttpResponse<String> status = http.send(
+                    HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.COMPUTE + "?" + auth.substring(1)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            state = JSON.readTree(status.body()).get(0).get("state").asText();
+            if (complete
+                    && !state.isEmpty()
+                    && !List.of("QUEUED", "PROVISIONING", "RUNNING", "PUBLISHING")
+                            .contains(state)) {
+                break;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        out.printf("Consumer: job %s ended %s.%n", jobId, state);
+        if (!"SUCCEEDED".equals(state)) {
+            return false;
+        }
+        HttpResponse<String> result = http.send(
+                HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.COMPUTE_RESULT + "?index=0" + auth))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        long expected = new String(dataset, StandardCharsets.US_ASCII)
+                .chars()
+                .filter(c -> c == '\n')
+                .count();
+        boolean ok = result.statusCode() == 200 && result.body().trim().equals(Long.toString(expected));
+        out.printf(
+                "Consumer: output line-count.txt says %s lines; %s.%n",
+                result.body().trim(), ok ? "that is right" : "EXPECTED " + expected);
+        return ok;
     }
 
     private static byte[] sampleCsv(int size) {

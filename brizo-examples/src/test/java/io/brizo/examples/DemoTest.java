@@ -17,5 +17,7 @@ class DemoTest {
         assertEquals(0, code, output);
         assertTrue(output.contains("Demo succeeded"), output);
         assertTrue(output.contains("HTTP 206"), output);
+        assertTrue(output.contains("job log | found"), output);
+        assertTrue(output.contains("ended SUCCEEDED"), output);
     }
 }

@@ -360,12 +360,11 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     @Override
     public List<JobStatus> jobs(String owner, String agreementId) {
-        Objects.requireNonNull(owner, "owner");
         // Owners are addresses and agreement ids hex: their case carries no meaning.
         return jobs.values().stream()
                 .map(LocalProcessComputeBackend::status)
                 .filter(s -> s.state() != JobState.DELETED)
-                .filter(s -> s.owner().equalsIgnoreCase(owner))
+                .filter(s -> owner == null || s.owner().equalsIgnoreCase(owner))
                 .filter(s -> agreementId == null || s.agreementId().equalsIgnoreCase(agreementId))
                 .sorted(Comparator.comparing(JobStatus::created)
                         .thenComparing(JobStatus::jobId)
