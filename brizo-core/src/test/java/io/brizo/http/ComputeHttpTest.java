@@ -362,6 +362,62 @@ class ComputeHttpTest {
     }
 
     @Test
+    void severalInputDatasetsAreStagedSideBySide() throws Exception {
+        String secondDid = "did:op:" + "db".repeat(32);
+        String secondAgreement = "c1".repeat(32);
+        Files.writeString(dataDir.resolve("more.csv"), "x\ny\n");
+        Map<String, Object> assets =
+                new HashMap<>(JSON.readValue(dir.resolve("assets.json").toFile(), Map.class));
+        assets.put(
+                secondDid,
+                Map.of(
+                        "files",
+                        List.of(Map.of(
+                                "url", dataDir.resolve("more.csv").toUri().toString()))));
+        Files.writeString(dir.resolve("assets.json"), JSON.writeValueAsString(assets));
+        Files.writeString(
+                dir.resolve("grants.json"),
+                JSON.writeValueAsString(List.of(
+                        Map.of(
+                                "agreementId",
+                                AGREEMENT,
+                                "did",
+                                DATASET_DID,
+                                "consumer",
+                                consumer.address(),
+                                "service",
+                                "compute"),
+                        Map.of(
+                                "agreementId",
+                                secondAgreement,
+                                "did",
+                                secondDid,
+                                "consumer",
+                                consumer.address(),
+                                "service",
+                                "compute"))));
+        String script =
+                "cat \"$INPUTS\"/*/0 | wc -l | tr -d ' ' > \"$OUTPUTS/lines\"; echo \"$DIDS\" > \"$OUTPUTS/dids\"";
+        Map<String, String> algorithm = Map.of(
+                "algorithmMeta", meta(script), "additionalInputs", JSON.writeValueAsString(List.of(secondAgreement)));
+        String jobId = startJob(base, consumer, algorithm, 200).get("jobId").asText();
+        JsonNode done = awaitStatus(base, jobId, state("SUCCEEDED"));
+        assertEquals("dids", done.get("results").get(0).get("name").asText());
+        String dids = new String(result(base, consumer, jobId, 0).body(), StandardCharsets.UTF_8);
+        assertTrue(dids.contains(DATASET_DID) && dids.contains(secondDid), dids);
+        assertEquals("5", new String(result(base, consumer, jobId, 1).body(), StandardCharsets.UTF_8).trim());
+    }
+
+    @Test
+    void additionalInputWithoutAComputeAgreementIsRefused() throws Exception {
+        Map<String, String> algorithm = Map.of(
+                "algorithmMeta", meta("true"), "additionalInputs", JSON.writeValueAsString(List.of("c2".repeat(32))));
+        assertEquals(
+                "FORBIDDEN",
+                startJob(base, consumer, algorithm, 403).get("error").asText());
+    }
+
+    @Test
     void environmentsAreListedWithoutAuthentication() throws Exception {
         HttpResponse<byte[]> r = send(base, "GET", BrizoHttpApi.COMPUTE_ENVIRONMENTS, Map.of());
         assertEquals(200, r.statusCode());
