@@ -31,16 +31,24 @@ final class S3ObjectStream extends InputStream {
 
     private final ResponseInputStream<?> in;
     private final long length;
+    private final boolean bodyEndsHere;
     private long remaining;
     private boolean endVerified;
     private boolean closed;
 
-    S3ObjectStream(ResponseInputStream<?> in, long length) {
+    /**
+     * @param in the response body, positioned at the first byte to yield
+     * @param length how many bytes to yield
+     * @param bodyEndsHere whether the body ends after them, so its end can be verified; false
+     *     when the store sent more than was asked for (it ignored a range)
+     */
+    S3ObjectStream(ResponseInputStream<?> in, long length, boolean bodyEndsHere) {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0");
         }
         this.in = Objects.requireNonNull(in, "in");
         this.length = length;
+        this.bodyEndsHere = bodyEndsHere;
         this.remaining = length;
     }
 
@@ -81,7 +89,7 @@ final class S3ObjectStream extends InputStream {
 
     /** Reads the body's end, which makes the SDK validate the object's checksum if it has one. */
     private void verifyEnd() throws IOException {
-        if (endVerified) {
+        if (endVerified || !bodyEndsHere) {
             return;
         }
         endVerified = true;

@@ -168,7 +168,7 @@ final class S3StorageDriver implements StorageDriver {
             return new StorageObject(
                     info(total, r.contentType(), r.eTag(), r.lastModified()),
                     expected,
-                    new S3ObjectStream(body, expected.length()));
+                    new S3ObjectStream(body, expected.length(), true));
         }
         // No Content-Range: the whole object, also when a range was asked for and the store
         // ignored it (or an empty object's "bytes=0-", which must still be unsatisfiable).
@@ -185,7 +185,7 @@ final class S3StorageDriver implements StorageDriver {
         return new StorageObject(
                 info(total, r.contentType(), r.eTag(), r.lastModified()),
                 slice,
-                new S3ObjectStream(body, slice.length()));
+                new S3ObjectStream(body, slice.length(), slice.offset() + slice.length() == total));
     }
 
     /**
@@ -343,7 +343,9 @@ final class S3StorageDriver implements StorageDriver {
      * it again for a retry or for signing.
      */
     private static RequestBody body(byte[] bytes, int n) {
-        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, n), n, null);
+        // The media type here is only the SDK's fallback: a request's own content type wins.
+        return RequestBody.fromContentProvider(
+                () -> new ByteArrayInputStream(bytes, 0, n), n, "application/octet-stream");
     }
 
     /** Fills {@code buffer} from {@code in}; {@return how many bytes it holds} (less only at the end). */
