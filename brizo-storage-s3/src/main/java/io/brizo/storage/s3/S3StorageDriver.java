@@ -27,6 +27,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -116,7 +117,11 @@ final class S3StorageDriver implements StorageDriver {
         S3Location loc = S3Location.parse(location);
         GetObjectRequest.Builder request =
                 GetObjectRequest.builder().bucket(loc.bucket()).key(loc.key());
-        if (!range.isAll()) {
+        if (range.isAll()) {
+            // Asks the store for the object's checksum, which the SDK then checks as the last
+            // byte is read. Stores keep checksums of whole objects only, so not for ranges.
+            request.checksumMode(ChecksumMode.ENABLED);
+        } else {
             request.range("bytes=" + range);
         }
         ResponseInputStream<GetObjectResponse> body;

@@ -16,8 +16,12 @@ import io.brizo.storage.s3.ScriptedS3Server.Answer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,6 +133,33 @@ class S3StorageDriverFailureTest {
                 assertFalse(String.valueOf(e.getMessage()).contains("127.0.0.1"), e.getMessage());
             }
         }
+    }
+
+    @Test
+    void wholeObjectWhoseChecksumDoesNotMatchFailsTheRead() throws Exception {
+        byte[] body = "the dataset's bytes".getBytes(StandardCharsets.US_ASCII);
+        try (StorageDriver d = driver(1)) {
+            server.script(Answer.object(200, body, Map.of("x-amz-checksum-crc32", crc32(body))));
+            try (StorageObject o = d.open(LOCATION, ByteRange.all())) {
+                assertArrayEquals(body, o.stream().readAllBytes(), "the right checksum passes");
+            }
+            byte[] other = body.clone();
+            other[0] ^= 1;
+            server.script(Answer.object(200, body, Map.of("x-amz-checksum-crc32", crc32(other))));
+            try (StorageObject o = d.open(LOCATION, ByteRange.all())) {
+                InputStream in = o.stream();
+                assertThrows(IOException.class, in::readAllBytes, "a wrong checksum fails the read");
+            }
+        }
+    }
+
+    /** {@return the CRC32 of {@code bytes} as S3 sends it: 4 bytes big-endian, base64} */
+    private static String crc32(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return Base64.getEncoder()
+                .encodeToString(
+                        ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     @Test
