@@ -420,7 +420,9 @@ final class S3StorageDriver implements StorageDriver {
 
     @Override
     public void close() {
-        // Both, even if the first fails: each holds its own resources.
+        // Both, even if the first fails: each holds its own resources. The presigner also
+        // closes the credentials provider the two share (the default chain holds HTTP clients
+        // for container and instance credentials); the S3 client closes its HTTP client.
         try {
             presigner.close();
         } finally {
