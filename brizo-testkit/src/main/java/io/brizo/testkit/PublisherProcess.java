@@ -40,8 +40,8 @@ public final class PublisherProcess implements AutoCloseable {
      * Starts a publisher and waits until it is ready.
      *
      * @param settings environment variables for it (BRIZO_ASSETS, BRIZO_GRANTS, driver settings);
-     *     BRIZO_PORT defaults to 0 and BRIZO_HOST to 127.0.0.1; inherited BRIZO_* variables are
-     *     dropped so the test alone decides
+     *     BRIZO_PORT defaults to 0 and BRIZO_HOST to 127.0.0.1; inherited Brizo, keeper, Azure,
+     *     AWS/S3, IPFS and provider variables are dropped so the test alone decides
      * @param maxHeap the {@code -Xmx} value, for example {@code 64m}
      * @param workDir where the child's standard error is kept
      */
@@ -58,7 +58,16 @@ public final class PublisherProcess implements AutoCloseable {
                 System.getProperty("java.class.path"),
                 PublisherMain.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("BRIZO_") || k.startsWith("KEEPER_"));
+        // Only the test decides the publisher's settings: drop anything the machine happens to set.
+        builder.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("BRIZO_")
+                        || k.startsWith("KEEPER_")
+                        || k.startsWith("AZURE_")
+                        || k.startsWith("AWS_")
+                        || k.startsWith("S3_")
+                        || k.startsWith("IPFS_")
+                        || k.startsWith("PROVIDER_"));
         builder.environment().put("BRIZO_PORT", "0");
         builder.environment().put("BRIZO_HOST", "127.0.0.1");
         builder.environment().putAll(settings);
