@@ -73,6 +73,16 @@ final class AzureErrors {
                     null,
                     false);
         }
+        if (status == 403 && lower.equals("authorizationfailure")) {
+            // Azure's answer to network rules or disabled key access, and Azurite's to a bad
+            // signature.
+            return new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED,
+                    "Azure refused the credentials for this account (AuthorizationFailure); check "
+                            + credential.setting() + " and the account's network rules",
+                    null,
+                    false);
+        }
         if (status == 403) {
             return new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
