@@ -15,8 +15,6 @@ import com.azure.storage.blob.BlobServiceVersion;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlockBlobItem;
-import com.azure.storage.blob.models.ParallelTransferOptions;
-import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
@@ -31,6 +29,7 @@ import io.brizo.spi.Settings;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.StorageObject;
 import io.brizo.storage.azure.AzureErrors.Operation;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -112,7 +111,7 @@ final class AzureBlobStorageDriver implements StorageDriver {
     static AzureBlobStorageDriver create(AzureConfig config, Settings settings) {
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "brizo-azure-http-" + threads.incrementAndGet());
+            Thread t = new Thread(r, "brizo-azure-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -313,7 +312,7 @@ final class AzureBlobStorageDriver implements StorageDriver {
             LOG.debug("Azure ignored a range; discarding {} bytes", slice.offset());
             try {
                 stream.skipNBytes(slice.offset());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw errors.unreachable(e, Operation.READ);
             }
         }
@@ -322,24 +321,20 @@ final class AzureBlobStorageDriver implements StorageDriver {
 
     /**
      * Writes the blob, replacing any previous version: one request up to the block size, staged
-     * blocks and a commit above it. Memory holds at most {@code AZURE_UPLOAD_CONCURRENCY} blocks.
+     * blocks and a commit above it (see {@link BlockUpload}). Memory holds at most {@code
+     * AZURE_UPLOAD_CONCURRENCY + 1} blocks, whatever the object's size.
      */
     @Override
     public ObjectInfo write(URI location, InputStream data, long length, String contentType) {
         BlobClient blob = blob(location);
         AnnouncedLengthInputStream counted = new AnnouncedLengthInputStream(data, length);
         String type = contentType == null || contentType.isBlank() ? DEFAULT_CONTENT_TYPE : contentType;
-        ParallelTransferOptions transfer = new ParallelTransferOptions()
-                .setBlockSizeLong(config.blockSize())
-                .setMaxSingleUploadSizeLong(config.blockSize())
-                .setMaxConcurrency(config.uploadConcurrency());
-        BlobParallelUploadOptions options = new BlobParallelUploadOptions(counted)
-                .setParallelTransferOptions(transfer)
-                .setHeaders(new BlobHttpHeaders().setContentType(type));
-        BlockBlobItem item;
+        BlockUpload upload =
+                new BlockUpload(blob.getBlockBlobClient(), config.blockSize(), config.uploadConcurrency(), executor);
+        BlockUpload.Result result;
         try {
-            item = blob.uploadWithResponse(options, null, Context.NONE).getValue();
-        } catch (RuntimeException e) {
+            result = upload.upload(counted, new BlobHttpHeaders().setContentType(type));
+        } catch (IOException | RuntimeException e) {
             if (counted.lengthMismatch() != null) {
                 throw BrizoException.invalid(counted.lengthMismatch().getMessage());
             }
@@ -351,12 +346,15 @@ final class AzureBlobStorageDriver implements StorageDriver {
                         RedactedCause.of(counted.inputFailure()),
                         true);
             }
-            throw errors.forException(e, Operation.WRITE);
+            throw e instanceof RuntimeException r
+                    ? errors.forException(r, Operation.WRITE)
+                    : errors.unreachable(e, Operation.WRITE);
         }
-        return ObjectInfo.builder(counted.count())
+        BlockBlobItem item = result.item();
+        return ObjectInfo.builder(result.size())
                 .contentType(type)
                 .etag(quoted(item.getETag()))
-                .md5(hex(item.getContentMd5()))
+                .md5(hex(result.md5()))
                 .lastModified(
                         item.getLastModified() == null
                                 ? null

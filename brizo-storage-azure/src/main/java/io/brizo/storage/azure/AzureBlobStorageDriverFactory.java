@@ -138,21 +138,15 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
         if (maxLifetime.isZero()) {
             throw settings.malformed(PRESIGN_MAX_LIFETIME, "a positive duration such as 1h");
         }
-        // Azure's largest block is 4000 MiB; every block is held in memory while it is sent.
-        int blockSizeMb = settings.getInt(UPLOAD_BLOCK_SIZE_MB, DEFAULT_UPLOAD_BLOCK_SIZE_MB, 1, 4000);
+        // Every block is held in memory while it is sent, so the limit is the heap's, not
+        // Azure's (4000 MiB).
+        int blockSizeMb = settings.getInt(UPLOAD_BLOCK_SIZE_MB, DEFAULT_UPLOAD_BLOCK_SIZE_MB, 1, 100);
         int concurrency = settings.getInt(UPLOAD_CONCURRENCY, DEFAULT_UPLOAD_CONCURRENCY, 1, 64);
         int maxTries = settings.getInt(MAX_TRIES, DEFAULT_MAX_TRIES, 1, 20);
         Duration connect = positive(settings, CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT);
         Duration read = positive(settings, READ_TIMEOUT, DEFAULT_READ_TIMEOUT);
         return Optional.of(new AzureConfig(
-                credential,
-                endpoint,
-                maxLifetime,
-                (long) blockSizeMb * 1024 * 1024,
-                concurrency,
-                maxTries,
-                connect,
-                read));
+                credential, endpoint, maxLifetime, blockSizeMb * 1024 * 1024, concurrency, maxTries, connect, read));
     }
 
     private static void requireBase64(Settings settings, String key) {
@@ -229,11 +223,11 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
                 SettingKey.of(
                         UPLOAD_BLOCK_SIZE_MB,
                         Integer.toString(DEFAULT_UPLOAD_BLOCK_SIZE_MB),
-                        "Block size of uploads in MiB (1 to 4000); larger objects are uploaded in blocks."),
+                        "Block size of uploads in MiB (1 to 100); larger objects are uploaded in blocks."),
                 SettingKey.of(
                         UPLOAD_CONCURRENCY,
                         Integer.toString(DEFAULT_UPLOAD_CONCURRENCY),
-                        "Blocks of one upload sent at once (1 to 64); each holds one block in memory."),
+                        "Blocks of one upload sent at once (1 to 64); a write holds this many blocks and one more in memory."),
                 SettingKey.of(
                         MAX_TRIES,
                         Integer.toString(DEFAULT_MAX_TRIES),

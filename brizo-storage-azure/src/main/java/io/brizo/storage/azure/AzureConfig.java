@@ -23,7 +23,7 @@ record AzureConfig(
         Credential credential,
         Optional<URI> endpoint,
         Duration presignMaxLifetime,
-        long blockSize,
+        int blockSize,
         int uploadConcurrency,
         int maxTries,
         Duration connectTimeout,

@@ -363,6 +363,7 @@ class AzureBlobStorageDriverTest {
                 .getCommittedBlocks()
                 .size();
         assertEquals(13, blocks, "12 MiB and a bit in 1 MiB blocks");
+        assertEquals(Optional.of(md5(content)), driver.stat(canonical(name)).md5(), "the whole MD5 is stored");
         try (StorageObject o = driver.open(canonical(name), ByteRange.all())) {
             assertEquals(sha256(content), sha256(o.stream()));
         }
