@@ -89,6 +89,7 @@ record AzureConfig(
          */
         static Credential connectionString(String value, Settings settings) {
             String account = null;
+            String blobEndpoint = null;
             boolean key = false;
             boolean development = false;
             for (String part : value.split(";")) {
@@ -107,6 +108,7 @@ record AzureConfig(
                 switch (name) {
                     case "accountname" -> account = v;
                     case "accountkey" -> key = !v.isEmpty();
+                    case "blobendpoint" -> blobEndpoint = v;
                     case "usedevelopmentstorage" -> development = v.equalsIgnoreCase("true");
                     default -> {
                         // Endpoints, protocol, suffix and SAS are read by the SDK.
@@ -116,11 +118,39 @@ record AzureConfig(
             if (development) {
                 return new Credential(CredentialKind.CONNECTION_STRING, DEVELOPMENT_ACCOUNT, value, true);
             }
+            if ((account == null || account.isEmpty()) && blobEndpoint != null) {
+                // A SAS connection string often names only its endpoint.
+                account = accountOf(blobEndpoint);
+            }
             if (account == null || account.isEmpty()) {
                 throw settings.malformed(
                         AzureBlobStorageDriverFactory.CONNECTION_STRING, "a connection string with an AccountName");
             }
             return new Credential(CredentialKind.CONNECTION_STRING, account, value, key);
+        }
+
+        /**
+         * {@return the account of a blob endpoint: the first label of {@code
+         * <account>.blob.<suffix>}, or the first path segment of an emulator's {@code
+         * http://host:port/<account>}; null if neither}
+         */
+        static String accountOf(String endpoint) {
+            try {
+                URI uri = new URI(endpoint);
+                String host = uri.getHost();
+                if (host == null) {
+                    return null;
+                }
+                int blob = host.toLowerCase(Locale.ROOT).indexOf(".blob.");
+                if (blob > 0) {
+                    return host.substring(0, blob).toLowerCase(Locale.ROOT);
+                }
+                String path = uri.getPath() == null ? "" : uri.getPath();
+                String first = path.replaceFirst("^/+", "").split("/", 2)[0];
+                return first.isEmpty() ? null : first;
+            } catch (java.net.URISyntaxException e) {
+                return null;
+            }
         }
 
         @Override

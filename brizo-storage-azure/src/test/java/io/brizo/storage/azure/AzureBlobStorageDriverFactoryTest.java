@@ -62,6 +62,24 @@ class AzureBlobStorageDriverFactoryTest {
         }
     }
 
+    @Test
+    void aSasConnectionStringWithoutAccountNameTakesTheAccountFromItsEndpoint() {
+        for (String endpoint : List.of("https://myaccount.blob.core.windows.net", "http://127.0.0.1:10000/myaccount")) {
+            try (StorageDriver driver = create(Map.of(
+                            AzureBlobStorageDriverFactory.CONNECTION_STRING,
+                            "BlobEndpoint=" + endpoint + ";SharedAccessSignature=" + SAS))
+                    .orElseThrow()) {
+                assertTrue(driver.supports(URI.create("https://myaccount.blob.core.windows.net/c/d.csv")), endpoint);
+                assertEquals(
+                        Optional.empty(),
+                        driver.presignGet(
+                                URI.create("https://myaccount.blob.core.windows.net/c/d.csv"),
+                                java.time.Duration.ofMinutes(1)),
+                        "no key, no presigning");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
