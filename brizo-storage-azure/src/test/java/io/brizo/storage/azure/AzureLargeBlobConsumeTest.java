@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -23,8 +24,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AzureLargeBlobConsumeTest {
     private static final long SIZE = 1024L * 1024 * 1024;
     private static final int BLOCK = 8 * 1024 * 1024;
+    private static final int RANGES = 16;
+    private static final long RANGE_LENGTH = 4L * 1024 * 1024;
     private static final String AGREEMENT = "a2b1".repeat(16);
     private static final String DID = "did:op:" + "b7".repeat(32);
 
@@ -52,15 +58,33 @@ class AzureLargeBlobConsumeTest {
             long started = System.nanoTime();
             BlobClient blob = azurite.container("large").getBlobClient("datasets/2024/one-gib.bin");
             PseudoRandomStream data = new PseudoRandomStream(SIZE);
-            // Staged 8 MiB at a time with the SDK's own client: the SDK's upload of a stream
-            // reads ahead without bound.
+            // Staged 8 MiB at a time with the SDK's own client, four blocks in flight: the SDK's
+            // upload of a stream reads ahead without bound.
             BlockBlobClient blocks = blob.getBlockBlobClient();
             List<String> ids = new ArrayList<>();
-            for (byte[] block; (block = data.readNBytes(BLOCK)).length > 0; ) {
-                String id = Base64.getEncoder()
-                        .encodeToString(String.format("%08d", ids.size()).getBytes());
-                blocks.stageBlock(id, BinaryData.fromBytes(block));
-                ids.add(id);
+            ExecutorService stagers = Executors.newFixedThreadPool(4);
+            Semaphore inFlight = new Semaphore(4);
+            List<Future<?>> staged = new ArrayList<>();
+            try {
+                for (byte[] block; (block = data.readNBytes(BLOCK)).length > 0; ) {
+                    String id = Base64.getEncoder()
+                            .encodeToString(String.format("%08d", ids.size()).getBytes(StandardCharsets.US_ASCII));
+                    ids.add(id);
+                    byte[] bytes = block;
+                    inFlight.acquire();
+                    staged.add(stagers.submit(() -> {
+                        try {
+                            blocks.stageBlock(id, BinaryData.fromBytes(bytes));
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                }
+                for (Future<?> f : staged) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                stagers.shutdownNow();
             }
             blocks.commitBlockListWithResponse(
                     new BlockBlobCommitBlockListOptions(ids)
@@ -118,12 +142,48 @@ class AzureLargeBlobConsumeTest {
                 assertEquals(SIZE, download.bytes(), "bytes received");
                 assertEquals(expectedSha256, download.sha256(), "SHA-256 of the bytes received");
                 assertTrue(publisher.isAlive(), () -> "the publisher died; its stderr:\n" + publisher.stderrTail());
+                // Many ranges at once: each download holds only its own small buffers.
+                long rangesStarted = System.nanoTime();
+                concurrentRangesMatch(consumer, publisher, peakRssKib);
+                log(
+                        "%d concurrent %d MiB ranges in %.1f s; publisher peak RSS %d MiB",
+                        RANGES, RANGE_LENGTH / 1048576, seconds(rangesStarted), peakRssKib.get() / 1024);
+                assertTrue(publisher.isAlive(), () -> "the publisher died; its stderr:\n" + publisher.stderrTail());
                 TestConsumer.Download range = consumer.consume(publisher.uri(), AGREEMENT, 0, "bytes=-1");
                 assertEquals(206, range.status(), "a suffix range after the whole file");
                 assertEquals(1, range.bytes());
                 assertTrue(publisher.isAlive(), () -> "the publisher died; its stderr:\n" + publisher.stderrTail());
             }
             log("whole test %.1f s", seconds(started));
+        }
+    }
+
+    private static void concurrentRangesMatch(TestConsumer consumer, PublisherProcess publisher, AtomicLong peakRssKib)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(RANGES);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(
+                () -> peakRssKib.accumulateAndGet(publisher.rssKib(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+        try {
+            List<Future<?>> downloads = new ArrayList<>();
+            for (int i = 0; i < RANGES; i++) {
+                // Spread over the blob, 8-byte aligned so the expected bytes are easy to make.
+                long first = (SIZE / RANGES) * i + 8L * 1000 * i;
+                downloads.add(pool.submit(() -> {
+                    String header = "bytes=" + first + "-" + (first + RANGE_LENGTH - 1);
+                    TestConsumer.Download d = consumer.consume(publisher.uri(), AGREEMENT, 0, header);
+                    assertEquals(206, d.status(), header);
+                    assertEquals(RANGE_LENGTH, d.bytes(), header);
+                    assertEquals(PseudoRandomStream.sha256Of(first, RANGE_LENGTH), d.sha256(), header);
+                    return null;
+                }));
+            }
+            for (Future<?> f : downloads) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            sampler.shutdownNow();
+            pool.shutdownNow();
         }
     }
 
@@ -187,6 +247,19 @@ class AzureLargeBlobConsumeTest {
                 block.putLong(z ^ (z >>> 31));
             }
             block.flip();
+        }
+
+        /** {@return the SHA-256 of the stream's bytes {@code first} (a multiple of 8) to {@code first + length}} */
+        static String sha256Of(long first, long length) throws Exception {
+            PseudoRandomStream s = new PseudoRandomStream(first + length);
+            // SplitMix64's state after k outputs is the seed plus k times its increment.
+            s.state += 0x9E3779B97F4A7C15L * (first / Long.BYTES);
+            s.served = first;
+            byte[] buffer = new byte[64 * 1024];
+            while (s.read(buffer, 0, buffer.length) >= 0) {
+                // hashed on the way
+            }
+            return s.sha256();
         }
 
         long served() {
