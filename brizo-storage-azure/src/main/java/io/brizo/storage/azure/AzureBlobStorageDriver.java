@@ -237,8 +237,9 @@ final class AzureBlobStorageDriver implements StorageDriver {
     private StorageObject get(BlobClient blob, ByteRange range, String rangeHeader, String ifMatch) {
         HttpRequest request = new HttpRequest(HttpMethod.GET, blob.getBlobUrl());
         request.setHeader(X_MS_VERSION, service.getServiceVersion().getVersion());
-        // Shared Key signs the Content-Length header; without one it signs "null" and Azure
-        // refuses the signature. The JDK client sends no length for a bodiless GET either way.
+        // Shared Key signs the Content-Length header; without one the SDK signs "null" and Azure
+        // refuses the signature. A zero length is signed as empty, as Azure expects; the JDK
+        // client drops the header unless allowed, and a zero length on a GET is harmless.
         request.setHeader(HttpHeaderName.CONTENT_LENGTH, "0");
         if (rangeHeader != null) {
             request.setHeader(X_MS_RANGE, "bytes=" + rangeHeader);
