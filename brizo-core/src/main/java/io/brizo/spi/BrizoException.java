@@ -52,6 +52,29 @@ public class BrizoException extends RuntimeException {
         return new BrizoException(ErrorKind.NOT_FOUND, message);
     }
 
+    /**
+     * {@return a stand-in for {@code original} to attach as a cause, keeping the class names and
+     * stack traces of its chain but not their messages}, for exceptions of clients and SDKs whose
+     * messages may name a storage location, a host or a path
+     */
+    public static Throwable redactedCause(Throwable original) {
+        return new RedactedCause(original, 0);
+    }
+
+    /** A cause with its message withheld. */
+    private static final class RedactedCause extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RedactedCause(Throwable original, int depth) {
+            super(
+                    original.getClass().getName() + " (message withheld: it may name the storage location)",
+                    original.getCause() == null || original.getCause() == original || depth >= 8
+                            ? null
+                            : new RedactedCause(original.getCause(), depth + 1));
+            setStackTrace(original.getStackTrace());
+        }
+    }
+
     /** {@return a new CONFIGURATION exception} */
     public static BrizoException configuration(String message) {
         return new BrizoException(ErrorKind.CONFIGURATION, message);

@@ -161,7 +161,10 @@ final class FileStorageDriver implements StorageDriver {
         } catch (IOException e) {
             LOG.debug("writing a file failed", e);
             throw new BrizoException(
-                    ErrorKind.UPSTREAM_FAILED, "writing the file failed", RedactedCause.of(e), !isPermanent(e));
+                    ErrorKind.UPSTREAM_FAILED,
+                    "writing the file failed",
+                    BrizoException.redactedCause(e),
+                    !isPermanent(e));
         } finally {
             if (tmp != null) {
                 try {
@@ -183,7 +186,10 @@ final class FileStorageDriver implements StorageDriver {
                 n = data.read(buffer);
             } catch (IOException e) {
                 throw new BrizoException(
-                        ErrorKind.UPSTREAM_FAILED, "reading the data to write failed", RedactedCause.of(e), true);
+                        ErrorKind.UPSTREAM_FAILED,
+                        "reading the data to write failed",
+                        BrizoException.redactedCause(e),
+                        true);
             }
             if (n < 0) {
                 return total;
@@ -299,7 +305,7 @@ final class FileStorageDriver implements StorageDriver {
         return new BrizoException(
                 ErrorKind.UPSTREAM_FAILED,
                 "reading the file of this asset failed",
-                RedactedCause.of(e),
+                BrizoException.redactedCause(e),
                 !isPermanent(e));
     }
 

@@ -261,21 +261,30 @@ final class HttpStorageDriver implements StorageDriver {
             return new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
                     "the TLS connection to the storage server failed; check its certificate",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     false);
         }
         if (e instanceof InterruptedIOException) {
             return new BrizoException(
-                    ErrorKind.UNAVAILABLE, "the storage server did not answer in time", RedactedCause.of(e), true);
+                    ErrorKind.UNAVAILABLE,
+                    "the storage server did not answer in time",
+                    BrizoException.redactedCause(e),
+                    true);
         }
         return new BrizoException(
-                ErrorKind.UNAVAILABLE, "the storage server could not be reached", RedactedCause.of(e), true);
+                ErrorKind.UNAVAILABLE,
+                "the storage server could not be reached",
+                BrizoException.redactedCause(e),
+                true);
     }
 
     private static BrizoException readFailure(IOException e) {
         LOG.debug("reading from a storage server failed", e);
         return new BrizoException(
-                ErrorKind.UPSTREAM_FAILED, "reading from the storage server failed", RedactedCause.of(e), true);
+                ErrorKind.UPSTREAM_FAILED,
+                "reading from the storage server failed",
+                BrizoException.redactedCause(e),
+                true);
     }
 
     private static BrizoException upstream(String message) {

@@ -344,7 +344,7 @@ final class AzureBlobStorageDriver implements StorageDriver {
                 throw new BrizoException(
                         ErrorKind.UPSTREAM_FAILED,
                         "reading the data to write failed",
-                        RedactedCause.of(counted.inputFailure()),
+                        BrizoException.redactedCause(counted.inputFailure()),
                         true);
             }
             throw e instanceof RuntimeException r

@@ -147,7 +147,10 @@ final class AzureErrors {
             if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 return new BrizoException(
-                        ErrorKind.UNAVAILABLE, "interrupted while talking to Azure", RedactedCause.of(e), true);
+                        ErrorKind.UNAVAILABLE,
+                        "interrupted while talking to Azure",
+                        BrizoException.redactedCause(e),
+                        true);
             }
             if (t instanceof HttpTimeoutException
                     || t instanceof InterruptedIOException
@@ -155,21 +158,21 @@ final class AzureErrors {
                 return new BrizoException(
                         ErrorKind.UNAVAILABLE,
                         "Azure Blob Storage did not answer in time; try again later",
-                        RedactedCause.of(e),
+                        BrizoException.redactedCause(e),
                         true);
             }
             if (t instanceof IOException) {
                 return new BrizoException(
                         ErrorKind.UNAVAILABLE,
                         "Azure Blob Storage could not be reached; try again later",
-                        RedactedCause.of(e),
+                        BrizoException.redactedCause(e),
                         true);
             }
         }
         return new BrizoException(
                 ErrorKind.UPSTREAM_FAILED,
                 op.verb + " an Azure blob failed (" + e.getClass().getSimpleName() + ")",
-                RedactedCause.of(e),
+                BrizoException.redactedCause(e),
                 false);
     }
 

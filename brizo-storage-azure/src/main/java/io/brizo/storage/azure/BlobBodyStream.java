@@ -1,5 +1,6 @@
 package io.brizo.storage.azure;
 
+import io.brizo.spi.BrizoException;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -57,7 +58,7 @@ final class BlobBodyStream extends InputStream {
             LOG.debug("reading an Azure blob failed after {} of {} bytes", length - remaining, length, e);
             throw new IOException(
                     "reading the Azure blob failed after " + (length - remaining) + " of " + length + " bytes",
-                    RedactedCause.of(e));
+                    BrizoException.redactedCause(e));
         }
         if (n < 0) {
             throw new EOFException("the Azure blob stream ended after " + (length - remaining) + " of " + length

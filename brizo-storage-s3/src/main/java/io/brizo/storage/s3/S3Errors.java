@@ -25,7 +25,7 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
  *
  * <p>No message names the bucket, the key, the endpoint or a credential: the SDK's own messages
  * can (a connection failure names the host), so they are logged at DEBUG only and attached as a
- * {@link RedactedCause}. What the store answered is summed up by its HTTP status and its error
+ * {@link io.brizo.spi.BrizoException#redactedCause}. What the store answered is summed up by its HTTP status and its error
  * code (such as {@code AccessDenied}), which name no location.
  */
 final class S3Errors {
@@ -77,20 +77,21 @@ final class S3Errors {
             return service(s, operation);
         }
         if (isMissingCredentials(e)) {
-            return new BrizoException(ErrorKind.CONFIGURATION, NO_CREDENTIALS_MESSAGE, RedactedCause.of(e), false);
+            return new BrizoException(
+                    ErrorKind.CONFIGURATION, NO_CREDENTIALS_MESSAGE, BrizoException.redactedCause(e), false);
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
             return new BrizoException(
                     ErrorKind.UNAVAILABLE,
                     "the storage service did not answer in time; try again later",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     true);
         }
         if (e instanceof AbortedException) {
             return new BrizoException(
                     ErrorKind.UNAVAILABLE,
                     operation + " the object was interrupted; try again",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     true);
         }
         Throwable io = ioCause(e);
@@ -98,14 +99,14 @@ final class S3Errors {
             return new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
                     "the TLS connection to the storage service failed; check its certificate and S3_ENDPOINT",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     false);
         }
         if (io instanceof InterruptedIOException) {
             return new BrizoException(
                     ErrorKind.UNAVAILABLE,
                     "the storage service did not answer in time; try again later",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     true);
         }
         if (io instanceof UnknownHostException
@@ -114,14 +115,14 @@ final class S3Errors {
             return new BrizoException(
                     ErrorKind.UNAVAILABLE,
                     "the storage service could not be reached; try again later, or check S3_ENDPOINT and AWS_REGION",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     true);
         }
         if (io != null) {
             return new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
                     operation + " the object failed on the way to the storage service; try again",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     true);
         }
         // Anything else is on the client's side (a checksum mismatch, an unexpected answer); it
@@ -130,7 +131,7 @@ final class S3Errors {
                 ErrorKind.UPSTREAM_FAILED,
                 operation + " the object failed in the S3 client ("
                         + e.getClass().getSimpleName() + ")",
-                RedactedCause.of(e),
+                BrizoException.redactedCause(e),
                 e.retryable());
     }
 
@@ -143,29 +144,33 @@ final class S3Errors {
         }
         if (status == 416 || "InvalidRange".equals(code)) {
             return new BrizoException(
-                    ErrorKind.RANGE_NOT_SATISFIABLE, "the requested range is outside the object", RedactedCause.of(s));
+                    ErrorKind.RANGE_NOT_SATISFIABLE,
+                    "the requested range is outside the object",
+                    BrizoException.redactedCause(s));
         }
         if (status == 301 || WRONG_REGION_CODES.contains(code)) {
-            return new BrizoException(ErrorKind.UPSTREAM_FAILED, WRONG_REGION_MESSAGE, RedactedCause.of(s), false);
+            return new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED, WRONG_REGION_MESSAGE, BrizoException.redactedCause(s), false);
         }
         if (status == 401 || status == 403 || REFUSED_CODES.contains(code)) {
-            return new BrizoException(ErrorKind.UPSTREAM_FAILED, REFUSED_MESSAGE, RedactedCause.of(s), false);
+            return new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED, REFUSED_MESSAGE, BrizoException.redactedCause(s), false);
         }
         if (status == 429 || status == 503 || THROTTLING_CODES.contains(code) || s.isThrottlingException()) {
-            return new BrizoException(ErrorKind.UNAVAILABLE, THROTTLED_MESSAGE, RedactedCause.of(s), true);
+            return new BrizoException(ErrorKind.UNAVAILABLE, THROTTLED_MESSAGE, BrizoException.redactedCause(s), true);
         }
         String answer = "HTTP " + status + (code.isEmpty() ? "" : " " + code);
         if (status >= 500) {
             return new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
                     "the storage service failed (" + answer + ") " + operation + " the object; try again later",
-                    RedactedCause.of(s),
+                    BrizoException.redactedCause(s),
                     true);
         }
         return new BrizoException(
                 ErrorKind.UPSTREAM_FAILED,
                 "the storage service refused " + operation + " the object (" + answer + ")",
-                RedactedCause.of(s),
+                BrizoException.redactedCause(s),
                 false);
     }
 

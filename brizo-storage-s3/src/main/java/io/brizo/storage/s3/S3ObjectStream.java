@@ -1,5 +1,6 @@
 package io.brizo.storage.s3;
 
+import io.brizo.spi.BrizoException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -148,6 +149,6 @@ final class S3ObjectStream extends InputStream {
 
     private static IOException failed(SdkException e) {
         LOG.debug("reading an S3 object failed", e);
-        return new IOException("reading from the storage service failed", RedactedCause.of(e));
+        return new IOException("reading from the storage service failed", BrizoException.redactedCause(e));
     }
 }

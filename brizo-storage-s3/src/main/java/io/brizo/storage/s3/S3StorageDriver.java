@@ -137,7 +137,7 @@ final class S3StorageDriver implements StorageDriver {
             throw new BrizoException(
                     ErrorKind.UPSTREAM_FAILED,
                     "reading from the storage service failed; try again",
-                    RedactedCause.of(e),
+                    BrizoException.redactedCause(e),
                     true);
         } catch (RuntimeException e) {
             abort(body);
@@ -224,7 +224,10 @@ final class S3StorageDriver implements StorageDriver {
             throw S3Errors.map(e, "presigning");
         } catch (URISyntaxException e) {
             throw new BrizoException(
-                    ErrorKind.INTERNAL, "the S3 client made an unusable presigned URL", RedactedCause.of(e), false);
+                    ErrorKind.INTERNAL,
+                    "the S3 client made an unusable presigned URL",
+                    BrizoException.redactedCause(e),
+                    false);
         }
     }
 
@@ -378,7 +381,7 @@ final class S3StorageDriver implements StorageDriver {
     private static BrizoException inputFailed(IOException e) {
         LOG.debug("reading the data to write failed", e);
         return new BrizoException(
-                ErrorKind.UPSTREAM_FAILED, "reading the data to write failed", RedactedCause.of(e), true);
+                ErrorKind.UPSTREAM_FAILED, "reading the data to write failed", BrizoException.redactedCause(e), true);
     }
 
     private static void requireLength(long actual, long announced) {
