@@ -59,9 +59,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
             throw BrizoException.configuration("the assets file " + fileName + " must hold a JSON object keyed by DID");
         }
         Map<String, Asset> assets = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String did = e.getKey();
             String where = "asset " + did + " in " + fileName;
             if (!Asset.isDid(did)) {

@@ -122,6 +122,8 @@ public final class KeeperAgreementVerifier implements ServiceAgreementVerifier, 
         return verdict;
     }
 
+    // web3j's decoder returns raw Type lists; the function's output declaration fixes their types.
+    @SuppressWarnings("rawtypes")
     private Verdict verifyOnChain(AgreementClaim claim) {
         requireExpectedChain();
         String agreementId = "0x" + claim.agreementId();
@@ -227,6 +229,7 @@ public final class KeeperAgreementVerifier implements ServiceAgreementVerifier, 
         return values;
     }
 
+    @SuppressWarnings("rawtypes")
     private static boolean isTrue(List<Type> values) {
         return ((Bool) values.get(0)).getValue();
     }
