@@ -621,6 +621,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     .inNamespace(ns)
                     .withName(pod.getMetadata().getName())
                     .inContainer(phase)
+                    // Read what there is now: fabric8 would otherwise watch the pod until it is ready.
+                    .withReadyWaitTimeout(0)
                     .getLog());
             return log == null ? new byte[0] : log.getBytes(StandardCharsets.UTF_8);
         } catch (KubernetesClientException e) {
