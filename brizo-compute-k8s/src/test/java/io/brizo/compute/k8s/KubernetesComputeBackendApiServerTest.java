@@ -5,19 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.brizo.Brizo;
+import io.brizo.http.BrizoHttpApi;
+import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.OutputFile;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageObject;
+import io.brizo.testkit.TestConsumer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -260,5 +274,132 @@ class KubernetesComputeBackendApiServerTest {
                 Map.copyOf(client().network().v1().networkPolicies().inNamespace(namespace).list().getItems().stream()
                         .collect(java.util.stream.Collectors.toMap(
                                 p -> p.getMetadata().getName(), p -> p))));
+    }
+
+    @Test
+    void theOutputsOfAJobStartedOverHttpAreDownloadableThroughTheHttpApi() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String dataset = "did:op:" + "da".repeat(32);
+        String agreement = "c0".repeat(32);
+        TestConsumer consumer = TestConsumer.random();
+        URI data = URI.create("fake://bucket/lines.csv");
+        Path assets = Files.writeString(
+                dir.resolve(namespace + "-assets.json"),
+                json.writeValueAsString(Map.of(dataset, Map.of("files", List.of(Map.of("url", data.toString()))))));
+        Path grants = Files.writeString(
+                dir.resolve(namespace + "-grants.json"),
+                json.writeValueAsString(List.of(Map.of(
+                        "agreementId",
+                        agreement,
+                        "did",
+                        dataset,
+                        "consumer",
+                        consumer.address(),
+                        "service",
+                        "compute"))));
+        Settings settings = Settings.builder()
+                .put("BRIZO_ASSETS", assets.toString())
+                .put("BRIZO_GRANTS", grants.toString())
+                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
+                .put("BRIZO_K8S_NAMESPACE", namespace)
+                .put("BRIZO_K8S_KUBECONFIG", kube.kubeconfig().toString())
+                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
+                .build();
+        HttpClient http = HttpClient.newHttpClient();
+        try (Brizo brizo = Brizo.builder()
+                        .settings(settings)
+                        .storageDriver(new PresigningDriver(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8))))
+                        .discover()
+                        .build();
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4)) {
+            Map<String, String> start = new HashMap<>();
+            start.put("serviceAgreementId", agreement);
+            start.put("consumerAddress", consumer.address());
+            start.put("signature", consumer.sign(consumer.address() + agreement));
+            start.put(
+                    "algorithmMeta",
+                    json.writeValueAsString(Map.of(
+                            "rawcode",
+                            "print(1)",
+                            "container",
+                            Map.of("image", "python", "tag", "3.12", "entrypoint", "python $ALGO"))));
+            HttpResponse<byte[]> started = send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
+            assertEquals(200, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
+            JsonNode body = json.readTree(started.body());
+            String jobId = (body.isArray() ? body.get(0) : body).get("jobId").asText();
+            String base = JobObjects.baseName(jobId);
+
+            Pod configure = kube.awaitPod(namespace, base, "configure");
+            assertTrue(client().secrets()
+                    .inNamespace(namespace)
+                    .withName(base + "-fetch")
+                    .get()
+                    .getData()
+                    .containsKey("plan"));
+            kube.bind(configure);
+            kube.finish(configure, 0, "");
+            Pod algorithm = kube.awaitPod(namespace, base, "algorithm");
+            assertEquals(
+                    "python:3.12", algorithm.getSpec().getContainers().get(0).getImage());
+            kube.bind(algorithm);
+            kube.finish(algorithm, 0, "ran\n");
+            Pod publish = kube.awaitPod(namespace, base, "publish");
+            kube.bind(publish);
+            kube.finish(
+                    publish,
+                    0,
+                    "brizo-output 2 count.txt\n"
+                            + Base64.getEncoder().encodeToString("2\n".getBytes(StandardCharsets.UTF_8))
+                            + "\nbrizo-end\nbrizo-done\n");
+
+            Map<String, String> job = new HashMap<>();
+            job.put("consumerAddress", consumer.address());
+            job.put("jobId", jobId);
+            job.put("signature", consumer.sign(consumer.address() + jobId));
+            JsonNode[] status = new JsonNode[1];
+            RealKubernetes.await(
+                    Duration.ofSeconds(30),
+                    () -> {
+                        HttpResponse<byte[]> r = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE, job);
+                        status[0] = readTree(json, r.body()).get(0);
+                        return "SUCCEEDED".equals(status[0].get("state").asText());
+                    },
+                    "the job succeeds over HTTP (last: " + status[0] + ")");
+            assertEquals(
+                    "count.txt", status[0].get("results").get(0).get("name").asText());
+            Map<String, String> result = new HashMap<>(job);
+            result.put("index", "0");
+            HttpResponse<byte[]> out = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
+            assertEquals(200, out.statusCode());
+            assertEquals("2\n", new String(out.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static JsonNode readTree(ObjectMapper json, byte[] body) {
+        try {
+            return json.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static HttpResponse<byte[]> send(
+            HttpClient http, URI root, String method, String path, Map<String, String> params) {
+        StringBuilder q = new StringBuilder();
+        params.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&")
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(root + path + "?" + q))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
