@@ -45,6 +45,9 @@ final class JobObjects {
     static final String LABEL_ROLE = DOMAIN + "role";
     static final String LABEL_JOB = DOMAIN + "job";
     static final String LABEL_PHASE = DOMAIN + "phase";
+    /** Set on the root when the job reaches a terminal state. */
+    static final String LABEL_ENDED = DOMAIN + "ended";
+
     static final String ROLE_JOB = "job";
     static final String ROLE_PART = "part";
 

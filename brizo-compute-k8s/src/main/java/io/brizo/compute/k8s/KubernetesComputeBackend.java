@@ -207,7 +207,17 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             // Started twice at once (two replicas, or a client retry): the first one wins.
             return sameJob(root(base), job);
         }
-        createPart(JobObjects.fetchSecret(base, JobObjects.ownedBy(created), plan.toString(), raw));
+        try {
+            createPart(JobObjects.fetchSecret(base, JobObjects.ownedBy(created), plan.toString(), raw));
+        } catch (RuntimeException e) {
+            // Without its links the job could only wait for its configure deadline: end it now.
+            try {
+                fail(base, JobState.QUEUED, "the job's input links could not be stored in Kubernetes", null);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         advance(base);
         return status(job.jobId());
     }
@@ -384,10 +394,12 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     private void advanceAll() {
         try {
+            // Ended jobs carry the ended label, so the poll stays cheap however many accumulate.
             List<ConfigMap> roots = api("list jobs", () -> client.configMaps()
                     .inNamespace(ns)
                     .withLabel(JobObjects.LABEL_MANAGED, JobObjects.MANAGED)
                     .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_JOB)
+                    .withoutLabel(JobObjects.LABEL_ENDED)
                     .list()
                     .getItems());
             for (ConfigMap root : roots) {
@@ -432,11 +444,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         }
         Optional<JobCondition> failed = condition(job, "Failed");
         if (failed.isPresent()) {
-            fail(
-                    base,
-                    JobState.PROVISIONING,
-                    "fetching the inputs and the algorithm failed: " + describe(failed.get()),
-                    null);
+            // The fetch log is not quoted: a tool's error could echo a presigned URL.
+            String why = exitCode(base, JobObjects.CONFIGURE)
+                    .map(c -> "exit code " + c + " of the fetch (curl's code for a failed download)")
+                    .orElse(describe(failed.get()));
+            fail(base, JobState.PROVISIONING, "fetching the inputs and the algorithm failed: " + why, null);
         } else if (condition(job, "Complete").isPresent()) {
             createPart(JobObjects.noEgress(base, owner));
             ensurePhase(root, owner, JobObjects.ALGORITHM);
@@ -467,7 +479,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 long limit = job.getSpec().getActiveDeadlineSeconds();
                 fail(base, JobState.RUNNING, "the job exceeded its time limit of " + limit + " s", null);
             } else {
-                Integer exit = exitCode(base).orElse(null);
+                Integer exit = exitCode(base, JobObjects.ALGORITHM).orElse(null);
                 String why = exit != null
                         ? "the algorithm exited with code " + exit
                         : "the algorithm failed: " + describe(failed.get());
@@ -579,10 +591,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         return Optional.empty();
     }
 
-    private Optional<Integer> exitCode(String base) {
-        for (Pod pod : pods(base, JobObjects.ALGORITHM)) {
+    private Optional<Integer> exitCode(String base, String phase) {
+        for (Pod pod : pods(base, phase)) {
             for (ContainerStatus cs : containerStatuses(pod)) {
-                if (JobObjects.ALGORITHM.equals(cs.getName())
+                if (phase.equals(cs.getName())
                         && cs.getState() != null
                         && cs.getState().getTerminated() != null) {
                     return Optional.ofNullable(cs.getState().getTerminated().getExitCode());
@@ -710,6 +722,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 return;
             }
             root.getMetadata().getAnnotations().putAll(changes);
+            String next = changes.get(A_STATE);
+            if (next != null && JobState.valueOf(next).isTerminal()) {
+                root.getMetadata().getLabels().put(JobObjects.LABEL_ENDED, "true");
+            }
             if (JobState.DELETED.name().equals(changes.get(A_STATE))) {
                 root.setData(Map.of());
             }

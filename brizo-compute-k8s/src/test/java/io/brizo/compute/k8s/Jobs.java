@@ -19,6 +19,11 @@ final class Jobs {
     private Jobs() {}
 
     static K8sConfig config(String namespace) {
+        // Long: tests advance jobs through status(), not the poller.
+        return config(namespace, Duration.ofHours(1));
+    }
+
+    static K8sConfig config(String namespace, Duration pollInterval) {
         return new K8sConfig(
                 namespace,
                 "helper:1",
@@ -31,8 +36,7 @@ final class Jobs {
                         new ComputeEnvironment("gpu", "g", 2.5, 4L << 30, 1, Duration.ofHours(2))),
                 Duration.ofMinutes(5),
                 Duration.ofHours(1),
-                // Long: tests advance jobs through status(), not the poller.
-                Duration.ofHours(1),
+                pollInterval,
                 1000);
     }
 

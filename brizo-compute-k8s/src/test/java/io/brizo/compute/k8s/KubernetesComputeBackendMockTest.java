@@ -489,4 +489,42 @@ class KubernetesComputeBackendMockTest {
         assertTrue(status.message().contains("512 KiB"), status.message());
         assertArrayEquals(new byte[0], backend.logs("g1", 0).data());
     }
+
+    @Test
+    void aFailedFetchNamesTheExitCodeButNeverTheLinks() {
+        backend.start(Jobs.job("h1", Duration.ofMinutes(1)));
+        pod("h1", "configure", exited(22));
+        endPhase("h1", "configure", "Failed", "BackoffLimitExceeded");
+
+        JobStatus status = backend.status("h1");
+        assertEquals(JobState.FAILED, status.state());
+        assertNull(status.exitCode(), "the algorithm never ran");
+        assertEquals(
+                "fetching the inputs and the algorithm failed: exit code 22 of the fetch (curl's code for a failed download)",
+                status.message());
+    }
+
+    @Test
+    void thePollerAdvancesJobsWithoutAnyoneAskingAndMarksEndedOnes() {
+        backend.close();
+        backend = new KubernetesComputeBackend(
+                Jobs.config(NS, Duration.ofMillis(50)), client, new FakeStorage("https://127.0.0.1:9/p/"), false);
+        backend.start(Jobs.job("p1", Duration.ofMinutes(1)));
+        endPhase("p1", "configure", "Complete", null);
+        RealKubernetes.await(
+                Duration.ofSeconds(10), () -> phase("p1", "algorithm") != null, "the poller starts the algorithm");
+        endPhase("p1", "algorithm", "Failed", "DeadlineExceeded");
+        RealKubernetes.await(
+                Duration.ofSeconds(10),
+                () -> "true"
+                        .equals(client.configMaps()
+                                .inNamespace(NS)
+                                .withName("brizo-p1")
+                                .get()
+                                .getMetadata()
+                                .getLabels()
+                                .get(JobObjects.LABEL_ENDED)),
+                "the poller ends the job and labels it ended");
+        assertEquals(JobState.FAILED, backend.status("p1").state());
+    }
 }
