@@ -432,7 +432,6 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private void configurePhase(String base, ConfigMap root, OwnerReference owner, JobState state) {
-        createPart(JobObjects.volume(base, owner, config));
         Job job = ensurePhase(root, owner, JobObjects.CONFIGURE);
         if (state == JobState.QUEUED) {
             transition(base, s -> s == JobState.QUEUED, Map.of(A_STATE, JobState.PROVISIONING.name()));
@@ -450,7 +449,6 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     .orElse(describe(failed.get()));
             fail(base, JobState.PROVISIONING, "fetching the inputs and the algorithm failed: " + why, null);
         } else if (condition(job, "Complete").isPresent()) {
-            createPart(JobObjects.noEgress(base, owner));
             ensurePhase(root, owner, JobObjects.ALGORITHM);
             // The inputs' URLs are no longer needed; a leaked Secret should not outlive its use.
             deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.secretName(base)));
@@ -542,6 +540,12 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 .get());
         if (job != null) {
             return job;
+        }
+        // What a phase needs exists before its Job, and is (re)made whenever the Job is.
+        if (phase.equals(JobObjects.CONFIGURE)) {
+            createPart(JobObjects.volume(base, owner, config));
+        } else if (phase.equals(JobObjects.ALGORITHM)) {
+            createPart(JobObjects.noEgress(base, owner));
         }
         String manifest = root.getData() == null ? null : root.getData().get(phase);
         if (manifest == null) {

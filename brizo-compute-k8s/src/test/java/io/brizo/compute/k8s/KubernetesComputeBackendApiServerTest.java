@@ -68,7 +68,7 @@ class KubernetesComputeBackendApiServerTest {
     }
 
     @BeforeEach
-    void open(TestInfo test) {
+    void open(TestInfo test) throws Exception {
         // One namespace per test, so jobs of one test never show up in another.
         namespace = "t" + Integer.toHexString(test.getDisplayName().hashCode() & 0xfffffff);
         kube.namespace(namespace);
@@ -83,7 +83,7 @@ class KubernetesComputeBackendApiServerTest {
     private ComputeBackend newBackend() {
         Settings settings = Settings.builder()
                 .put("BRIZO_K8S_NAMESPACE", namespace)
-                .put("BRIZO_K8S_KUBECONFIG", kube.kubeconfig().toString())
+                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
                 .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
                 .put("BRIZO_K8S_ENVIRONMENTS", "default:1:1Gi:0:1h,gpu:2.5:4Gi:1:2h")
                 .put("BRIZO_K8S_STORAGE_CLASS", "standard")
@@ -302,7 +302,7 @@ class KubernetesComputeBackendApiServerTest {
                 .put("BRIZO_GRANTS", grants.toString())
                 .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
                 .put("BRIZO_K8S_NAMESPACE", namespace)
-                .put("BRIZO_K8S_KUBECONFIG", kube.kubeconfig().toString())
+                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
                 .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
                 .build();
         HttpClient http = HttpClient.newHttpClient();

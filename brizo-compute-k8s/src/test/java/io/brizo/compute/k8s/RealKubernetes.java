@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -46,6 +49,9 @@ import javax.net.ssl.SSLContext;
 final class RealKubernetes implements AutoCloseable {
     static final String NODE = "fake-node";
     private static final String TOKEN = "brizo-test-admin-token";
+    private static final String PUBLISHER_TOKEN = "brizo-test-publisher-token";
+    /** The user the backend runs as: it has only the rights of rbac/role.yaml. */
+    static final String PUBLISHER = "brizo-publisher";
 
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
@@ -53,6 +59,7 @@ final class RealKubernetes implements AutoCloseable {
     private HttpsServer kubelet;
     private KubernetesClient client;
     private Path kubeconfig;
+    private Path publisherKubeconfig;
 
     private RealKubernetes(Path dir) {
         this.dir = dir;
@@ -92,24 +99,11 @@ final class RealKubernetes implements AutoCloseable {
         KeyPair sa = gen.generateKeyPair();
         Path saKey = pem(dir.resolve("sa.key"), "PRIVATE KEY", sa.getPrivate().getEncoded());
         Path saPub = pem(dir.resolve("sa.pub"), "PUBLIC KEY", sa.getPublic().getEncoded());
-        Path tokens = Files.writeString(dir.resolve("tokens.csv"), TOKEN + ",admin,admin,system:masters\n");
-        kubeconfig = Files.writeString(
-                dir.resolve("kubeconfig"),
-                String.join(
-                        "\n",
-                        "apiVersion: v1",
-                        "kind: Config",
-                        "clusters:",
-                        "- name: local",
-                        "  cluster: {server: 'https://127.0.0.1:" + apiPort + "', insecure-skip-tls-verify: true}",
-                        "users:",
-                        "- name: admin",
-                        "  user: {token: " + TOKEN + "}",
-                        "contexts:",
-                        "- name: local",
-                        "  context: {cluster: local, user: admin}",
-                        "current-context: local",
-                        ""));
+        Path tokens = Files.writeString(
+                dir.resolve("tokens.csv"),
+                TOKEN + ",admin,admin,system:masters\n" + PUBLISHER_TOKEN + "," + PUBLISHER + "," + PUBLISHER + "\n");
+        kubeconfig = kubeconfig(dir.resolve("kubeconfig"), apiPort, TOKEN);
+        publisherKubeconfig = kubeconfig(dir.resolve("publisher.kubeconfig"), apiPort, PUBLISHER_TOKEN);
 
         spawn(
                 "etcd",
@@ -164,6 +158,26 @@ final class RealKubernetes implements AutoCloseable {
                 },
                 "the API server and controllers come up");
         startKubelet();
+    }
+
+    private static Path kubeconfig(Path file, int apiPort, String token) throws IOException {
+        return Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "apiVersion: v1",
+                        "kind: Config",
+                        "clusters:",
+                        "- name: local",
+                        "  cluster: {server: 'https://127.0.0.1:" + apiPort + "', insecure-skip-tls-verify: true}",
+                        "users:",
+                        "- name: user",
+                        "  user: {token: " + token + "}",
+                        "contexts:",
+                        "- name: local",
+                        "  context: {cluster: local, user: user}",
+                        "current-context: local",
+                        ""));
     }
 
     private void startKubelet() throws Exception {
@@ -248,12 +262,16 @@ final class RealKubernetes implements AutoCloseable {
         return client;
     }
 
-    Path kubeconfig() {
-        return kubeconfig;
+    /** {@return a kubeconfig of the publisher, who has only the rights of rbac/role.yaml} */
+    Path publisherKubeconfig() {
+        return publisherKubeconfig;
     }
 
-    /** Creates a namespace and waits for its default service account, as pods need it. */
-    void namespace(String name) {
+    /**
+     * Creates a namespace, grants the publisher the Role of {@code rbac/role.yaml} in it, and waits
+     * until that takes effect and the namespace's default service account exists, as pods need it.
+     */
+    void namespace(String name) throws IOException {
         client.namespaces()
                 .resource(new NamespaceBuilder()
                         .withNewMetadata()
@@ -261,6 +279,49 @@ final class RealKubernetes implements AutoCloseable {
                         .endMetadata()
                         .build())
                 .create();
+        Role role;
+        try (InputStream in = Files.newInputStream(Path.of("rbac", "role.yaml"))) {
+            role = client.getKubernetesSerialization().unmarshal(in, Role.class);
+        }
+        client.rbac().roles().inNamespace(name).resource(role).create();
+        client.rbac()
+                .roleBindings()
+                .inNamespace(name)
+                .resource(new RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("brizo-compute")
+                        .endMetadata()
+                        .withNewRoleRef()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("Role")
+                        .withName(role.getMetadata().getName())
+                        .endRoleRef()
+                        .addNewSubject()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("User")
+                        .withName(PUBLISHER)
+                        .endSubject()
+                        .build())
+                .create();
+        // The authorizer learns of new bindings through a watch: wait until it has.
+        await(
+                Duration.ofSeconds(30),
+                () -> client.authorization()
+                        .v1()
+                        .subjectAccessReview()
+                        .create(new SubjectAccessReviewBuilder()
+                                .withNewSpec()
+                                .withUser(PUBLISHER)
+                                .withNewResourceAttributes()
+                                .withNamespace(name)
+                                .withVerb("list")
+                                .withResource("configmaps")
+                                .endResourceAttributes()
+                                .endSpec()
+                                .build())
+                        .getStatus()
+                        .getAllowed(),
+                "the publisher's Role in " + name + " takes effect");
         await(
                 Duration.ofSeconds(30),
                 () -> client.serviceAccounts()
