@@ -348,7 +348,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         if (status.state() == JobState.DELETED) {
             throw BrizoException.notFound("job " + jobId + " was deleted");
         } else if (status.state() == JobState.RUNNING) {
-            log = liveLog(base);
+            // The log API has no offset: read up to the end of the chunk asked for, no further.
+            log = podLog(base, JobObjects.ALGORITHM, (int) Math.min(Integer.MAX_VALUE, fromOffset + MAX_LOG_CHUNK));
         } else {
             log = keptLog(base);
         }
@@ -497,8 +498,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             fail(base, JobState.PUBLISHING, "collecting the outputs failed: " + describe(failed.get()), 0);
         } else if (condition(job, "Complete").isPresent()) {
             if (outputsMap(base) == null) {
-                String log = new String(podLog(base, JobObjects.PUBLISH), StandardCharsets.UTF_8);
-                OutputStore.Parsed parsed = OutputStore.parse(log, MAX_OUTPUT_BYTES);
+                int limit = (int) (2 * MAX_OUTPUT_BYTES);
+                byte[] raw = podLog(base, JobObjects.PUBLISH, limit);
+                OutputStore.Parsed parsed = raw.length >= limit
+                        ? OutputStore.tooBig(MAX_OUTPUT_BYTES)
+                        : OutputStore.parse(new String(raw, StandardCharsets.UTF_8), MAX_OUTPUT_BYTES);
                 if (parsed.error() != null) {
                     fail(base, JobState.PUBLISHING, parsed.error(), 0);
                     return;
@@ -617,11 +621,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     // ---- logs ----
 
-    private byte[] liveLog(String base) {
-        return podLog(base, JobObjects.ALGORITHM);
-    }
-
-    private byte[] podLog(String base, String phase) {
+    /** {@return the first {@code limitBytes} of the log of the phase's container, empty if none} */
+    private byte[] podLog(String base, String phase, int limitBytes) {
         List<Pod> pods = pods(base, phase);
         if (pods.isEmpty()) {
             return new byte[0];
@@ -639,6 +640,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     .inContainer(phase)
                     // Read what there is now: fabric8 would otherwise watch the pod until it is ready.
                     .withReadyWaitTimeout(0)
+                    .limitBytes(limitBytes)
                     .getLog());
             return log == null ? new byte[0] : log.getBytes(StandardCharsets.UTF_8);
         } catch (KubernetesClientException e) {
@@ -658,7 +660,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 != null) {
             return;
         }
-        byte[] log = liveLog(base);
+        byte[] log = podLog(base, JobObjects.ALGORITHM, MAX_KEPT_LOG + 1);
         if (log.length > MAX_KEPT_LOG) {
             byte[] marker =
                     "\n[log truncated by brizo: only the first 256 KiB are kept]\n".getBytes(StandardCharsets.UTF_8);

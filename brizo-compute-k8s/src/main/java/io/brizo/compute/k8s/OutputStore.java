@@ -23,6 +23,13 @@ final class OutputStore {
 
     private OutputStore() {}
 
+    static Parsed tooBig(long maxBytes) {
+        return new Parsed(
+                List.of(),
+                "the outputs exceed the " + maxBytes / 1024
+                        + " KiB the Kubernetes backend can keep; write smaller outputs");
+    }
+
     static Parsed parse(String log, long maxBytes) {
         List<Map.Entry<String, byte[]>> files = new ArrayList<>();
         String[] lines = log.split("\n", -1);
@@ -57,10 +64,7 @@ final class OutputStore {
             }
             total += data.length;
             if (total > maxBytes) {
-                return new Parsed(
-                        List.of(),
-                        "the outputs exceed the " + maxBytes / 1024
-                                + " KiB the Kubernetes backend can keep; write smaller outputs");
+                return tooBig(maxBytes);
             }
             files.add(Map.entry(header[2], data));
         }

@@ -220,6 +220,34 @@ class KubernetesComputeBackendApiServerTest {
     }
 
     @Test
+    void stopEndsARunningJobRemovesItsPodsAndKeepsItsVolumeAndLog() {
+        backend.start(Jobs.job("st1", Duration.ofMinutes(5)));
+        configure("st1");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-st1", "algorithm");
+        kube.bind(algorithm);
+        kube.run(algorithm, "partial\n");
+
+        assertEquals(JobState.STOPPED, backend.stop("st1").state());
+        RealKubernetes.await(
+                Duration.ofSeconds(30),
+                () -> client().pods().inNamespace(namespace).list().getItems().isEmpty()
+                        && client().batch()
+                                .v1()
+                                .jobs()
+                                .inNamespace(namespace)
+                                .list()
+                                .getItems()
+                                .isEmpty(),
+                "the stopped job's Jobs and pods are gone");
+        assertNotNull(client().persistentVolumeClaims()
+                .inNamespace(namespace)
+                .withName("brizo-st1-data")
+                .get());
+        assertEquals("partial\n", new String(backend.logs("st1", 0).data(), StandardCharsets.UTF_8));
+        assertEquals(JobState.STOPPED, backend.status("st1").state());
+    }
+
+    @Test
     void aBackendRestartedMidJobPicksItUpAndFinishesIt() {
         backend.start(Jobs.job("rs1", Duration.ofMinutes(5)));
         configure("rs1");

@@ -121,13 +121,27 @@ class KubernetesComputeBackendMockTest {
                 .create();
     }
 
-    private void podLog(String id, String phase, String log) {
-        server.expect()
-                .get()
-                .withPath("/api/v1/namespaces/" + NS + "/pods/" + base(id) + "-" + phase
-                        + "-x1/log?pretty=false&container=" + phase)
-                .andReturn(200, log)
-                .always();
+    /**
+     * Serves {@code log} as the phase container's log. The backend asks for a byte limit (the end
+     * of the chunk it reads, the kept log's size, or the outputs' size), which is part of the path
+     * the mock matches exactly; {@code offsets} are the live-log offsets the test reads from.
+     */
+    private void podLog(String id, String phase, String log, long... offsets) {
+        List<Long> limits = new java.util.ArrayList<>(List.of(
+                (long) KubernetesComputeBackend.MAX_KEPT_LOG + 1,
+                (long) KubernetesComputeBackend.MAX_LOG_CHUNK,
+                2 * KubernetesComputeBackend.MAX_OUTPUT_BYTES));
+        for (long offset : offsets) {
+            limits.add(offset + KubernetesComputeBackend.MAX_LOG_CHUNK);
+        }
+        for (long limit : limits) {
+            server.expect()
+                    .get()
+                    .withPath("/api/v1/namespaces/" + NS + "/pods/" + base(id) + "-" + phase
+                            + "-x1/log?pretty=false&container=" + phase + "&limitBytes=" + limit)
+                    .andReturn(200, log)
+                    .always();
+        }
     }
 
     private static io.fabric8.kubernetes.api.model.ContainerState running() {
@@ -314,7 +328,7 @@ class KubernetesComputeBackendMockTest {
     void theLogOfARunningAlgorithmIsReadByOffset() {
         runUntilAlgorithm("a7");
         pod("a7", "algorithm", running());
-        podLog("a7", "algorithm", "hello world\n");
+        podLog("a7", "algorithm", "hello world\n", 6, 100);
 
         LogChunk all = backend.logs("a7", 0);
         assertEquals("hello world\n", new String(all.data(), StandardCharsets.UTF_8));
@@ -526,5 +540,18 @@ class KubernetesComputeBackendMockTest {
                                 .get(JobObjects.LABEL_ENDED)),
                 "the poller ends the job and labels it ended");
         assertEquals(JobState.FAILED, backend.status("p1").state());
+    }
+
+    @Test
+    void onlyTheFirst256KiBOfALongLogAreKeptWithANoteSaying() {
+        runUntilAlgorithm("l1");
+        pod("l1", "algorithm", exited(1));
+        podLog("l1", "algorithm", "x".repeat(KubernetesComputeBackend.MAX_KEPT_LOG + 10));
+        endPhase("l1", "algorithm", "Failed", "BackoffLimitExceeded");
+
+        assertEquals(JobState.FAILED, backend.status("l1").state());
+        String kept = new String(
+                backend.logs("l1", KubernetesComputeBackend.MAX_KEPT_LOG - 1).data(), StandardCharsets.UTF_8);
+        assertEquals("x\n[log truncated by brizo: only the first 256 KiB are kept]\n", kept);
     }
 }
