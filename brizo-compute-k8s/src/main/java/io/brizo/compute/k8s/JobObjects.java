@@ -269,7 +269,10 @@ final class JobObjects {
                 .addToVolumeMounts(mount("data", VOLUME + "/outputs", "outputs", false))
                 .addToVolumeMounts(mount("data", VOLUME + "/logs", "logs", false))
                 .build();
-        return job(base, ALGORITHM, owner, config, c, deadlineSeconds, false);
+        Job job = job(base, ALGORITHM, owner, config, c, deadlineSeconds, false);
+        // Only the consumer's code gets the sandbox: the helper phases run the publisher's image.
+        job.getSpec().getTemplate().getSpec().setRuntimeClassName(config.runtimeClass());
+        return job;
     }
 
     private static ContainerBuilder helper(String name, K8sConfig config, String script) {

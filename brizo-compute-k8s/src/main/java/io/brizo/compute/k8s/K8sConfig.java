@@ -19,6 +19,7 @@ import java.util.Map;
  * @param presignLifetime how long the presigned input URLs stay valid
  * @param pollInterval how often running jobs are advanced
  * @param runAsUser the uid (and gid) of every job container; never 0
+ * @param runtimeClass the RuntimeClass of the algorithm pod (a sandbox such as gVisor), or null
  */
 record K8sConfig(
         String namespace,
@@ -31,7 +32,8 @@ record K8sConfig(
         Duration stageTimeout,
         Duration presignLifetime,
         Duration pollInterval,
-        long runAsUser) {
+        long runAsUser,
+        String runtimeClass) {
     K8sConfig {
         nodeSelector = Map.copyOf(nodeSelector);
         pullSecrets = List.copyOf(pullSecrets);

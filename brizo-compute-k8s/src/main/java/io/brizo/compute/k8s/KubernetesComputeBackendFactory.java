@@ -89,6 +89,13 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
     public static final SettingKey RUN_AS_USER =
             SettingKey.of("BRIZO_K8S_RUN_AS_USER", "1000", "uid and gid every job container runs as (never root)");
 
+    /** The RuntimeClass of algorithm pods. */
+    public static final SettingKey RUNTIME_CLASS = SettingKey.of(
+            "BRIZO_K8S_RUNTIME_CLASS",
+            null,
+            "RuntimeClass of the algorithm pods, such as a gVisor or Kata sandbox (gvisor, kata); unset = the"
+                    + " cluster's default runtime");
+
     /** Creates the factory; ServiceLoader calls this. */
     public KubernetesComputeBackendFactory() {}
 
@@ -159,7 +166,16 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
                 positive(settings, STAGE_TIMEOUT),
                 positive(settings, PRESIGN_LIFETIME),
                 positive(settings, POLL_INTERVAL),
-                uid));
+                uid,
+                runtimeClass(settings)));
+    }
+
+    private static String runtimeClass(Settings settings) {
+        Optional<String> v = settings.get(RUNTIME_CLASS.name());
+        if (v.isPresent() && (!NAME.matcher(v.get()).matches() || v.get().length() > 253)) {
+            throw settings.malformed(RUNTIME_CLASS.name(), "a RuntimeClass name (lower case letters, digits, - and .)");
+        }
+        return v.orElse(null);
     }
 
     private static List<ComputeEnvironment> environments(Settings settings) {
@@ -247,7 +263,8 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
                 STAGE_TIMEOUT,
                 PRESIGN_LIFETIME,
                 POLL_INTERVAL,
-                RUN_AS_USER);
+                RUN_AS_USER,
+                RUNTIME_CLASS);
     }
 
     @Override

@@ -37,7 +37,8 @@ final class Jobs {
                 Duration.ofMinutes(5),
                 Duration.ofHours(1),
                 pollInterval,
-                1000);
+                1000,
+                "gvisor");
     }
 
     static ComputeJob job(String id, Duration maxDuration) {

@@ -87,6 +87,7 @@ class KubernetesComputeBackendApiServerTest {
                 .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
                 .put("BRIZO_K8S_ENVIRONMENTS", "default:1:1Gi:0:1h,gpu:2.5:4Gi:1:2h")
                 .put("BRIZO_K8S_STORAGE_CLASS", "standard")
+                .put("BRIZO_K8S_RUNTIME_CLASS", "gvisor")
                 .build();
         return new KubernetesComputeBackendFactory()
                 .create(settings, new FakeStorage("https://127.0.0.1:9/presigned/"))
@@ -151,6 +152,7 @@ class KubernetesComputeBackendApiServerTest {
                 .inNamespace(namespace)
                 .withName("brizo-ok1-no-egress")
                 .get());
+        assertEquals("gvisor", algorithmPod.getSpec().getRuntimeClassName());
         Job algorithm = client().batch()
                 .v1()
                 .jobs()

@@ -78,6 +78,13 @@ class KubernetesComputeBackendFactoryTest {
         assertEquals(Duration.ofMinutes(2), c.stageTimeout());
         assertEquals(Duration.ofMillis(500), c.pollInterval());
         assertEquals(4242, c.runAsUser());
+        assertEquals(null, c.runtimeClass());
+        assertEquals(
+                "gvisor",
+                KubernetesComputeBackendFactory.config(
+                                settings(Map.of("BRIZO_K8S_NAMESPACE", "compute", "BRIZO_K8S_RUNTIME_CLASS", "gvisor")))
+                        .orElseThrow()
+                        .runtimeClass());
     }
 
     @Test
@@ -88,7 +95,8 @@ class KubernetesComputeBackendFactoryTest {
                 Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_ENVIRONMENTS", "a:1:1Gi:0:1h,a:1:1Gi:0:1h"),
                 Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_VOLUME_SIZE", "lots"),
                 Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_NODE_SELECTOR", "novalue"),
-                Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_RUN_AS_USER", "0"))) {
+                Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_RUN_AS_USER", "0"),
+                Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_RUNTIME_CLASS", "No Such"))) {
             BrizoException e =
                     assertThrows(BrizoException.class, () -> KubernetesComputeBackendFactory.config(settings(bad)));
             assertEquals(ErrorKind.CONFIGURATION, e.kind());
@@ -102,7 +110,7 @@ class KubernetesComputeBackendFactoryTest {
 
     @Test
     void everySettingIsDeclared() {
-        assertEquals(12, factory.settingKeys().size());
+        assertEquals(13, factory.settingKeys().size());
         assertTrue(factory.settingKeys().stream().allMatch(k -> k.name().startsWith("BRIZO_K8S_")));
     }
 }

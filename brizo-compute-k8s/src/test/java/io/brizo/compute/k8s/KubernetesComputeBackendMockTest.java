@@ -217,6 +217,8 @@ class KubernetesComputeBackendMockTest {
         assertEquals(600L, job.getSpec().getActiveDeadlineSeconds());
         assertEquals(0, job.getSpec().getBackoffLimit());
         assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
+        assertEquals("gvisor", pod.getRuntimeClassName());
+        assertNull(phase("a2", "configure").getSpec().getTemplate().getSpec().getRuntimeClassName());
         assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
         assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation());
         assertEquals(Boolean.FALSE, c.getSecurityContext().getPrivileged());

@@ -158,6 +158,15 @@ final class RealKubernetes implements AutoCloseable {
                 },
                 "the API server and controllers come up");
         startKubelet();
+        // A sandbox runtime as a cluster would offer it; the RuntimeClass admission plugin
+        // refuses pods that name a class that does not exist.
+        client.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder()
+                        .withNewMetadata()
+                        .withName("gvisor")
+                        .endMetadata()
+                        .withHandler("runsc")
+                        .build())
+                .create();
     }
 
     private static Path kubeconfig(Path file, int apiPort, String token) throws IOException {
