@@ -1,0 +1,897 @@
+package io.brizo.compute.k8s;
+
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ByteRange;
+import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ComputeEnvironment;
+import io.brizo.spi.ComputeJob;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobState;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.LogChunk;
+import io.brizo.spi.ObjectInfo;
+import io.brizo.spi.OutputFile;
+import io.brizo.spi.StorageAccess;
+import io.brizo.spi.StorageObject;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs compute jobs on Kubernetes, in three phases, each a Kubernetes Job over a per-job volume:
+ *
+ * <ol>
+ *   <li><b>configure</b> (helper image): fetches the inputs and the algorithm through presigned
+ *       URLs of the publisher's storage into the volume, in the Ocean layout ({@code
+ *       /data/inputs/<did>/<index>}, {@code /data/transformations/algorithm});
+ *   <li><b>algorithm</b> (the consumer's image, by digest when given): the environment's CPU,
+ *       memory and GPU as requests and limits, the job's time limit as {@code
+ *       activeDeadlineSeconds}, non-root, no privilege escalation, no service-account token, and
+ *       a NetworkPolicy that denies all traffic to and from it;
+ *   <li><b>publish</b> (helper image): prints the outputs, which the backend stores in a
+ *       ConfigMap next to the algorithm's log (a stopgap, limited in size: see the README).
+ * </ol>
+ *
+ * <p>Why separate pods rather than init containers of one pod: a NetworkPolicy applies to a whole
+ * pod, and the configure and publish phases need the network that the algorithm must not have.
+ *
+ * <p><b>State.</b> Everything lives in Kubernetes objects: a root ConfigMap per job (named from
+ * the job id, so every replica finds it) carries owner, agreement, state, times and exit code in
+ * annotations and the phase manifests in its data; every other object is owned by it. Transitions
+ * are compare-and-set updates of the root (a 409 means another replica got there first), object
+ * creation treats 409 as success, and any replica may advance any job, so the server can restart
+ * or run as several replicas without losing or duplicating jobs. Running jobs are advanced by
+ * polling (no watch to reconnect) and on every status request.
+ *
+ * <p>Thread-safe. Public only so the type can be named; it is created by {@link
+ * KubernetesComputeBackendFactory}.
+ */
+public final class KubernetesComputeBackend implements ComputeBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesComputeBackend.class);
+
+    static final String A_JOB_ID = JobObjects.DOMAIN + "job-id";
+    static final String A_OWNER = JobObjects.DOMAIN + "owner";
+    static final String A_AGREEMENT = JobObjects.DOMAIN + "agreement";
+    static final String A_STATE = JobObjects.DOMAIN + "state";
+    static final String A_CREATED = JobObjects.DOMAIN + "created";
+    static final String A_STARTED = JobObjects.DOMAIN + "started";
+    static final String A_FINISHED = JobObjects.DOMAIN + "finished";
+    static final String A_EXIT = JobObjects.DOMAIN + "exit-code";
+    static final String A_MESSAGE = JobObjects.DOMAIN + "message";
+    static final String A_ENVIRONMENT = JobObjects.DOMAIN + "environment";
+
+    /** Most of the algorithm's log kept after it ends (a ConfigMap holds at most 1 MiB). */
+    static final int MAX_KEPT_LOG = 256 * 1024;
+    /** Most output bytes kept in all (base64 in a ConfigMap of at most 1 MiB). */
+    static final long MAX_OUTPUT_BYTES = 512 * 1024;
+
+    static final int MAX_LOG_CHUNK = 1 << 20;
+    private static final int ATTEMPTS = 4;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final Set<String> PULL_ERRORS =
+            Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
+
+    private final K8sConfig config;
+    private final KubernetesClient client;
+    private final StorageAccess storage;
+    private final boolean ownsClient;
+    private final String ns;
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService poller;
+
+    KubernetesComputeBackend(K8sConfig config, KubernetesClient client, StorageAccess storage, boolean ownsClient) {
+        this.config = config;
+        this.client = client;
+        this.storage = storage;
+        this.ownsClient = ownsClient;
+        this.ns = config.namespace();
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "brizo-k8s-poller");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(this::advanceAll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public List<ComputeEnvironment> environments() {
+        return config.environments();
+    }
+
+    @Override
+    public JobStatus start(ComputeJob job) {
+        ComputeEnvironment environment = config.environments().stream()
+                .filter(e -> e.id().equals(job.environmentId()))
+                .findFirst()
+                .orElseThrow(() -> BrizoException.invalid("unknown compute environment '" + job.environmentId() + "'"));
+        String base = JobObjects.baseName(job.jobId());
+        ConfigMap existing = root(base);
+        if (existing != null) {
+            return sameJob(existing, job);
+        }
+        StringBuilder plan = new StringBuilder();
+        List<String> dids = new ArrayList<>();
+        for (Asset input : job.inputs()) {
+            dids.add(input.did());
+            String dir = input.did().substring("did:op:".length());
+            List<AssetFile> files = input.files();
+            for (int i = 0; i < files.size(); i++) {
+                plan.append("inputs/")
+                        .append(dir)
+                        .append('/')
+                        .append(i)
+                        .append(' ')
+                        .append(presign(files.get(i), "input " + input.did() + " file " + i))
+                        .append('\n');
+            }
+        }
+        ComputeAlgorithm algorithm = job.algorithm();
+        String raw = algorithm.code().rawCode();
+        if (raw == null) {
+            plan.append("transformations/algorithm ")
+                    .append(presign(algorithm.code().file(), "the algorithm"))
+                    .append('\n');
+        }
+        long deadline = Math.max(
+                1,
+                Math.min(
+                        job.maxDuration().toSeconds(), environment.maxDuration().toSeconds()));
+        Job algorithmJob = JobObjects.algorithm(
+                base,
+                null,
+                config,
+                environment,
+                deadline,
+                imageReference(algorithm),
+                command(algorithm.entrypoint()),
+                dids,
+                algorithm.did());
+
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(A_JOB_ID, job.jobId());
+        annotations.put(A_OWNER, job.owner());
+        annotations.put(A_AGREEMENT, job.agreementId());
+        annotations.put(A_STATE, JobState.QUEUED.name());
+        annotations.put(A_CREATED, Instant.now().toString());
+        annotations.put(A_ENVIRONMENT, environment.id());
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(JobObjects.CONFIGURE, json(JobObjects.configure(base, null, config)));
+        data.put(JobObjects.ALGORITHM, json(algorithmJob));
+        data.put(JobObjects.PUBLISH, json(JobObjects.publish(base, null, config)));
+
+        ConfigMap created;
+        try {
+            created = api("create job " + base, () -> client.resource(JobObjects.root(base, annotations, data))
+                    .inNamespace(ns)
+                    .create());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            // Started twice at once (two replicas, or a client retry): the first one wins.
+            return sameJob(root(base), job);
+        }
+        try {
+            createPart(JobObjects.fetchSecret(base, JobObjects.ownedBy(created), plan.toString(), raw));
+        } catch (RuntimeException e) {
+            // Without its links the job could only wait for its configure deadline: end it now.
+            try {
+                fail(base, JobState.QUEUED, "the job's input links could not be stored in Kubernetes", null);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        advance(base);
+        return status(job.jobId());
+    }
+
+    private JobStatus sameJob(ConfigMap existing, ComputeJob job) {
+        Map<String, String> a = annotations(existing);
+        if (!job.jobId().equals(a.get(A_JOB_ID)) || !job.owner().equals(a.get(A_OWNER))) {
+            throw new BrizoException(ErrorKind.CONFLICT, "a different job with id " + job.jobId() + " exists");
+        }
+        return statusOf(existing);
+    }
+
+    private String presign(AssetFile file, String what) {
+        URI url = storage.presignGet(file.url(), config.presignLifetime())
+                .orElseThrow(() -> BrizoException.configuration("the storage of " + what
+                        + " cannot make presigned URLs, which the Kubernetes compute backend needs to fetch it;"
+                        + " keep compute inputs and algorithms on storage that can presign (S3, Azure) or use the"
+                        + " local compute backend"));
+        String s = url.toString();
+        if (s.chars().anyMatch(Character::isWhitespace)) {
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "a storage driver made a presigned URL with spaces");
+        }
+        return s;
+    }
+
+    static String imageReference(ComputeAlgorithm algorithm) {
+        if (algorithm.digest() != null && !algorithm.digest().isBlank()) {
+            return algorithm.image() + "@" + algorithm.digest();
+        }
+        if (algorithm.tag() != null && !algorithm.tag().isBlank()) {
+            return algorithm.image() + ":" + algorithm.tag();
+        }
+        return algorithm.image();
+    }
+
+    /** {@return the entrypoint split into words, {@code $ALGO} replaced; no shell parses it} */
+    static List<String> command(String entrypoint) {
+        List<String> words = Arrays.stream(entrypoint.trim().split("\\s+"))
+                .filter(w -> !w.isEmpty())
+                .map(w -> w.replace("$ALGO", JobObjects.ALGORITHM_PATH))
+                .toList();
+        if (words.isEmpty()) {
+            throw BrizoException.invalid("the algorithm's entrypoint is blank");
+        }
+        return words;
+    }
+
+    @Override
+    public JobStatus status(String jobId) {
+        String base = JobObjects.baseName(jobId);
+        try {
+            advance(base);
+        } catch (BrizoException e) {
+            // The status as last recorded is still worth reporting; the poller tries again.
+            LOG.debug("could not advance job {}: {}", base, e.getMessage());
+        }
+        return statusOf(requireRoot(jobId));
+    }
+
+    @Override
+    public List<JobStatus> jobs(String owner, String agreementId) {
+        List<ConfigMap> roots = api("list jobs", () -> client.configMaps()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_MANAGED, JobObjects.MANAGED)
+                .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_JOB)
+                .list()
+                .getItems());
+        return roots.stream()
+                .map(KubernetesComputeBackend::statusOf)
+                .filter(s -> s.state() != JobState.DELETED)
+                .filter(s -> owner == null || owner.equalsIgnoreCase(s.owner()))
+                .filter(s -> agreementId == null || agreementId.equals(s.agreementId()))
+                .sorted(Comparator.comparing(JobStatus::created).reversed())
+                .toList();
+    }
+
+    @Override
+    public JobStatus stop(String jobId) {
+        String base = JobObjects.baseName(jobId);
+        synchronized (lock(base)) {
+            JobStatus current = status(jobId);
+            if (current.state().isTerminal()) {
+                return current;
+            }
+            if (current.state() == JobState.RUNNING) {
+                keepLog(base);
+            }
+            transition(
+                    base,
+                    s -> !s.isTerminal(),
+                    Map.of(
+                            A_STATE, JobState.STOPPED.name(),
+                            A_FINISHED, Instant.now().toString(),
+                            A_MESSAGE, "stopped by its owner"));
+            // The volume stays: it holds whatever the algorithm wrote so far.
+            deletePhases(base);
+            deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.secretName(base)));
+            return statusOf(requireRoot(jobId));
+        }
+    }
+
+    @Override
+    public void delete(String jobId) {
+        String base = JobObjects.baseName(jobId);
+        synchronized (lock(base)) {
+            requireRoot(jobId);
+            // The root stays as a small tombstone so status reports DELETED; its manifests go.
+            transition(
+                    base,
+                    s -> s != JobState.DELETED,
+                    Map.of(
+                            A_STATE, JobState.DELETED.name(),
+                            A_FINISHED, Instant.now().toString(),
+                            A_MESSAGE, "deleted by its owner"));
+            deletePhases(base);
+            deleteParts(base);
+        }
+    }
+
+    @Override
+    public LogChunk logs(String jobId, long fromOffset) {
+        if (fromOffset < 0) {
+            throw BrizoException.invalid("the log offset must not be negative");
+        }
+        JobStatus status = status(jobId);
+        String base = JobObjects.baseName(jobId);
+        byte[] log;
+        if (status.state() == JobState.DELETED) {
+            throw BrizoException.notFound("job " + jobId + " was deleted");
+        } else if (status.state() == JobState.RUNNING) {
+            // The log API has no offset: read up to the end of the chunk asked for, no further.
+            log = podLog(base, JobObjects.ALGORITHM, (int) Math.min(Integer.MAX_VALUE, fromOffset + MAX_LOG_CHUNK));
+        } else {
+            log = keptLog(base);
+        }
+        int from = (int) Math.min(fromOffset, log.length);
+        int to = Math.min(log.length, from + MAX_LOG_CHUNK);
+        byte[] chunk = Arrays.copyOfRange(log, from, to);
+        boolean complete = status.state().isTerminal() && to >= log.length;
+        return new LogChunk(fromOffset > log.length ? fromOffset : from, chunk, complete);
+    }
+
+    @Override
+    public List<OutputFile> outputs(String jobId) {
+        JobStatus status = status(jobId);
+        if (status.state() == JobState.DELETED) {
+            throw BrizoException.notFound("job " + jobId + " was deleted");
+        }
+        return OutputStore.list(outputsMap(JobObjects.baseName(jobId)));
+    }
+
+    @Override
+    public StorageObject openOutput(String jobId, String name) {
+        JobStatus status = status(jobId);
+        if (status.state() == JobState.DELETED) {
+            throw BrizoException.notFound("job " + jobId + " was deleted");
+        }
+        byte[] data = OutputStore.read(outputsMap(JobObjects.baseName(jobId)), name)
+                .orElseThrow(() -> BrizoException.notFound("job " + jobId + " has no output named " + name));
+        ObjectInfo info = ObjectInfo.builder(data.length)
+                .contentType("application/octet-stream")
+                .build();
+        return new StorageObject(info, ByteRange.all().resolve(data.length), new ByteArrayInputStream(data));
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    // ---- advancing jobs ----
+
+    private void advanceAll() {
+        try {
+            // Ended jobs carry the ended label, so the poll stays cheap however many accumulate.
+            List<ConfigMap> roots = api("list jobs", () -> client.configMaps()
+                    .inNamespace(ns)
+                    .withLabel(JobObjects.LABEL_MANAGED, JobObjects.MANAGED)
+                    .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_JOB)
+                    .withoutLabel(JobObjects.LABEL_ENDED)
+                    .list()
+                    .getItems());
+            for (ConfigMap root : roots) {
+                if (!stateOf(root).isTerminal()) {
+                    advance(root.getMetadata().getName());
+                }
+            }
+        } catch (RuntimeException e) {
+            // The next poll tries again; a poller that died would strand every job.
+            LOG.warn("advancing compute jobs failed: {}", e.toString());
+        }
+    }
+
+    /** Moves the job as far as its Kubernetes objects allow; every step is idempotent. */
+    void advance(String base) {
+        synchronized (lock(base)) {
+            ConfigMap root = root(base);
+            if (root == null) {
+                return;
+            }
+            JobState state = stateOf(root);
+            OwnerReference owner = JobObjects.ownedBy(root);
+            switch (state) {
+                case QUEUED, PROVISIONING -> configurePhase(base, root, owner, state);
+                case RUNNING -> algorithmPhase(base, root, owner);
+                case PUBLISHING -> publishPhase(base, root, owner);
+                default -> {}
+            }
+        }
+    }
+
+    private void configurePhase(String base, ConfigMap root, OwnerReference owner, JobState state) {
+        Job job = ensurePhase(root, owner, JobObjects.CONFIGURE);
+        if (state == JobState.QUEUED) {
+            transition(base, s -> s == JobState.QUEUED, Map.of(A_STATE, JobState.PROVISIONING.name()));
+        }
+        Optional<String> pullError = pullError(base, JobObjects.CONFIGURE);
+        if (pullError.isPresent()) {
+            fail(base, JobState.PROVISIONING, "the helper image could not be pulled: " + pullError.get(), null);
+            return;
+        }
+        Optional<JobCondition> failed = condition(job, "Failed");
+        if (failed.isPresent()) {
+            // The fetch log is not quoted: a tool's error could echo a presigned URL.
+            String why = exitCode(base, JobObjects.CONFIGURE)
+                    .map(c -> "exit code " + c + " of the fetch (curl's code for a failed download)")
+                    .orElse(describe(failed.get()));
+            fail(base, JobState.PROVISIONING, "fetching the inputs and the algorithm failed: " + why, null);
+        } else if (condition(job, "Complete").isPresent()) {
+            ensurePhase(root, owner, JobObjects.ALGORITHM);
+            // The inputs' URLs are no longer needed; a leaked Secret should not outlive its use.
+            deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.secretName(base)));
+            transition(
+                    base,
+                    s -> s == JobState.PROVISIONING,
+                    Map.of(
+                            A_STATE,
+                            JobState.RUNNING.name(),
+                            A_STARTED,
+                            Instant.now().toString()));
+        }
+    }
+
+    private void algorithmPhase(String base, ConfigMap root, OwnerReference owner) {
+        Job job = ensurePhase(root, owner, JobObjects.ALGORITHM);
+        Optional<String> pullError = pullError(base, JobObjects.ALGORITHM);
+        if (pullError.isPresent()) {
+            fail(base, JobState.RUNNING, "the algorithm's image could not be pulled: " + pullError.get(), null);
+            return;
+        }
+        Optional<JobCondition> failed = condition(job, "Failed");
+        if (failed.isPresent()) {
+            keepLog(base);
+            if ("DeadlineExceeded".equals(failed.get().getReason())) {
+                long limit = job.getSpec().getActiveDeadlineSeconds();
+                fail(base, JobState.RUNNING, "the job exceeded its time limit of " + limit + " s", null);
+            } else {
+                Integer exit = exitCode(base, JobObjects.ALGORITHM).orElse(null);
+                String why = exit != null
+                        ? "the algorithm exited with code " + exit
+                        : "the algorithm failed: " + describe(failed.get());
+                fail(base, JobState.RUNNING, why, exit);
+            }
+        } else if (condition(job, "Complete").isPresent()) {
+            keepLog(base);
+            ensurePhase(root, owner, JobObjects.PUBLISH);
+            transition(base, s -> s == JobState.RUNNING, Map.of(A_STATE, JobState.PUBLISHING.name(), A_EXIT, "0"));
+        }
+    }
+
+    private void publishPhase(String base, ConfigMap root, OwnerReference owner) {
+        Job job = ensurePhase(root, owner, JobObjects.PUBLISH);
+        Optional<JobCondition> failed = condition(job, "Failed");
+        if (failed.isPresent()) {
+            fail(base, JobState.PUBLISHING, "collecting the outputs failed: " + describe(failed.get()), 0);
+        } else if (condition(job, "Complete").isPresent()) {
+            if (outputsMap(base) == null) {
+                int limit = (int) (2 * MAX_OUTPUT_BYTES);
+                byte[] raw = podLog(base, JobObjects.PUBLISH, limit);
+                OutputStore.Parsed parsed = raw.length >= limit
+                        ? OutputStore.tooBig(MAX_OUTPUT_BYTES)
+                        : OutputStore.parse(new String(raw, StandardCharsets.UTF_8), MAX_OUTPUT_BYTES);
+                if (parsed.error() != null) {
+                    fail(base, JobState.PUBLISHING, parsed.error(), 0);
+                    return;
+                }
+                createPart(OutputStore.configMap(JobObjects.outputsName(base), base, owner, parsed.files()));
+            }
+            transition(
+                    base,
+                    s -> s == JobState.PUBLISHING,
+                    Map.of(
+                            A_STATE,
+                            JobState.SUCCEEDED.name(),
+                            A_FINISHED,
+                            Instant.now().toString()));
+            deletePhases(base);
+            deleteQuietly(client.persistentVolumeClaims().inNamespace(ns).withName(JobObjects.volumeName(base)));
+        }
+    }
+
+    private void fail(String base, JobState from, String message, Integer exitCode) {
+        Map<String, String> changes = new LinkedHashMap<>();
+        changes.put(A_STATE, JobState.FAILED.name());
+        changes.put(A_FINISHED, Instant.now().toString());
+        changes.put(A_MESSAGE, message);
+        if (exitCode != null) {
+            changes.put(A_EXIT, exitCode.toString());
+        }
+        transition(base, s -> s == from, changes);
+        deletePhases(base);
+    }
+
+    private Job ensurePhase(ConfigMap root, OwnerReference owner, String phase) {
+        String base = root.getMetadata().getName();
+        Job job = api("read " + phase + " of " + base, () -> client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(ns)
+                .withName(JobObjects.phaseName(base, phase))
+                .get());
+        if (job != null) {
+            return job;
+        }
+        // What a phase needs exists before its Job, and is (re)made whenever the Job is.
+        if (phase.equals(JobObjects.CONFIGURE)) {
+            createPart(JobObjects.volume(base, owner, config));
+        } else if (phase.equals(JobObjects.ALGORITHM)) {
+            createPart(JobObjects.noEgress(base, owner));
+        }
+        String manifest = root.getData() == null ? null : root.getData().get(phase);
+        if (manifest == null) {
+            throw new BrizoException(ErrorKind.INTERNAL, "job " + base + " has no " + phase + " manifest");
+        }
+        Job fresh = client.getKubernetesSerialization().unmarshal(manifest, Job.class);
+        fresh.getMetadata().setOwnerReferences(List.of(owner));
+        createPart(fresh);
+        return fresh;
+    }
+
+    private static Optional<JobCondition> condition(Job job, String type) {
+        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return job.getStatus().getConditions().stream()
+                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+                .findFirst();
+    }
+
+    private static String describe(JobCondition c) {
+        String reason = c.getReason() == null ? "unknown reason" : c.getReason();
+        return c.getMessage() == null ? reason : reason + ": " + c.getMessage();
+    }
+
+    private List<Pod> pods(String base, String phase) {
+        return api("list pods of " + base, () -> client.pods()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .withLabel(JobObjects.LABEL_PHASE, phase)
+                .list()
+                .getItems());
+    }
+
+    private Optional<String> pullError(String base, String phase) {
+        for (Pod pod : pods(base, phase)) {
+            for (ContainerStatus cs : containerStatuses(pod)) {
+                if (cs.getState() != null && cs.getState().getWaiting() != null) {
+                    String reason = cs.getState().getWaiting().getReason();
+                    if (PULL_ERRORS.contains(reason)) {
+                        String msg = cs.getState().getWaiting().getMessage();
+                        return Optional.of(reason + (msg == null ? "" : ": " + msg));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Integer> exitCode(String base, String phase) {
+        for (Pod pod : pods(base, phase)) {
+            for (ContainerStatus cs : containerStatuses(pod)) {
+                if (phase.equals(cs.getName())
+                        && cs.getState() != null
+                        && cs.getState().getTerminated() != null) {
+                    return Optional.ofNullable(cs.getState().getTerminated().getExitCode());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<ContainerStatus> containerStatuses(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return List.of();
+        }
+        return pod.getStatus().getContainerStatuses();
+    }
+
+    // ---- logs ----
+
+    /** {@return the first {@code limitBytes} of the log of the phase's container, empty if none} */
+    private byte[] podLog(String base, String phase, int limitBytes) {
+        List<Pod> pods = pods(base, phase);
+        if (pods.isEmpty()) {
+            return new byte[0];
+        }
+        // With backoffLimit 0 there is one pod per phase; the newest is the one that counts.
+        Pod pod = pods.stream()
+                .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp() == null
+                        ? ""
+                        : p.getMetadata().getCreationTimestamp()))
+                .orElseThrow();
+        try {
+            String log = api("read the log of " + pod.getMetadata().getName(), () -> client.pods()
+                    .inNamespace(ns)
+                    .withName(pod.getMetadata().getName())
+                    .inContainer(phase)
+                    // Read what there is now: fabric8 would otherwise watch the pod until it is ready.
+                    .withReadyWaitTimeout(0)
+                    .limitBytes(limitBytes)
+                    .getLog());
+            return log == null ? new byte[0] : log.getBytes(StandardCharsets.UTF_8);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 400 || e.getCode() == 404) {
+                // Not started yet (400 "waiting to start") or already gone.
+                return new byte[0];
+            }
+            throw e;
+        }
+    }
+
+    private void keepLog(String base) {
+        String name = JobObjects.logName(base);
+        if (api(
+                        "read log of " + base,
+                        () -> client.configMaps().inNamespace(ns).withName(name).get())
+                != null) {
+            return;
+        }
+        byte[] log = podLog(base, JobObjects.ALGORITHM, MAX_KEPT_LOG + 1);
+        if (log.length > MAX_KEPT_LOG) {
+            byte[] marker =
+                    "\n[log truncated by brizo: only the first 256 KiB are kept]\n".getBytes(StandardCharsets.UTF_8);
+            byte[] cut = Arrays.copyOf(log, MAX_KEPT_LOG + marker.length);
+            System.arraycopy(marker, 0, cut, MAX_KEPT_LOG, marker.length);
+            log = cut;
+        }
+        ConfigMap root = root(base);
+        if (root == null) {
+            return;
+        }
+        createPart(new ConfigMapBuilder()
+                .withMetadata(JobObjects.partMeta(name, base, JobObjects.ownedBy(root)))
+                .withBinaryData(Map.of("algorithm.log", Base64.getEncoder().encodeToString(log)))
+                .build());
+    }
+
+    private byte[] keptLog(String base) {
+        ConfigMap cm = api("read log of " + base, () -> client.configMaps()
+                .inNamespace(ns)
+                .withName(JobObjects.logName(base))
+                .get());
+        if (cm == null || cm.getBinaryData() == null || !cm.getBinaryData().containsKey("algorithm.log")) {
+            return new byte[0];
+        }
+        return Base64.getDecoder().decode(cm.getBinaryData().get("algorithm.log"));
+    }
+
+    private ConfigMap outputsMap(String base) {
+        return api("read outputs of " + base, () -> client.configMaps()
+                .inNamespace(ns)
+                .withName(JobObjects.outputsName(base))
+                .get());
+    }
+
+    // ---- objects ----
+
+    private ConfigMap root(String base) {
+        ConfigMap cm = api(
+                "read job " + base,
+                () -> client.configMaps().inNamespace(ns).withName(base).get());
+        if (cm == null || !JobObjects.ROLE_JOB.equals(labels(cm).get(JobObjects.LABEL_ROLE))) {
+            return null;
+        }
+        return cm;
+    }
+
+    private ConfigMap requireRoot(String jobId) {
+        ConfigMap root = root(JobObjects.baseName(jobId));
+        if (root == null || !jobId.equals(annotations(root).get(A_JOB_ID))) {
+            throw BrizoException.notFound("no compute job " + jobId);
+        }
+        return root;
+    }
+
+    /**
+     * Applies {@code changes} to the root's annotations if its state passes {@code when}: a
+     * compare-and-set on the resource version, retried on conflict with a fresh read, so two
+     * replicas never both apply a transition.
+     */
+    private void transition(String base, Predicate<JobState> when, Map<String, String> changes) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ConfigMap root = root(base);
+            if (root == null || !when.test(stateOf(root))) {
+                return;
+            }
+            root.getMetadata().getAnnotations().putAll(changes);
+            String next = changes.get(A_STATE);
+            if (next != null && JobState.valueOf(next).isTerminal()) {
+                root.getMetadata().getLabels().put(JobObjects.LABEL_ENDED, "true");
+            }
+            if (JobState.DELETED.name().equals(changes.get(A_STATE))) {
+                root.setData(Map.of());
+            }
+            try {
+                api(
+                        "update job " + base,
+                        () -> client.resource(root).inNamespace(ns).update());
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+        throw new BrizoException(ErrorKind.UNAVAILABLE, "job " + base + " changes too often to update", null, true);
+    }
+
+    private void createPart(HasMetadata object) {
+        try {
+            api(
+                    "create " + object.getKind() + " " + object.getMetadata().getName(),
+                    () -> client.resource(object).inNamespace(ns).create());
+        } catch (KubernetesClientException e) {
+            // Deterministic names: 409 means this replica or another already created it.
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    private void deletePhases(String base) {
+        for (String phase : List.of(JobObjects.CONFIGURE, JobObjects.ALGORITHM, JobObjects.PUBLISH)) {
+            deleteQuietly(client.batch().v1().jobs().inNamespace(ns).withName(JobObjects.phaseName(base, phase)));
+        }
+        // The garbage collector removes a deleted Job's pods; without one (or before it runs),
+        // this does, so stop takes effect at once.
+        api("delete pods of " + base, () -> client.pods()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .withGracePeriod(0)
+                .delete());
+    }
+
+    private void deleteParts(String base) {
+        api("delete parts of " + base, () -> {
+            client.batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(ns)
+                    .withLabel(JobObjects.LABEL_JOB, base)
+                    .delete();
+            client.persistentVolumeClaims()
+                    .inNamespace(ns)
+                    .withLabel(JobObjects.LABEL_JOB, base)
+                    .delete();
+            client.network()
+                    .v1()
+                    .networkPolicies()
+                    .inNamespace(ns)
+                    .withLabel(JobObjects.LABEL_JOB, base)
+                    .delete();
+            client.secrets()
+                    .inNamespace(ns)
+                    .withLabel(JobObjects.LABEL_JOB, base)
+                    .delete();
+            client.configMaps()
+                    .inNamespace(ns)
+                    .withLabel(JobObjects.LABEL_JOB, base)
+                    .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_PART)
+                    .delete();
+            return null;
+        });
+    }
+
+    private void deleteQuietly(Resource<?> resource) {
+        // A missing object is already deleted: fabric8 answers 404 with an empty list.
+        api("delete", () -> resource.withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                .delete());
+    }
+
+    /**
+     * Runs one API call, retrying 5xx answers, 429 and transport failures with exponential
+     * backoff; other errors (404 from writes, 409, 422) go to the caller, which knows what they
+     * mean. Gives up with an UNAVAILABLE error.
+     */
+    private <T> T api(String what, Supplier<T> call) {
+        Duration backoff = FIRST_BACKOFF;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (KubernetesClientException e) {
+                boolean transientFailure = e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
+                if (!transientFailure) {
+                    throw e;
+                }
+                if (attempt >= ATTEMPTS) {
+                    throw new BrizoException(
+                            ErrorKind.UNAVAILABLE,
+                            "the Kubernetes API failed to " + what + " ("
+                                    + (e.getCode() == 0 ? "no answer" : "HTTP " + e.getCode()) + ") after " + ATTEMPTS
+                                    + " attempts",
+                            e,
+                            true);
+                }
+                LockSupport.parkNanos(backoff.toNanos());
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private Object lock(String base) {
+        return locks.computeIfAbsent(base, k -> new Object());
+    }
+
+    private String json(Object o) {
+        return client.getKubernetesSerialization().asJson(o);
+    }
+
+    private static Map<String, String> annotations(HasMetadata o) {
+        Map<String, String> a = o.getMetadata().getAnnotations();
+        return a == null ? Map.of() : a;
+    }
+
+    private static Map<String, String> labels(HasMetadata o) {
+        Map<String, String> l = o.getMetadata().getLabels();
+        return l == null ? Map.of() : l;
+    }
+
+    private static JobState stateOf(ConfigMap root) {
+        try {
+            return JobState.valueOf(annotations(root).getOrDefault(A_STATE, "QUEUED"));
+        } catch (IllegalArgumentException e) {
+            return JobState.FAILED;
+        }
+    }
+
+    static JobStatus statusOf(ConfigMap root) {
+        Map<String, String> a = annotations(root);
+        return new JobStatus(
+                a.getOrDefault(A_JOB_ID, root.getMetadata().getName()),
+                a.getOrDefault(A_OWNER, ""),
+                a.getOrDefault(A_AGREEMENT, ""),
+                stateOf(root),
+                a.containsKey(A_EXIT) ? Integer.valueOf(a.get(A_EXIT)) : null,
+                instant(a.get(A_CREATED)).orElse(Instant.EPOCH),
+                instant(a.get(A_STARTED)).orElse(null),
+                instant(a.get(A_FINISHED)).orElse(null),
+                a.get(A_MESSAGE));
+    }
+
+    private static Optional<Instant> instant(String s) {
+        try {
+            return s == null ? Optional.empty() : Optional.of(Instant.parse(s));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KubernetesComputeBackend{namespace=" + ns + "}";
+    }
+}

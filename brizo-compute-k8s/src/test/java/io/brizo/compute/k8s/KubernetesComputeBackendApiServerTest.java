@@ -1,0 +1,435 @@
+package io.brizo.compute.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.brizo.Brizo;
+import io.brizo.http.BrizoHttpApi;
+import io.brizo.http.BrizoHttpServer;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.JobState;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.OutputFile;
+import io.brizo.spi.Settings;
+import io.brizo.spi.StorageObject;
+import io.brizo.testkit.TestConsumer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backend against a real kube-apiserver with the real Job and garbage-collector controllers
+ * (see {@link RealKubernetes}): real validation, defaulting and status handling.
+ */
+class KubernetesComputeBackendApiServerTest {
+    @TempDir
+    static Path dir;
+
+    static RealKubernetes kube;
+
+    String namespace;
+    ComputeBackend backend;
+
+    @BeforeAll
+    static void startKubernetes() throws Exception {
+        kube = RealKubernetes.start(dir);
+    }
+
+    @AfterAll
+    static void stopKubernetes() {
+        if (kube != null) {
+            kube.close();
+        }
+    }
+
+    @BeforeEach
+    void open(TestInfo test) throws Exception {
+        // One namespace per test, so jobs of one test never show up in another.
+        namespace = "t" + Integer.toHexString(test.getDisplayName().hashCode() & 0xfffffff);
+        kube.namespace(namespace);
+        backend = newBackend();
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    private ComputeBackend newBackend() {
+        Settings settings = Settings.builder()
+                .put("BRIZO_K8S_NAMESPACE", namespace)
+                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
+                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
+                .put("BRIZO_K8S_ENVIRONMENTS", "default:1:1Gi:0:1h,gpu:2.5:4Gi:1:2h")
+                .put("BRIZO_K8S_STORAGE_CLASS", "standard")
+                .put("BRIZO_K8S_RUNTIME_CLASS", "gvisor")
+                .build();
+        return new KubernetesComputeBackendFactory()
+                .create(settings, new FakeStorage("https://127.0.0.1:9/presigned/"))
+                .orElseThrow();
+    }
+
+    private KubernetesClient client() {
+        return kube.client();
+    }
+
+    private JobStatus awaitState(String id, JobState state) {
+        JobStatus[] last = new JobStatus[1];
+        RealKubernetes.await(
+                Duration.ofSeconds(30),
+                () -> (last[0] = backend.status(id)).state() == state,
+                id + " is " + state + " (last: " + last[0] + ")");
+        return last[0];
+    }
+
+    private void configure(String id) {
+        Pod pod = kube.awaitPod(namespace, "brizo-" + id, "configure");
+        kube.bind(pod);
+        kube.finish(pod, 0, "fetched\n");
+        awaitState(id, JobState.RUNNING);
+    }
+
+    @Test
+    void theApiServerAcceptsEveryObjectTheBackendCreatesAndTheJobControllerRunsThem() {
+        backend.start(Jobs.job("ok1", Duration.ofMinutes(5)));
+
+        Pod configurePod = kube.awaitPod(namespace, "brizo-ok1", "configure");
+        assertEquals(Boolean.FALSE, configurePod.getSpec().getAutomountServiceAccountToken());
+        assertNotNull(client().secrets()
+                .inNamespace(namespace)
+                .withName("brizo-ok1-fetch")
+                .get());
+        assertNotNull(client().persistentVolumeClaims()
+                .inNamespace(namespace)
+                .withName("brizo-ok1-data")
+                .get());
+        kube.bind(configurePod);
+        kube.finish(configurePod, 0, "fetched\n");
+        awaitState("ok1", JobState.RUNNING);
+
+        Pod algorithmPod = kube.awaitPod(namespace, "brizo-ok1", "algorithm");
+        assertEquals(
+                "python@sha256:" + "0".repeat(64),
+                algorithmPod.getSpec().getContainers().get(0).getImage());
+        assertEquals(
+                "1",
+                algorithmPod
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getResources()
+                        .getLimits()
+                        .get("nvidia.com/gpu")
+                        .toString());
+        assertNotNull(client().network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(namespace)
+                .withName("brizo-ok1-no-egress")
+                .get());
+        assertEquals("gvisor", algorithmPod.getSpec().getRuntimeClassName());
+        Job algorithm = client().batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .withName("brizo-ok1-algorithm")
+                .get();
+        assertEquals(300L, algorithm.getSpec().getActiveDeadlineSeconds());
+    }
+
+    @Test
+    void aJobRunsThroughAllPhasesAndItsOutputsAndLogCanBeRead() throws Exception {
+        backend.start(Jobs.job("ok2", Duration.ofMinutes(5)));
+        configure("ok2");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-ok2", "algorithm");
+        kube.bind(algorithm);
+        kube.run(algorithm, "working\n");
+        RealKubernetes.await(
+                Duration.ofSeconds(10),
+                () -> new String(backend.logs("ok2", 0).data(), StandardCharsets.UTF_8).equals("working\n"),
+                "the live log is read through the kubelet");
+        kube.finish(algorithm, 0, "working\ndone\n");
+        awaitState("ok2", JobState.PUBLISHING);
+
+        Pod publish = kube.awaitPod(namespace, "brizo-ok2", "publish");
+        kube.bind(publish);
+        kube.finish(
+                publish,
+                0,
+                "brizo-output 5 out.txt\n"
+                        + Base64.getEncoder().encodeToString("hello".getBytes(StandardCharsets.UTF_8))
+                        + "\nbrizo-end\nbrizo-done\n");
+        JobStatus done = awaitState("ok2", JobState.SUCCEEDED);
+
+        assertEquals(0, done.exitCode());
+        assertEquals(List.of(new OutputFile("out.txt", 5)), backend.outputs("ok2"));
+        try (StorageObject o = backend.openOutput("ok2", "out.txt")) {
+            assertEquals("hello", new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals("working\ndone\n", new String(backend.logs("ok2", 0).data(), StandardCharsets.UTF_8));
+        assertTrue(backend.logs("ok2", 0).complete());
+    }
+
+    @Test
+    void aFailingAlgorithmEndsFailedWithItsExitCode() {
+        backend.start(Jobs.job("bad1", Duration.ofMinutes(5)));
+        configure("bad1");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-bad1", "algorithm");
+        kube.bind(algorithm);
+        kube.finish(algorithm, 7, "oops\n");
+
+        JobStatus failed = awaitState("bad1", JobState.FAILED);
+        assertEquals(7, failed.exitCode());
+        assertEquals("the algorithm exited with code 7", failed.message());
+        assertEquals("oops\n", new String(backend.logs("bad1", 0).data(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theJobControllerEndsAnAlgorithmThatRunsPastItsDeadline() {
+        backend.start(Jobs.job("slow1", Duration.ofSeconds(2)));
+        configure("slow1");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-slow1", "algorithm");
+        kube.bind(algorithm);
+        kube.run(algorithm, "still going\n");
+
+        JobStatus failed = awaitState("slow1", JobState.FAILED);
+        assertEquals("the job exceeded its time limit of 2 s", failed.message());
+    }
+
+    @Test
+    void stopEndsARunningJobRemovesItsPodsAndKeepsItsVolumeAndLog() {
+        backend.start(Jobs.job("st1", Duration.ofMinutes(5)));
+        configure("st1");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-st1", "algorithm");
+        kube.bind(algorithm);
+        kube.run(algorithm, "partial\n");
+
+        assertEquals(JobState.STOPPED, backend.stop("st1").state());
+        RealKubernetes.await(
+                Duration.ofSeconds(30),
+                () -> client().pods().inNamespace(namespace).list().getItems().isEmpty()
+                        && client().batch()
+                                .v1()
+                                .jobs()
+                                .inNamespace(namespace)
+                                .list()
+                                .getItems()
+                                .isEmpty(),
+                "the stopped job's Jobs and pods are gone");
+        assertNotNull(client().persistentVolumeClaims()
+                .inNamespace(namespace)
+                .withName("brizo-st1-data")
+                .get());
+        assertEquals("partial\n", new String(backend.logs("st1", 0).data(), StandardCharsets.UTF_8));
+        assertEquals(JobState.STOPPED, backend.status("st1").state());
+    }
+
+    @Test
+    void aBackendRestartedMidJobPicksItUpAndFinishesIt() {
+        backend.start(Jobs.job("rs1", Duration.ofMinutes(5)));
+        configure("rs1");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-rs1", "algorithm");
+        kube.bind(algorithm);
+        kube.run(algorithm, "half\n");
+        backend.close();
+
+        kube.finish(algorithm, 0, "half\nall\n");
+        backend = newBackend();
+        awaitState("rs1", JobState.PUBLISHING);
+        Pod publish = kube.awaitPod(namespace, "brizo-rs1", "publish");
+        kube.bind(publish);
+        kube.finish(publish, 0, "brizo-done\n");
+
+        assertEquals(JobState.SUCCEEDED, awaitState("rs1", JobState.SUCCEEDED).state());
+        assertEquals(1, backend.jobs(Jobs.OWNER, null).size());
+    }
+
+    @Test
+    void anImagePullFailureIsReportedAndDeleteCascadesToEveryObject() {
+        backend.start(Jobs.job("img1", Duration.ofMinutes(5)));
+        configure("img1");
+        Pod algorithm = kube.awaitPod(namespace, "brizo-img1", "algorithm");
+        kube.bind(algorithm);
+        kube.pullFails(algorithm);
+
+        JobStatus failed = awaitState("img1", JobState.FAILED);
+        assertTrue(failed.message().startsWith("the algorithm's image could not be pulled: ImagePullBackOff"));
+
+        backend.delete("img1");
+        assertEquals(JobState.DELETED, backend.status("img1").state());
+        RealKubernetes.await(
+                Duration.ofSeconds(30),
+                () -> client().pods().inNamespace(namespace).list().getItems().isEmpty()
+                        && client().batch()
+                                .v1()
+                                .jobs()
+                                .inNamespace(namespace)
+                                .list()
+                                .getItems()
+                                .isEmpty()
+                        && client().persistentVolumeClaims()
+                                .inNamespace(namespace)
+                                .list()
+                                .getItems()
+                                .isEmpty(),
+                "every object of the deleted job is gone");
+        assertFalse(backend.jobs(null, null).stream().anyMatch(s -> s.jobId().equals("img1")));
+        assertEquals(
+                Map.of(),
+                Map.copyOf(client().network().v1().networkPolicies().inNamespace(namespace).list().getItems().stream()
+                        .collect(java.util.stream.Collectors.toMap(
+                                p -> p.getMetadata().getName(), p -> p))));
+    }
+
+    @Test
+    void theOutputsOfAJobStartedOverHttpAreDownloadableThroughTheHttpApi() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String dataset = "did:op:" + "da".repeat(32);
+        String agreement = "c0".repeat(32);
+        TestConsumer consumer = TestConsumer.random();
+        URI data = URI.create("fake://bucket/lines.csv");
+        Path assets = Files.writeString(
+                dir.resolve(namespace + "-assets.json"),
+                json.writeValueAsString(Map.of(dataset, Map.of("files", List.of(Map.of("url", data.toString()))))));
+        Path grants = Files.writeString(
+                dir.resolve(namespace + "-grants.json"),
+                json.writeValueAsString(List.of(Map.of(
+                        "agreementId",
+                        agreement,
+                        "did",
+                        dataset,
+                        "consumer",
+                        consumer.address(),
+                        "service",
+                        "compute"))));
+        Settings settings = Settings.builder()
+                .put("BRIZO_ASSETS", assets.toString())
+                .put("BRIZO_GRANTS", grants.toString())
+                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
+                .put("BRIZO_K8S_NAMESPACE", namespace)
+                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
+                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
+                .build();
+        HttpClient http = HttpClient.newHttpClient();
+        try (Brizo brizo = Brizo.builder()
+                        .settings(settings)
+                        .storageDriver(new PresigningDriver(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8))))
+                        .discover()
+                        .build();
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4)) {
+            Map<String, String> start = new HashMap<>();
+            start.put("serviceAgreementId", agreement);
+            start.put("consumerAddress", consumer.address());
+            start.put("signature", consumer.sign(consumer.address() + agreement));
+            start.put(
+                    "algorithmMeta",
+                    json.writeValueAsString(Map.of(
+                            "rawcode",
+                            "print(1)",
+                            "container",
+                            Map.of("image", "python", "tag", "3.12", "entrypoint", "python $ALGO"))));
+            HttpResponse<byte[]> started = send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
+            assertEquals(200, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
+            JsonNode body = json.readTree(started.body());
+            String jobId = (body.isArray() ? body.get(0) : body).get("jobId").asText();
+            String base = JobObjects.baseName(jobId);
+
+            Pod configure = kube.awaitPod(namespace, base, "configure");
+            assertTrue(client().secrets()
+                    .inNamespace(namespace)
+                    .withName(base + "-fetch")
+                    .get()
+                    .getData()
+                    .containsKey("plan"));
+            kube.bind(configure);
+            kube.finish(configure, 0, "");
+            Pod algorithm = kube.awaitPod(namespace, base, "algorithm");
+            assertEquals(
+                    "python:3.12", algorithm.getSpec().getContainers().get(0).getImage());
+            kube.bind(algorithm);
+            kube.finish(algorithm, 0, "ran\n");
+            Pod publish = kube.awaitPod(namespace, base, "publish");
+            kube.bind(publish);
+            kube.finish(
+                    publish,
+                    0,
+                    "brizo-output 2 count.txt\n"
+                            + Base64.getEncoder().encodeToString("2\n".getBytes(StandardCharsets.UTF_8))
+                            + "\nbrizo-end\nbrizo-done\n");
+
+            Map<String, String> job = new HashMap<>();
+            job.put("consumerAddress", consumer.address());
+            job.put("jobId", jobId);
+            job.put("signature", consumer.sign(consumer.address() + jobId));
+            JsonNode[] status = new JsonNode[1];
+            RealKubernetes.await(
+                    Duration.ofSeconds(30),
+                    () -> {
+                        HttpResponse<byte[]> r = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE, job);
+                        status[0] = readTree(json, r.body()).get(0);
+                        return "SUCCEEDED".equals(status[0].get("state").asText());
+                    },
+                    "the job succeeds over HTTP (last: " + status[0] + ")");
+            assertEquals(
+                    "count.txt", status[0].get("results").get(0).get("name").asText());
+            Map<String, String> result = new HashMap<>(job);
+            result.put("index", "0");
+            HttpResponse<byte[]> out = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
+            assertEquals(200, out.statusCode());
+            assertEquals("2\n", new String(out.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static JsonNode readTree(ObjectMapper json, byte[] body) {
+        try {
+            return json.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static HttpResponse<byte[]> send(
+            HttpClient http, URI root, String method, String path, Map<String, String> params) {
+        StringBuilder q = new StringBuilder();
+        params.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&")
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(root + path + "?" + q))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,559 @@
+package io.brizo.compute.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeJob;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobState;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.LogChunk;
+import io.brizo.spi.OutputFile;
+import io.brizo.spi.StorageObject;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend against fabric8's mock API server, which has no controllers: the test plays the Job
+ * controller and the kubelet by writing Job conditions and pods itself.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+class KubernetesComputeBackendMockTest {
+    static final String NS = "test";
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+    KubernetesComputeBackend backend;
+
+    @BeforeEach
+    void open() {
+        backend = newBackend();
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    private KubernetesComputeBackend newBackend() {
+        return new KubernetesComputeBackend(
+                Jobs.config(NS), client, new FakeStorage("https://127.0.0.1:9/presigned/"), false);
+    }
+
+    private static String base(String id) {
+        return "brizo-" + id;
+    }
+
+    private Job phase(String id, String phase) {
+        return client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(NS)
+                .withName(base(id) + "-" + phase)
+                .get();
+    }
+
+    /** Plays the Job controller: marks a phase's Job with a condition. */
+    private void endPhase(String id, String phase, String type, String reason) {
+        Job job = phase(id, phase);
+        assertNotNull(job, phase + " Job exists");
+        job.setStatus(new JobStatusBuilder()
+                .addNewCondition()
+                .withType(type)
+                .withStatus("True")
+                .withReason(reason)
+                .endCondition()
+                .build());
+        client.batch().v1().jobs().inNamespace(NS).resource(job).update();
+    }
+
+    /** Plays the kubelet: a pod of the phase with one container in the given state. */
+    private void pod(String id, String phase, io.fabric8.kubernetes.api.model.ContainerState state) {
+        String name = base(id) + "-" + phase + "-x1";
+        client.pods()
+                .inNamespace(NS)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withLabels(Map.of(JobObjects.LABEL_JOB, base(id), JobObjects.LABEL_PHASE, phase))
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName(phase)
+                        .withImage("x")
+                        .endContainer()
+                        .endSpec()
+                        .withNewStatus()
+                        .addNewContainerStatus()
+                        .withName(phase)
+                        .withState(state)
+                        .endContainerStatus()
+                        .endStatus()
+                        .build())
+                .create();
+    }
+
+    /**
+     * Serves {@code log} as the phase container's log. The backend asks for a byte limit (the end
+     * of the chunk it reads, the kept log's size, or the outputs' size), which is part of the path
+     * the mock matches exactly; {@code offsets} are the live-log offsets the test reads from.
+     */
+    private void podLog(String id, String phase, String log, long... offsets) {
+        List<Long> limits = new java.util.ArrayList<>(List.of(
+                (long) KubernetesComputeBackend.MAX_KEPT_LOG + 1,
+                (long) KubernetesComputeBackend.MAX_LOG_CHUNK,
+                2 * KubernetesComputeBackend.MAX_OUTPUT_BYTES));
+        for (long offset : offsets) {
+            limits.add(offset + KubernetesComputeBackend.MAX_LOG_CHUNK);
+        }
+        for (long limit : limits) {
+            server.expect()
+                    .get()
+                    .withPath("/api/v1/namespaces/" + NS + "/pods/" + base(id) + "-" + phase
+                            + "-x1/log?pretty=false&container=" + phase + "&limitBytes=" + limit)
+                    .andReturn(200, log)
+                    .always();
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerState running() {
+        return new ContainerStateBuilder().withNewRunning().endRunning().build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerState exited(int code) {
+        return new ContainerStateBuilder()
+                .withNewTerminated()
+                .withExitCode(code)
+                .endTerminated()
+                .build();
+    }
+
+    private void runUntilAlgorithm(String id) {
+        backend.start(Jobs.job(id, Duration.ofMinutes(10)));
+        endPhase(id, "configure", "Complete", null);
+        assertEquals(JobState.RUNNING, backend.status(id).state());
+    }
+
+    @Test
+    void aStartedJobIsProvisioningWithItsObjectsUnderNamesDerivedFromItsId() {
+        JobStatus status = backend.start(Jobs.job("a1", Duration.ofMinutes(10)));
+
+        assertEquals(JobState.PROVISIONING, status.state());
+        assertEquals(Jobs.OWNER, status.owner());
+        assertEquals(Jobs.AGREEMENT, status.agreementId());
+        ConfigMap root =
+                client.configMaps().inNamespace(NS).withName("brizo-a1").get();
+        assertEquals("a1", root.getMetadata().getAnnotations().get(KubernetesComputeBackend.A_JOB_ID));
+        Secret secret =
+                client.secrets().inNamespace(NS).withName("brizo-a1-fetch").get();
+        String plan = secret.getStringData() != null
+                ? secret.getStringData().get("plan")
+                : new String(Base64.getDecoder().decode(secret.getData().get("plan")), StandardCharsets.UTF_8);
+        assertEquals("inputs/" + "ab".repeat(32) + "/0 https://127.0.0.1:9/presigned/bucket/data.csv?signed=1\n", plan);
+        assertEquals(
+                "fast",
+                client.persistentVolumeClaims()
+                        .inNamespace(NS)
+                        .withName("brizo-a1-data")
+                        .get()
+                        .getSpec()
+                        .getStorageClassName());
+        Job configure = phase("a1", "configure");
+        assertEquals(
+                "helper:1",
+                configure
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage());
+        assertEquals(
+                root.getMetadata().getUid(),
+                configure.getMetadata().getOwnerReferences().get(0).getUid());
+        assertNull(phase("a1", "algorithm"), "the algorithm waits for its inputs");
+    }
+
+    @Test
+    void theAlgorithmRunsPinnedByDigestWithItsEnvironmentsLimitsAndNoNetworkPrivilegesOrToken() {
+        runUntilAlgorithm("a2");
+
+        Job job = phase("a2", "algorithm");
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertEquals("python@sha256:" + "0".repeat(64), c.getImage());
+        assertEquals(List.of("python", "/data/transformations/algorithm", "--fast"), c.getCommand());
+        assertEquals(new Quantity("2.5"), c.getResources().getLimits().get("cpu"));
+        assertEquals(new Quantity("1"), c.getResources().getLimits().get("nvidia.com/gpu"));
+        assertEquals(c.getResources().getLimits(), c.getResources().getRequests());
+        assertEquals(600L, job.getSpec().getActiveDeadlineSeconds());
+        assertEquals(0, job.getSpec().getBackoffLimit());
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
+        assertEquals("gvisor", pod.getRuntimeClassName());
+        assertNull(phase("a2", "configure").getSpec().getTemplate().getSpec().getRuntimeClassName());
+        assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(Boolean.FALSE, c.getSecurityContext().getPrivileged());
+        assertEquals(Map.of("pool", "compute"), pod.getNodeSelector());
+        assertEquals("registry-secret", pod.getImagePullSecrets().get(0).getName());
+        NetworkPolicy policy = client.network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(NS)
+                .withName("brizo-a2-no-egress")
+                .get();
+        assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes());
+        assertTrue(policy.getSpec().getEgress() == null
+                || policy.getSpec().getEgress().isEmpty());
+        assertEquals(
+                job.getSpec().getTemplate().getMetadata().getLabels().get(JobObjects.LABEL_PHASE),
+                policy.getSpec().getPodSelector().getMatchLabels().get(JobObjects.LABEL_PHASE));
+        assertNull(client.secrets().inNamespace(NS).withName("brizo-a2-fetch").get(), "input URLs are dropped");
+        assertNotNull(backend.status("a2").started());
+    }
+
+    @Test
+    void aJobRunsThroughItsPhasesAndItsLogAndOutputsCanBeReadAfterwards() throws IOException {
+        runUntilAlgorithm("a3");
+        pod("a3", "algorithm", exited(0));
+        podLog("a3", "algorithm", "line 1\nline 2\n");
+        endPhase("a3", "algorithm", "Complete", null);
+        JobStatus publishing = backend.status("a3");
+        assertEquals(JobState.PUBLISHING, publishing.state());
+        assertEquals(0, publishing.exitCode());
+
+        pod("a3", "publish", exited(0));
+        String content = "count,3\n";
+        podLog(
+                "a3",
+                "publish",
+                "brizo-output 8 result.csv\n"
+                        + Base64.getEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))
+                        + "\nbrizo-end\nbrizo-output 0 sub/empty\n\nbrizo-end\nbrizo-done\n");
+        endPhase("a3", "publish", "Complete", null);
+
+        JobStatus done = backend.status("a3");
+        assertEquals(JobState.SUCCEEDED, done.state());
+        assertNotNull(done.finished());
+        assertEquals(List.of(new OutputFile("result.csv", 8), new OutputFile("sub/empty", 0)), backend.outputs("a3"));
+        try (StorageObject o = backend.openOutput("a3", "result.csv")) {
+            assertEquals(content, new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        LogChunk log = backend.logs("a3", 7);
+        assertEquals("line 2\n", new String(log.data(), StandardCharsets.UTF_8));
+        assertTrue(log.complete());
+        assertNull(phase("a3", "algorithm"), "phase Jobs are removed once the job ended");
+        assertNull(client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("brizo-a3-data")
+                .get());
+        BrizoException missing = assertThrows(BrizoException.class, () -> backend.openOutput("a3", "nope"));
+        assertEquals(ErrorKind.NOT_FOUND, missing.kind());
+    }
+
+    @Test
+    void aFailingAlgorithmEndsFailedWithItsExitCode() {
+        runUntilAlgorithm("a4");
+        pod("a4", "algorithm", exited(3));
+        podLog("a4", "algorithm", "boom\n");
+        endPhase("a4", "algorithm", "Failed", "BackoffLimitExceeded");
+
+        JobStatus status = backend.status("a4");
+        assertEquals(JobState.FAILED, status.state());
+        assertEquals(3, status.exitCode());
+        assertEquals("the algorithm exited with code 3", status.message());
+        assertEquals("boom\n", new String(backend.logs("a4", 0).data(), StandardCharsets.UTF_8));
+        assertEquals(List.of(), backend.outputs("a4"));
+    }
+
+    @Test
+    void aJobPastItsDeadlineEndsFailedSayingSo() {
+        runUntilAlgorithm("a5");
+        endPhase("a5", "algorithm", "Failed", "DeadlineExceeded");
+
+        JobStatus status = backend.status("a5");
+        assertEquals(JobState.FAILED, status.state());
+        assertNull(status.exitCode());
+        assertEquals("the job exceeded its time limit of 600 s", status.message());
+    }
+
+    @Test
+    void anImageThatCannotBePulledFailsTheJobWithTheKubeletsReason() {
+        runUntilAlgorithm("a6");
+        pod(
+                "a6",
+                "algorithm",
+                new ContainerStateBuilder()
+                        .withNewWaiting()
+                        .withReason("ImagePullBackOff")
+                        .withMessage("Back-off pulling image \"python@sha256:00\"")
+                        .endWaiting()
+                        .build());
+
+        JobStatus status = backend.status("a6");
+        assertEquals(JobState.FAILED, status.state());
+        assertEquals(
+                "the algorithm's image could not be pulled: ImagePullBackOff: Back-off pulling image \"python@sha256:00\"",
+                status.message());
+        assertNull(phase("a6", "algorithm"));
+    }
+
+    @Test
+    void theLogOfARunningAlgorithmIsReadByOffset() {
+        runUntilAlgorithm("a7");
+        pod("a7", "algorithm", running());
+        podLog("a7", "algorithm", "hello world\n", 6, 100);
+
+        LogChunk all = backend.logs("a7", 0);
+        assertEquals("hello world\n", new String(all.data(), StandardCharsets.UTF_8));
+        assertFalse(all.complete());
+        LogChunk rest = backend.logs("a7", 6);
+        assertEquals(6, rest.offset());
+        assertEquals("world\n", new String(rest.data(), StandardCharsets.UTF_8));
+        assertEquals(0, backend.logs("a7", 100).data().length);
+    }
+
+    @Test
+    void stopEndsTheJobDeletesItsPodsAndKeepsItsVolumeAndLog() {
+        runUntilAlgorithm("a8");
+        pod("a8", "algorithm", running());
+        podLog("a8", "algorithm", "partial\n");
+
+        JobStatus stopped = backend.stop("a8");
+        assertEquals(JobState.STOPPED, stopped.state());
+        assertNull(phase("a8", "algorithm"));
+        assertTrue(client.pods().inNamespace(NS).list().getItems().isEmpty());
+        assertNotNull(client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("brizo-a8-data")
+                .get());
+        assertEquals("partial\n", new String(backend.logs("a8", 0).data(), StandardCharsets.UTF_8));
+        assertEquals(JobState.STOPPED, backend.stop("a8").state(), "stopping again changes nothing");
+    }
+
+    @Test
+    void deleteRemovesEveryObjectOfTheJobAndLeavesOnlyATombstone() {
+        runUntilAlgorithm("a9");
+        pod("a9", "algorithm", running());
+
+        backend.delete("a9");
+        backend.delete("a9");
+
+        assertEquals(JobState.DELETED, backend.status("a9").state());
+        assertTrue(backend.jobs(null, null).isEmpty());
+        assertTrue(client.batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty());
+        assertTrue(client.pods().inNamespace(NS).list().getItems().isEmpty());
+        assertTrue(client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .list()
+                .getItems()
+                .isEmpty());
+        assertTrue(client.network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(NS)
+                .list()
+                .getItems()
+                .isEmpty());
+        assertEquals(1, client.configMaps().inNamespace(NS).list().getItems().size());
+        assertEquals(
+                ErrorKind.NOT_FOUND,
+                assertThrows(BrizoException.class, () -> backend.logs("a9", 0)).kind());
+    }
+
+    @Test
+    void startingTheSameJobTwiceCreatesItOnce() {
+        JobStatus first = backend.start(Jobs.job("b1", Duration.ofMinutes(10)));
+        JobStatus second = backend.start(Jobs.job("b1", Duration.ofMinutes(10)));
+
+        assertEquals(first.created(), second.created());
+        assertEquals(
+                1, client.batch().v1().jobs().inNamespace(NS).list().getItems().size());
+    }
+
+    @Test
+    void aNewBackendOverTheSameNamespacePicksUpAndFinishesARunningJob() {
+        runUntilAlgorithm("b2");
+        backend.close();
+        backend = newBackend();
+
+        pod("b2", "algorithm", exited(0));
+        podLog("b2", "algorithm", "ok\n");
+        endPhase("b2", "algorithm", "Complete", null);
+        assertEquals(JobState.PUBLISHING, backend.status("b2").state());
+        pod("b2", "publish", exited(0));
+        podLog("b2", "publish", "brizo-done\n");
+        endPhase("b2", "publish", "Complete", null);
+
+        assertEquals(JobState.SUCCEEDED, backend.status("b2").state());
+        assertEquals(List.of(), backend.outputs("b2"));
+    }
+
+    @Test
+    void jobsAreListedPerOwnerAndAgreementNewestFirst() {
+        backend.start(Jobs.job("c1", Duration.ofMinutes(1)));
+        backend.start(Jobs.job("c2", Duration.ofMinutes(1)));
+
+        List<JobStatus> mine = backend.jobs(Jobs.OWNER, Jobs.AGREEMENT);
+        assertEquals(2, mine.size());
+        assertTrue(mine.get(0).created().compareTo(mine.get(1).created()) >= 0);
+        assertTrue(backend.jobs("0xother", null).isEmpty());
+        assertTrue(backend.jobs(null, "0xother").isEmpty());
+    }
+
+    @Test
+    void anInputWhoseStorageCannotPresignIsAConfigurationErrorAndCreatesNothing() {
+        ComputeJob job = Jobs.job("d1", Duration.ofMinutes(1));
+        ComputeJob local = new ComputeJob(
+                job.jobId(),
+                job.owner(),
+                job.agreementId(),
+                List.of(new io.brizo.spi.Asset(
+                        Jobs.DID, List.of(new io.brizo.spi.AssetFile(URI.create("file:///data/x"), null, null)))),
+                job.algorithm(),
+                job.environmentId(),
+                job.maxDuration());
+
+        BrizoException e = assertThrows(BrizoException.class, () -> backend.start(local));
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertTrue(client.configMaps().inNamespace(NS).list().getItems().isEmpty());
+    }
+
+    @Test
+    void unknownJobsAndEnvironmentsAreRefused() {
+        assertEquals(
+                ErrorKind.NOT_FOUND,
+                assertThrows(BrizoException.class, () -> backend.status("nope")).kind());
+        ComputeJob job = Jobs.job("e1", Duration.ofMinutes(1));
+        ComputeJob elsewhere = new ComputeJob(
+                job.jobId(), job.owner(), job.agreementId(), job.inputs(), job.algorithm(), "mars", job.maxDuration());
+        assertEquals(
+                ErrorKind.INVALID_REQUEST,
+                assertThrows(BrizoException.class, () -> backend.start(elsewhere))
+                        .kind());
+    }
+
+    @Test
+    void aServerErrorIsRetriedBeforeTheCallFails() {
+        backend.start(Jobs.job("f1", Duration.ofMinutes(1)));
+        server.expect()
+                .get()
+                .withPath("/api/v1/namespaces/" + NS + "/configmaps/brizo-f1")
+                .andReturn(503, "busy")
+                .times(2);
+
+        assertEquals(JobState.PROVISIONING, backend.status("f1").state());
+    }
+
+    @Test
+    void aTagIsUsedWhenNoDigestIsGivenAndTheEntrypointIsNeverGivenToAShell() {
+        ComputeAlgorithm tagged = new ComputeAlgorithm(
+                null, new ComputeAlgorithm.Code("x", null), "node", "20", null, "node $ALGO; rm -rf /");
+        assertEquals("node:20", KubernetesComputeBackend.imageReference(tagged));
+        assertEquals(
+                List.of("node", "/data/transformations/algorithm;", "rm", "-rf", "/"),
+                KubernetesComputeBackend.command(tagged.entrypoint()));
+    }
+
+    @Test
+    void outputsPastTheSizeLimitFailTheJobNamingTheLimit() {
+        runUntilAlgorithm("g1");
+        pod("g1", "algorithm", exited(0));
+        podLog("g1", "algorithm", "");
+        endPhase("g1", "algorithm", "Complete", null);
+        backend.status("g1");
+        byte[] big = new byte[(int) KubernetesComputeBackend.MAX_OUTPUT_BYTES + 1];
+        pod("g1", "publish", exited(0));
+        podLog(
+                "g1",
+                "publish",
+                "brizo-output " + big.length + " big\n" + Base64.getEncoder().encodeToString(big)
+                        + "\nbrizo-end\nbrizo-done\n");
+        endPhase("g1", "publish", "Complete", null);
+
+        JobStatus status = backend.status("g1");
+        assertEquals(JobState.FAILED, status.state());
+        assertEquals(0, status.exitCode());
+        assertTrue(status.message().contains("512 KiB"), status.message());
+        assertArrayEquals(new byte[0], backend.logs("g1", 0).data());
+    }
+
+    @Test
+    void aFailedFetchNamesTheExitCodeButNeverTheLinks() {
+        backend.start(Jobs.job("h1", Duration.ofMinutes(1)));
+        pod("h1", "configure", exited(22));
+        endPhase("h1", "configure", "Failed", "BackoffLimitExceeded");
+
+        JobStatus status = backend.status("h1");
+        assertEquals(JobState.FAILED, status.state());
+        assertNull(status.exitCode(), "the algorithm never ran");
+        assertEquals(
+                "fetching the inputs and the algorithm failed: exit code 22 of the fetch (curl's code for a failed download)",
+                status.message());
+    }
+
+    @Test
+    void thePollerAdvancesJobsWithoutAnyoneAskingAndMarksEndedOnes() {
+        backend.close();
+        backend = new KubernetesComputeBackend(
+                Jobs.config(NS, Duration.ofMillis(50)), client, new FakeStorage("https://127.0.0.1:9/p/"), false);
+        backend.start(Jobs.job("p1", Duration.ofMinutes(1)));
+        endPhase("p1", "configure", "Complete", null);
+        RealKubernetes.await(
+                Duration.ofSeconds(10), () -> phase("p1", "algorithm") != null, "the poller starts the algorithm");
+        endPhase("p1", "algorithm", "Failed", "DeadlineExceeded");
+        RealKubernetes.await(
+                Duration.ofSeconds(10),
+                () -> "true"
+                        .equals(client.configMaps()
+                                .inNamespace(NS)
+                                .withName("brizo-p1")
+                                .get()
+                                .getMetadata()
+                                .getLabels()
+                                .get(JobObjects.LABEL_ENDED)),
+                "the poller ends the job and labels it ended");
+        assertEquals(JobState.FAILED, backend.status("p1").state());
+    }
+
+    @Test
+    void onlyTheFirst256KiBOfALongLogAreKeptWithANoteSaying() {
+        runUntilAlgorithm("l1");
+        pod("l1", "algorithm", exited(1));
+        podLog("l1", "algorithm", "x".repeat(KubernetesComputeBackend.MAX_KEPT_LOG + 10));
+        endPhase("l1", "algorithm", "Failed", "BackoffLimitExceeded");
+
+        assertEquals(JobState.FAILED, backend.status("l1").state());
+        String kept = new String(
+                backend.logs("l1", KubernetesComputeBackend.MAX_KEPT_LOG - 1).data(), StandardCharsets.UTF_8);
+        assertEquals("x\n[log truncated by brizo: only the first 256 KiB are kept]\n", kept);
+    }
+}
