@@ -7,6 +7,8 @@ import io.brizo.internal.asset.JsonFileAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
 import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.compute.ComputeService;
+import io.brizo.internal.compute.links.LinkingStorageAccess;
+import io.brizo.internal.compute.links.TransferLinks;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.Asset;
@@ -65,6 +67,7 @@ public final class Brizo implements AutoCloseable {
     private final ComputeBackend computeBackend;
     private final ComputeService compute;
     private final Clock clock;
+    private final TransferLinks transferLinks;
 
     private Brizo(
             Builder b,
@@ -74,8 +77,10 @@ public final class Brizo implements AutoCloseable {
             String verifierName,
             AssetResolver assets,
             NonceStore nonces,
-            ComputeBackend computeBackend) {
+            ComputeBackend computeBackend,
+            TransferLinks transferLinks) {
         this.settings = b.settings;
+        this.transferLinks = transferLinks;
         this.storage = new StorageRouter(drivers);
         this.owned = List.copyOf(owned);
         this.verifier = verifier;
@@ -126,6 +131,23 @@ public final class Brizo implements AutoCloseable {
     /** {@return the names of the storage drivers in the order they are asked} */
     public List<String> storageDriverNames() {
         return storage.names();
+    }
+
+    /**
+     * Uses up a transfer link that a compute backend made for a pod (see
+     * {@link io.brizo.spi.StorageAccess#transferLink}): the token is the whole capability, so no
+     * other authentication applies. Links live in this instance's memory only.
+     *
+     * @return the object to stream, named neutrally so that nothing of its location shows
+     * @throws BrizoException of kind NOT_FOUND if the token is unknown, used or expired
+     */
+    public ConsumableFile transfer(String token) {
+        java.net.URI location = transferLinks
+                .consume(token)
+                .orElseThrow(() -> BrizoException.notFound("no such transfer link (unknown, used or expired)"));
+        StorageDriver driver = storage.driverFor(location);
+        ObjectInfo info = driver.stat(location);
+        return new ConsumableFile("transfer", 0, "transfer", "application/octet-stream", info, driver, location);
     }
 
     /** {@return the name of the agreement verifier in use} */
@@ -452,6 +474,9 @@ public final class Brizo implements AutoCloseable {
             settings.requireKnown(known);
 
             List<AutoCloseable> owned = new ArrayList<>();
+            // One registry backs both the links backends make and the HTTP route that serves them.
+            TransferLinks links = new TransferLinks();
+            java.net.URI publicUrl = CoreSettings.publicUrl(settings).orElse(null);
             try {
                 List<StorageDriver> drivers = new ArrayList<>(explicitDrivers);
                 ServiceAgreementVerifier v = verifier;
@@ -485,7 +510,8 @@ public final class Brizo implements AutoCloseable {
                                 .reversed()
                                 .thenComparing(ComputeBackend.Factory::name));
                         for (ComputeBackend.Factory f : backendFactories) {
-                            Optional<ComputeBackend> made = f.create(settings, new StorageRouter(drivers));
+                            Optional<ComputeBackend> made = f.create(
+                                    settings, new LinkingStorageAccess(new StorageRouter(drivers), links, publicUrl));
                             if (made.isPresent()) {
                                 backend = made.get();
                                 owned.add(backend);
@@ -496,7 +522,7 @@ public final class Brizo implements AutoCloseable {
                 }
                 if (backend == null && computeBackendFactory != null) {
                     backend = computeBackendFactory
-                            .create(settings, new StorageRouter(drivers))
+                            .create(settings, new LinkingStorageAccess(new StorageRouter(drivers), links, publicUrl))
                             .orElseThrow(() -> BrizoException.configuration("the compute backend "
                                     + computeBackendFactory.name() + " is not configured by these settings"));
                     owned.add(backend);
@@ -526,7 +552,7 @@ public final class Brizo implements AutoCloseable {
                             .orElseGet(NonceStore::inMemory);
                     owned.add(nonces);
                 }
-                Brizo brizo = new Brizo(this, drivers, owned, v, verifierName, resolver, nonces, backend);
+                Brizo brizo = new Brizo(this, drivers, owned, v, verifierName, resolver, nonces, backend, links);
                 LOG.info(
                         "Brizo {} ready: storage drivers {}, verifier {}",
                         brizo.info.version(),

@@ -52,6 +52,11 @@ public final class BrizoHttpApi {
     public static final String COMPUTE_LOGS = COMPUTE + "/logs";
     /** A job's output by index. */
     public static final String COMPUTE_RESULT = COMPUTE + "/result";
+    /**
+     * Single-use transfer links for compute pods: {@code GET <this>/<token>} streams the object
+     * once; the token is the only credential.
+     */
+    public static final String COMPUTE_TRANSFER = COMPUTE + "/transfer";
     /** The compute environments. */
     public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
 
@@ -94,6 +99,10 @@ public final class BrizoHttpApi {
             if (path.length() > 1 && path.endsWith("/")) {
                 path = path.substring(0, path.length() - 1);
             }
+            if (path.startsWith(COMPUTE_TRANSFER + "/")) {
+                String token = path.substring(COMPUTE_TRANSFER.length() + 1);
+                return only(request, Set.of("GET"), () -> transfer(request, token));
+            }
             return switch (path) {
                 case "/", "" -> only(request, Set.of("GET", "HEAD"), () -> info());
                 case CONSUME -> only(request, Set.of("GET", "HEAD"), () -> consume(request));
@@ -110,7 +119,8 @@ public final class BrizoHttpApi {
             LOG.error(
                     "internal error handling {} {}: {}",
                     request.method(),
-                    request.path(),
+                    // A transfer path holds a capability token: log the route, not the token.
+                    request.path().startsWith(COMPUTE_TRANSFER + "/") ? COMPUTE_TRANSFER + "/..." : request.path(),
                     e.getClass().getName());
             LOG.debug("internal error detail", e);
             return error(500, ErrorKind.INTERNAL.name(), "internal error");
@@ -223,6 +233,14 @@ public final class BrizoHttpApi {
                 request,
                 new Download(result.file().size(), "application/octet-stream", fileName, "a compute output"),
                 result::open);
+    }
+
+    private HttpResponse transfer(HttpRequest request, String token) {
+        ConsumableFile file = brizo.transfer(token);
+        return download(
+                request,
+                new Download(file.size(), "application/octet-stream", "transfer", "a transfer link"),
+                file::open);
     }
 
     private HttpResponse environments() {

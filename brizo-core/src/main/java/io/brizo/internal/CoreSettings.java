@@ -50,6 +50,12 @@ public final class CoreSettings {
     /** HTTP worker threads. */
     public static final SettingKey HTTP_THREADS = SettingKey.of(
             "BRIZO_HTTP_THREADS", "64", "worker threads of the HTTP server (concurrent downloads served at once)");
+    /** The server's URL as compute pods reach it. */
+    public static final SettingKey PUBLIC_URL = SettingKey.of(
+            "BRIZO_PUBLIC_URL",
+            null,
+            "http(s) base URL at which compute pods reach this server; enables single-use download links for"
+                    + " inputs on storage that cannot presign");
 
     /** Every key above. */
     public static final List<SettingKey> ALL = List.of(
@@ -63,12 +69,37 @@ public final class CoreSettings {
             PROVIDER_ADDRESS,
             HOST,
             PORT,
-            HTTP_THREADS);
+            HTTP_THREADS,
+            PUBLIC_URL);
 
     private static final Pattern KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     private CoreSettings() {}
+
+    /**
+     * {@return the server's public base URL, if configured}
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is not an absolute http(s) URL without query
+     */
+    public static Optional<java.net.URI> publicUrl(Settings settings) {
+        return settings.get(PUBLIC_URL.name()).map(u -> {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(u.trim());
+            } catch (java.net.URISyntaxException e) {
+                throw settings.malformed(PUBLIC_URL.name(), "an absolute http(s) URL such as http://brizo.ns:8030");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https"))
+                    || uri.getHost() == null
+                    || uri.getRawQuery() != null
+                    || uri.getRawFragment() != null) {
+                throw settings.malformed(PUBLIC_URL.name(), "an absolute http(s) URL such as http://brizo.ns:8030");
+            }
+            return uri;
+        });
+    }
 
     /**
      * {@return the provider's address: derived from PROVIDER_KEY, else PROVIDER_ADDRESS}

@@ -20,6 +20,18 @@ public interface StorageAccess {
     /** {@return a URL that reads the object for {@code lifetime}, if its driver can make one} */
     Optional<URI> presignGet(URI location, Duration lifetime);
 
+    /**
+     * {@return a single-use URL that reads the object once within {@code lifetime}, served by the
+     * library itself, for storage that cannot presign; empty when the library has no public URL
+     * ({@code BRIZO_PUBLIC_URL}) or this access makes no such links (the default)}
+     *
+     * <p>The link lives in the memory of the replica that made it: setups with several replicas
+     * need sticky routing to it, or storage that can presign.
+     */
+    default Optional<URI> transferLink(URI location, Duration lifetime) {
+        return Optional.empty();
+    }
+
     /** Writes an object through its driver; see {@link StorageDriver#write}. */
     ObjectInfo write(URI location, InputStream data, long length, String contentType);
 }

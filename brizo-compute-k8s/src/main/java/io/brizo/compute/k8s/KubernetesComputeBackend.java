@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li><b>configure</b> (helper image): fetches the inputs and the algorithm through presigned
- *       URLs of the publisher's storage into the volume, in the Ocean layout ({@code
+ *       URLs of the publisher's storage, or else single-use transfer links served by the library
+ *       ({@link io.brizo.spi.StorageAccess#transferLink}), into the volume, in the Ocean layout ({@code
  *       /data/inputs/<did>/<index>}, {@code /data/transformations/algorithm});
  *   <li><b>algorithm</b> (the consumer's image, by digest when given): the environment's CPU,
  *       memory and GPU as requests and limits, the job's time limit as {@code
@@ -231,11 +232,15 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private String presign(AssetFile file, String what) {
+        // Presigned URLs first: the pod then reads the storage directly. Otherwise a single-use
+        // link served by the library, which streams the object through this server.
         URI url = storage.presignGet(file.url(), config.presignLifetime())
+                .or(() -> storage.transferLink(file.url(), config.presignLifetime()))
                 .orElseThrow(() -> BrizoException.configuration("the storage of " + what
-                        + " cannot make presigned URLs, which the Kubernetes compute backend needs to fetch it;"
-                        + " keep compute inputs and algorithms on storage that can presign (S3, Azure) or use the"
-                        + " local compute backend"));
+                        + " cannot make presigned URLs and the library makes no download links for it"
+                        + " because BRIZO_PUBLIC_URL is not set; set BRIZO_PUBLIC_URL to the URL at which pods"
+                        + " reach this server, keep compute inputs and algorithms on storage that can presign"
+                        + " (S3, Azure), or use the local compute backend"));
         String s = url.toString();
         if (s.chars().anyMatch(Character::isWhitespace)) {
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "a storage driver made a presigned URL with spaces");

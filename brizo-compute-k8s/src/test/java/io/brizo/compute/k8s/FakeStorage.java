@@ -10,12 +10,28 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Storage whose {@code s3:} locations presign to a local URL and whose other locations do not. */
+/**
+ * Storage whose {@code s3:} locations presign to a local URL and whose other locations do not;
+ * given a link base, it makes numbered transfer links for those others, as the library does when
+ * BRIZO_PUBLIC_URL is set.
+ */
 final class FakeStorage implements StorageAccess {
     private final String presignBase;
+    private final String linkBase;
+    private final java.util.concurrent.atomic.AtomicInteger links = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeStorage(String presignBase) {
+        this(presignBase, null);
+    }
+
+    FakeStorage(String presignBase, String linkBase) {
         this.presignBase = presignBase;
+        this.linkBase = linkBase;
+    }
+
+    @Override
+    public Optional<URI> transferLink(URI location, Duration lifetime) {
+        return linkBase == null ? Optional.empty() : Optional.of(URI.create(linkBase + links.incrementAndGet()));
     }
 
     @Override

@@ -405,6 +405,92 @@ class KubernetesComputeBackendApiServerTest {
         }
     }
 
+    @Test
+    void thePodFetchesAnInputOnStorageThatCannotPresignOnceThroughATransferLinkOfTheLibrary() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String dataset = "did:op:" + "db".repeat(32);
+        String agreement = "c1".repeat(32);
+        TestConsumer consumer = TestConsumer.random();
+        URI data = URI.create("fake://bucket/secret-lines.csv");
+        Path assets = Files.writeString(
+                dir.resolve(namespace + "-assets.json"),
+                json.writeValueAsString(Map.of(dataset, Map.of("files", List.of(Map.of("url", data.toString()))))));
+        Path grants = Files.writeString(
+                dir.resolve(namespace + "-grants.json"),
+                json.writeValueAsString(List.of(Map.of(
+                        "agreementId",
+                        agreement,
+                        "did",
+                        dataset,
+                        "consumer",
+                        consumer.address(),
+                        "service",
+                        "compute"))));
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Settings settings = Settings.builder()
+                .put("BRIZO_ASSETS", assets.toString())
+                .put("BRIZO_GRANTS", grants.toString())
+                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
+                .put("BRIZO_PUBLIC_URL", "http://127.0.0.1:" + port)
+                .put("BRIZO_K8S_NAMESPACE", namespace)
+                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
+                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
+                .build();
+        HttpClient http = HttpClient.newHttpClient();
+        try (Brizo brizo = Brizo.builder()
+                        .settings(settings)
+                        .storageDriver(
+                                PresigningDriver.notPresigning(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8))))
+                        .discover()
+                        .build();
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+            Map<String, String> start = new HashMap<>();
+            start.put("serviceAgreementId", agreement);
+            start.put("consumerAddress", consumer.address());
+            start.put("signature", consumer.sign(consumer.address() + agreement));
+            start.put(
+                    "algorithmMeta",
+                    json.writeValueAsString(Map.of(
+                            "rawcode",
+                            "print(1)",
+                            "container",
+                            Map.of("image", "python", "tag", "3.12", "entrypoint", "python $ALGO"))));
+            HttpResponse<byte[]> started = send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
+            assertEquals(200, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
+            JsonNode body = json.readTree(started.body());
+            String base = JobObjects.baseName(
+                    (body.isArray() ? body.get(0) : body).get("jobId").asText());
+
+            // The test plays the configure pod: it reads its plan and follows the link.
+            kube.awaitPod(namespace, base, "configure");
+            String plan = new String(
+                    Base64.getDecoder()
+                            .decode(client().secrets()
+                                    .inNamespace(namespace)
+                                    .withName(base + "-fetch")
+                                    .get()
+                                    .getData()
+                                    .get("plan")),
+                    StandardCharsets.UTF_8);
+            assertFalse(plan.contains("secret-lines"), plan);
+            String[] line = plan.trim().split(" ");
+            assertEquals("inputs/" + "db".repeat(32) + "/0", line[0]);
+            URI link = URI.create(line[1]);
+            assertTrue(
+                    link.toString().startsWith("http://127.0.0.1:" + port + BrizoHttpApi.COMPUTE_TRANSFER + "/"), plan);
+            HttpResponse<byte[]> fetched =
+                    http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, fetched.statusCode());
+            assertEquals("a\nb\n", new String(fetched.body(), StandardCharsets.UTF_8));
+            HttpResponse<byte[]> again =
+                    http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(404, again.statusCode(), "a transfer link reads once");
+        }
+    }
+
     private static JsonNode readTree(ObjectMapper json, byte[] body) {
         try {
             return json.readTree(body);

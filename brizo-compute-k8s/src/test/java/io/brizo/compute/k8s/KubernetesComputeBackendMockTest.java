@@ -429,10 +429,8 @@ class KubernetesComputeBackendMockTest {
         assertTrue(backend.jobs(null, "0xother").isEmpty());
     }
 
-    @Test
-    void anInputWhoseStorageCannotPresignIsAConfigurationErrorAndCreatesNothing() {
-        ComputeJob job = Jobs.job("d1", Duration.ofMinutes(1));
-        ComputeJob local = new ComputeJob(
+    private static ComputeJob withLocalInput(ComputeJob job) {
+        return new ComputeJob(
                 job.jobId(),
                 job.owner(),
                 job.agreementId(),
@@ -441,9 +439,41 @@ class KubernetesComputeBackendMockTest {
                 job.algorithm(),
                 job.environmentId(),
                 job.maxDuration());
+    }
+
+    @Test
+    void anInputWhoseStorageCannotPresignIsFetchedThroughATransferLinkOfTheLibrary() {
+        backend.close();
+        backend = new KubernetesComputeBackend(
+                Jobs.config(NS),
+                client,
+                new FakeStorage(
+                        "https://127.0.0.1:9/presigned/",
+                        "http://127.0.0.1:8030/api/v1/brizo/services/compute/transfer/"),
+                false);
+
+        JobStatus status = backend.start(withLocalInput(Jobs.job("t1", Duration.ofMinutes(1))));
+
+        assertEquals(JobState.PROVISIONING, status.state());
+        Secret secret =
+                client.secrets().inNamespace(NS).withName("brizo-t1-fetch").get();
+        String plan = secret.getStringData() != null
+                ? secret.getStringData().get("plan")
+                : new String(Base64.getDecoder().decode(secret.getData().get("plan")), StandardCharsets.UTF_8);
+        assertEquals(
+                "inputs/" + "ab".repeat(32) + "/0 http://127.0.0.1:8030/api/v1/brizo/services/compute/transfer/1\n",
+                plan);
+        assertNotNull(phase("t1", "configure"), "the configure phase fetches through the link");
+    }
+
+    @Test
+    void anInputWhoseStorageCannotPresignWithoutAPublicUrlIsAConfigurationErrorAndCreatesNothing() {
+        ComputeJob local = withLocalInput(Jobs.job("d1", Duration.ofMinutes(1)));
 
         BrizoException e = assertThrows(BrizoException.class, () -> backend.start(local));
         assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("BRIZO_PUBLIC_URL"), e.getMessage());
+        assertFalse(e.getMessage().contains("/data/x"), e.getMessage());
         assertTrue(client.configMaps().inNamespace(NS).list().getItems().isEmpty());
     }
 

@@ -13,14 +13,26 @@ import java.util.Optional;
 
 /**
  * A storage driver for {@code fake:} locations that holds its objects in memory and presigns
- * them, standing in for S3 or Azure in the HTTP test.
+ * them, standing in for S3 or Azure in the HTTP test; or, made with {@link #notPresigning}, does
+ * not, standing in for local files or IPFS.
  */
 final class PresigningDriver implements StorageDriver {
     static final String SCHEME = "fake";
     private final Map<URI, byte[]> objects;
+    private final boolean presigns;
 
     PresigningDriver(Map<URI, byte[]> objects) {
+        this(objects, true);
+    }
+
+    private PresigningDriver(Map<URI, byte[]> objects, boolean presigns) {
         this.objects = Map.copyOf(objects);
+        this.presigns = presigns;
+    }
+
+    /** {@return a driver over {@code objects} that cannot presign} */
+    static PresigningDriver notPresigning(Map<URI, byte[]> objects) {
+        return new PresigningDriver(objects, false);
     }
 
     @Override
@@ -58,6 +70,9 @@ final class PresigningDriver implements StorageDriver {
     @Override
     public Optional<URI> presignGet(URI location, Duration lifetime) {
         content(location);
+        if (!presigns) {
+            return Optional.empty();
+        }
         return Optional.of(
                 URI.create("https://127.0.0.1:9/signed" + location.getPath() + "?expires=" + lifetime.toSeconds()));
     }

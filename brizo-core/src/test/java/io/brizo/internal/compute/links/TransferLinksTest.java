@@ -1,0 +1,135 @@
+package io.brizo.internal.compute.links;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TransferLinksTest {
+    static final URI LOCATION = URI.create("file:///srv/data/secret-name.csv");
+
+    /** A clock the test moves by hand. */
+    static final class HandClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void aTokenIsUrlSafeCarriesAtLeast128BitsAndNeverRepeats() {
+        TransferLinks links = new TransferLinks();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String token = links.create(LOCATION, Duration.ofMinutes(1));
+            assertTrue(token.matches("[A-Za-z0-9_-]{43}"), token);
+            assertTrue(seen.add(token));
+            assertTrue(!token.contains("secret"));
+        }
+    }
+
+    @Test
+    void aTokenReadsItsLocationOnceAndNeverAgain() {
+        TransferLinks links = new TransferLinks();
+        String token = links.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.of(LOCATION), links.consume(token));
+        assertEquals(Optional.empty(), links.consume(token));
+        assertEquals(0, links.size());
+    }
+
+    @Test
+    void ofManyConcurrentConsumersOfOneTokenExactlyOneGetsTheLocation() throws Exception {
+        TransferLinks links = new TransferLinks();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int round = 0; round < 50; round++) {
+                String token = links.create(LOCATION, Duration.ofMinutes(1));
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Optional<URI>>> results = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        return links.consume(token);
+                    }));
+                }
+                go.countDown();
+                int winners = 0;
+                for (Future<Optional<URI>> f : results) {
+                    winners += f.get(10, TimeUnit.SECONDS).isPresent() ? 1 : 0;
+                }
+                assertEquals(1, winners, "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTokenPastItsLifetimeReadsNothing() {
+        HandClock clock = new HandClock();
+        TransferLinks links = new TransferLinks(clock, 10);
+        String early = links.create(LOCATION, Duration.ofSeconds(30));
+        String late = links.create(LOCATION, Duration.ofSeconds(30));
+        clock.now = clock.now.plusSeconds(29);
+        assertEquals(Optional.of(LOCATION), links.consume(early));
+        clock.now = clock.now.plusSeconds(1);
+        assertEquals(Optional.empty(), links.consume(late));
+    }
+
+    @Test
+    void unknownAndMalformedTokensReadNothing() {
+        TransferLinks links = new TransferLinks();
+        links.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.empty(), links.consume("A".repeat(43)));
+        assertEquals(Optional.empty(), links.consume("../../etc/passwd"));
+        assertEquals(Optional.empty(), links.consume(""));
+        assertEquals(Optional.empty(), links.consume(null));
+    }
+
+    @Test
+    void aFullRegistryPurgesExpiredTokensAndOtherwiseRefusesRetryably() {
+        HandClock clock = new HandClock();
+        TransferLinks links = new TransferLinks(clock, 2);
+        links.create(LOCATION, Duration.ofSeconds(10));
+        String lasting = links.create(LOCATION, Duration.ofSeconds(60));
+        BrizoException full = assertThrows(BrizoException.class, () -> links.create(LOCATION, Duration.ofSeconds(10)));
+        assertEquals(ErrorKind.UNAVAILABLE, full.kind());
+        assertTrue(full.retryable());
+        clock.now = clock.now.plusSeconds(10);
+        String fresh = links.create(LOCATION, Duration.ofSeconds(10));
+        assertEquals(2, links.size());
+        assertNotEquals(fresh, lasting);
+        assertEquals(Optional.of(LOCATION), links.consume(lasting));
+    }
+}
