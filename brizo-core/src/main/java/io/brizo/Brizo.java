@@ -18,6 +18,7 @@ import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
 import io.brizo.spi.ObjectInfo;
@@ -190,7 +191,7 @@ public final class Brizo implements AutoCloseable {
     }
 
     private JobReport report(JobStatus status) {
-        boolean ended = status.state().isTerminal() && status.state() != io.brizo.spi.JobState.DELETED;
+        boolean ended = status.state().isTerminal() && status.state() != JobState.DELETED;
         return new JobReport(status, ended ? compute.outputsOf(status.jobId()) : List.of());
     }
 

@@ -1,9 +1,12 @@
 package io.brizo;
 
+import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
+import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.StorageObject;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 
@@ -87,14 +90,11 @@ public final class ConsumableFile {
             // promised in headers, so refuse rather than send a mix.
             try {
                 object.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // Closing a stream we will not read; nothing to recover.
             }
-            throw new io.brizo.spi.BrizoException(
-                    io.brizo.spi.ErrorKind.CONFLICT,
-                    "the file changed while it was being opened; try again",
-                    null,
-                    true);
+            throw new BrizoException(
+                    ErrorKind.CONFLICT, "the file changed while it was being opened; try again", null, true);
         }
         return object;
     }
