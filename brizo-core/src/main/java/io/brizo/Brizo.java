@@ -2,6 +2,7 @@ package io.brizo;
 
 import io.brizo.auth.NonceStore;
 import io.brizo.internal.CoreSettings;
+import io.brizo.internal.RequestFields;
 import io.brizo.internal.Version;
 import io.brizo.internal.asset.JsonFileAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
@@ -50,10 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Brizo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Brizo.class);
-    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
-    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern INDEX = Pattern.compile("\\d{1,9}");
-    private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
     private static final String SOFTWARE = "Brizo for Java";
 
     private final Settings settings;
@@ -247,19 +245,13 @@ public final class Brizo implements AutoCloseable {
      */
     public ConsumableFile consume(ConsumeRequest request) {
         Objects.requireNonNull(request, "request");
-        String agreementId = required(request.agreementId(), "serviceAgreementId");
-        if (!AGREEMENT_ID.matcher(agreementId).matches()) {
-            throw BrizoException.invalid("serviceAgreementId must be 32 bytes as 64 hex digits");
-        }
-        String consumer = required(request.consumerAddress(), "consumerAddress");
-        if (!ADDRESS.matcher(consumer).matches()) {
-            throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
-        }
+        String agreementId = RequestFields.agreementId(request.agreementId());
+        String consumer = RequestFields.address(request.consumerAddress());
         boolean legacy = request.url() != null && request.signature() == null;
         Integer index = null;
         if (!legacy) {
-            required(request.signature(), "signature");
-            String rawIndex = required(request.index(), "index");
+            RequestFields.required(request.signature(), "signature");
+            String rawIndex = RequestFields.required(request.index(), "index");
             if (!INDEX.matcher(rawIndex.trim()).matches()) {
                 throw BrizoException.invalid("index must be a whole number from 0");
             }
@@ -268,13 +260,7 @@ public final class Brizo implements AutoCloseable {
             throw BrizoException.invalid("this publisher does not accept the url parameter: "
                     + "sign the serviceAgreementId and send signature and index instead");
         }
-        Long nonce = null;
-        if (request.nonce() != null) {
-            if (!NONCE.matcher(request.nonce().trim()).matches()) {
-                throw BrizoException.invalid("nonce must be a whole number from 0");
-            }
-            nonce = Long.valueOf(request.nonce().trim());
-        }
+        Long nonce = RequestFields.nonce(request.nonce());
         if (request.signature() != null) {
             consumer = authenticator.authenticate(consumer, agreementId, request.signature(), nonce);
         }
@@ -352,13 +338,6 @@ public final class Brizo implements AutoCloseable {
         }
         // Same answer whether the url is elsewhere or nowhere: the caller learns nothing.
         throw new BrizoException(ErrorKind.FORBIDDEN, "the url is not a file of this agreement's asset");
-    }
-
-    private static String required(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw BrizoException.invalid(name + " is required");
-        }
-        return value.trim();
     }
 
     /** Closes the drivers, verifier, nonce store and backend this facade created; not explicit ones. */

@@ -1,8 +1,13 @@
 package io.brizo.internal.compute;
 
+import static io.brizo.internal.RequestFields.address;
+import static io.brizo.internal.RequestFields.agreementId;
+import static io.brizo.internal.RequestFields.required;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.brizo.ComputeJobRequest;
 import io.brizo.ComputeStartRequest;
+import io.brizo.internal.RequestFields;
 import io.brizo.internal.auth.RequestAuthenticator;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.storage.StorageRouter;
@@ -50,10 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ComputeService {
     private static final Logger LOG = LoggerFactory.getLogger(ComputeService.class);
-    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
-    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-zA-Z_-]{1,100}");
-    private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
     private static final int MAX_INPUTS = 10;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -91,7 +93,7 @@ public final class ComputeService {
 
     /** Starts a job; see {@link io.brizo.Brizo#startCompute}. */
     public JobStatus start(ComputeStartRequest r) {
-        String agreementId = agreementId(required(r.agreementId(), "serviceAgreementId"));
+        String agreementId = agreementId(r.agreementId());
         String consumer = address(r.consumerAddress());
         required(r.signature(), "signature");
         JsonNode meta = json(r.algorithmMeta(), "algorithmMeta");
@@ -271,8 +273,12 @@ public final class ComputeService {
     }
 
     private void requireCapacity(String consumer) {
-        long mine = backend.jobs(consumer, null).stream()
+        // One listing for both limits: on Kubernetes each listing is an API call.
+        List<JobStatus> running = backend.jobs(null, null).stream()
                 .filter(j -> !j.state().isTerminal())
+                .toList();
+        long mine = running.stream()
+                .filter(j -> j.owner().equalsIgnoreCase(consumer))
                 .count();
         if (mine >= policy.maxJobsPerConsumer()) {
             throw new BrizoException(
@@ -282,10 +288,7 @@ public final class ComputeService {
                     null,
                     true);
         }
-        long all = backend.jobs(null, null).stream()
-                .filter(j -> !j.state().isTerminal())
-                .count();
-        if (all >= policy.maxJobs()) {
+        if (running.size() >= policy.maxJobs()) {
             throw new BrizoException(
                     ErrorKind.UNAVAILABLE, "the publisher runs as many compute jobs as it allows; try again later");
         }
@@ -406,28 +409,12 @@ public final class ComputeService {
         return n.asText().trim();
     }
 
-    private static String agreementId(String raw) {
-        String id = raw.trim();
-        if (!AGREEMENT_ID.matcher(id).matches()) {
-            throw BrizoException.invalid("serviceAgreementId must be 32 bytes as 64 hex digits");
-        }
-        return id;
-    }
-
     private static String optionalAgreementId(String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }
         String id = agreementId(raw).toLowerCase(Locale.ROOT);
         return id.startsWith("0x") ? id.substring(2) : id;
-    }
-
-    private static String address(String raw) {
-        String a = required(raw, "consumerAddress");
-        if (!ADDRESS.matcher(a).matches()) {
-            throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
-        }
-        return a;
     }
 
     private static String jobId(String raw) {
@@ -438,21 +425,9 @@ public final class ComputeService {
         return id;
     }
 
+    /** A blank nonce parameter counts as absent here. */
     private static Long nonce(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        if (!NONCE.matcher(raw.trim()).matches()) {
-            throw BrizoException.invalid("nonce must be a whole number from 0");
-        }
-        return Long.valueOf(raw.trim());
-    }
-
-    private static String required(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw BrizoException.invalid(name + " is required");
-        }
-        return value.trim();
+        return RequestFields.nonce(raw == null || raw.isBlank() ? null : raw);
     }
 
     private static String blankIfNull(String s) {

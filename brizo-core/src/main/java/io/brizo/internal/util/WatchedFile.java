@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -47,9 +48,9 @@ public final class WatchedFile<T> {
     public T get() {
         Snapshot<T> s = snapshot;
         try {
-            FileTime modified = Files.getLastModifiedTime(path);
-            long size = Files.size(path);
-            if (modified.equals(s.modified) && size == s.size) {
+            // One stat per call: this runs on every request.
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (attributes.lastModifiedTime().equals(s.modified) && attributes.size() == s.size) {
                 return s.value;
             }
         } catch (IOException e) {
@@ -66,7 +67,8 @@ public final class WatchedFile<T> {
                         e.getMessage());
                 // Remember the bad version so it is not parsed again on every request.
                 try {
-                    snapshot = new Snapshot<>(Files.getLastModifiedTime(path), Files.size(path), s.value);
+                    BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                    snapshot = new Snapshot<>(attributes.lastModifiedTime(), attributes.size(), s.value);
                 } catch (IOException ignored) {
                     // The next call tries again.
                 }

@@ -1,0 +1,53 @@
+package io.brizo.internal;
+
+import io.brizo.spi.BrizoException;
+import java.util.regex.Pattern;
+
+/**
+ * Validation of the request fields consume and compute share, so both refuse bad input with the
+ * same INVALID_REQUEST messages.
+ */
+public final class RequestFields {
+    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
+
+    private RequestFields() {}
+
+    /** {@return {@code value} trimmed} @throws BrizoException if it is missing or blank */
+    public static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw BrizoException.invalid(name + " is required");
+        }
+        return value.trim();
+    }
+
+    /** {@return a required {@code serviceAgreementId}, trimmed, exactly as sent otherwise} */
+    public static String agreementId(String raw) {
+        String id = required(raw, "serviceAgreementId");
+        if (!AGREEMENT_ID.matcher(id).matches()) {
+            throw BrizoException.invalid("serviceAgreementId must be 32 bytes as 64 hex digits");
+        }
+        return id;
+    }
+
+    /** {@return a required {@code consumerAddress}, trimmed} */
+    public static String address(String raw) {
+        String address = required(raw, "consumerAddress");
+        if (!ADDRESS.matcher(address).matches()) {
+            throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
+        }
+        return address;
+    }
+
+    /** {@return the nonce, or null when {@code raw} is null} */
+    public static Long nonce(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        if (!NONCE.matcher(raw.trim()).matches()) {
+            throw BrizoException.invalid("nonce must be a whole number from 0");
+        }
+        return Long.valueOf(raw.trim());
+    }
+}
