@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.brizo.http.BrizoHttpApi;
+import io.brizo.testkit.PublisherFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,7 @@ import io.brizo.Brizo;
 import io.brizo.TestKeys;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
+import io.brizo.internal.auth.Eip191;
 import io.brizo.spi.Settings;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,8 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.crypto.Sign;
-import org.web3j.utils.Numeric;
 
 /** Consume over HTTP with the keeper verifier wired in by settings, against a real local chain. */
 class KeeperConsumeHttpTest {
@@ -89,13 +88,7 @@ class KeeperConsumeHttpTest {
     }
 
     String token(long seconds) {
-        Sign.SignatureData s =
-                Sign.signPrefixedMessage(("Ocean Protocol Authentication\n" + seconds).getBytes(), consumer.pair());
-        byte[] sig = new byte[65];
-        System.arraycopy(s.getR(), 0, sig, 0, 32);
-        System.arraycopy(s.getS(), 0, sig, 32, 32);
-        sig[64] = s.getV()[0];
-        return Numeric.toHexString(sig) + "-" + seconds;
+        return Eip191.signBrizoForm("Ocean Protocol Authentication\n" + seconds, consumer.pair()) + "-" + seconds;
     }
 
     @Test
