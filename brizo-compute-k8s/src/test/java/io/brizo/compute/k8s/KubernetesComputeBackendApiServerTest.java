@@ -20,6 +20,7 @@ import io.brizo.testkit.TestConsumer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -306,17 +307,15 @@ class KubernetesComputeBackendApiServerTest {
                                 p -> p.getMetadata().getName(), p -> p))));
     }
 
-    @Test
-    void theOutputsOfAJobStartedOverHttpAreDownloadableThroughTheHttpApi() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        String dataset = "did:op:" + "da".repeat(32);
-        String agreement = "c0".repeat(32);
-        TestConsumer consumer = TestConsumer.random();
-        URI data = URI.create("fake://bucket/lines.csv");
-        Path assets = Files.writeString(
+    private Path writeAsset(ObjectMapper json, String dataset, URI data) throws IOException {
+        return Files.writeString(
                 dir.resolve(namespace + "-assets.json"),
                 json.writeValueAsString(Map.of(dataset, Map.of("files", List.of(Map.of("url", data.toString()))))));
-        Path grants = Files.writeString(
+    }
+
+    private Path writeComputeGrant(ObjectMapper json, String agreement, String dataset, TestConsumer consumer)
+            throws IOException {
+        return Files.writeString(
                 dir.resolve(namespace + "-grants.json"),
                 json.writeValueAsString(List.of(Map.of(
                         "agreementId",
@@ -327,6 +326,17 @@ class KubernetesComputeBackendApiServerTest {
                         consumer.address(),
                         "service",
                         "compute"))));
+    }
+
+    @Test
+    void theOutputsOfAJobStartedOverHttpAreDownloadableThroughTheHttpApi() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String dataset = "did:op:" + "da".repeat(32);
+        String agreement = "c0".repeat(32);
+        TestConsumer consumer = TestConsumer.random();
+        URI data = URI.create("fake://bucket/lines.csv");
+        Path assets = writeAsset(json, dataset, data);
+        Path grants = writeComputeGrant(json, agreement, dataset, consumer);
         Settings settings = Settings.builder()
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_GRANTS", grants.toString())
@@ -412,20 +422,8 @@ class KubernetesComputeBackendApiServerTest {
         String agreement = "c1".repeat(32);
         TestConsumer consumer = TestConsumer.random();
         URI data = URI.create("fake://bucket/secret-lines.csv");
-        Path assets = Files.writeString(
-                dir.resolve(namespace + "-assets.json"),
-                json.writeValueAsString(Map.of(dataset, Map.of("files", List.of(Map.of("url", data.toString()))))));
-        Path grants = Files.writeString(
-                dir.resolve(namespace + "-grants.json"),
-                json.writeValueAsString(List.of(Map.of(
-                        "agreementId",
-                        agreement,
-                        "did",
-                        dataset,
-                        "consumer",
-                        consumer.address(),
-                        "service",
-                        "compute"))));
+        Path assets = writeAsset(json, dataset, data);
+        Path grants = writeComputeGrant(json, agreement, dataset, consumer);
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
