@@ -28,8 +28,11 @@ import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
+import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.Verdict;
+import java.io.InputStream;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -141,12 +144,45 @@ public final class Brizo implements AutoCloseable {
      * @throws BrizoException of kind NOT_FOUND if the token is unknown, used or expired
      */
     public ConsumableFile transfer(String token) {
-        java.net.URI location = transferLinks
+        URI location = transferLinks
                 .consume(token)
                 .orElseThrow(() -> BrizoException.notFound("no such transfer link (unknown, used or expired)"));
         StorageDriver driver = storage.driverFor(location);
         ObjectInfo info = driver.stat(location);
         return new ConsumableFile("transfer", 0, "transfer", "application/octet-stream", info, driver, location);
+    }
+
+    /**
+     * Writes one object through an upload link that a compute backend made for a pod (see
+     * {@link io.brizo.spi.StorageAccess#uploadLink}): the token is the whole capability. The object
+     * goes to {@code name} under the link's prefix, replacing one of that name.
+     *
+     * @param name a relative path, such as {@code outputs/result.csv}
+     * @param length the exact number of bytes {@code data} yields
+     * @return the written object's name and size
+     * @throws BrizoException of kind NOT_FOUND if the token is unknown or expired, INVALID_REQUEST
+     *     if the name is not a relative path or the link's allowance does not cover the object
+     */
+    public OutputFile upload(String token, String name, InputStream data, long length, String contentType) {
+        Objects.requireNonNull(data, "data");
+        if (length < 0) {
+            throw BrizoException.invalid("the length of an upload must be known (send Content-Length)");
+        }
+        URI prefix = transferLinks
+                .reserveUpload(token, length)
+                .orElseThrow(() -> BrizoException.notFound("no such upload link (unknown or expired)"));
+        boolean written = false;
+        try {
+            URI location = StorageAccess.resolve(prefix, name);
+            ObjectInfo info = storage.driverFor(location)
+                    .write(location, data, length, contentType == null ? "application/octet-stream" : contentType);
+            written = true;
+            return new OutputFile(name, info.size());
+        } finally {
+            if (!written) {
+                transferLinks.releaseUpload(token, length);
+            }
+        }
     }
 
     /** {@return the name of the agreement verifier in use} */
@@ -456,7 +492,7 @@ public final class Brizo implements AutoCloseable {
             List<AutoCloseable> owned = new ArrayList<>();
             // One registry backs both the links backends make and the HTTP route that serves them.
             TransferLinks links = new TransferLinks();
-            java.net.URI publicUrl = CoreSettings.publicUrl(settings).orElse(null);
+            URI publicUrl = CoreSettings.publicUrl(settings).orElse(null);
             try {
                 List<StorageDriver> drivers = new ArrayList<>(explicitDrivers);
                 ServiceAgreementVerifier v = verifier;

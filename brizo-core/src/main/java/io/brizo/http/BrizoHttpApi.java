@@ -57,6 +57,12 @@ public final class BrizoHttpApi {
      * once; the token is the only credential.
      */
     public static final String COMPUTE_TRANSFER = COMPUTE + "/transfer";
+    /**
+     * Upload links for compute pods: {@code PUT <this>/<token>?name=<relative name>} with a
+     * {@code Content-Length} writes one object under the link's prefix; the token is the only
+     * credential.
+     */
+    public static final String COMPUTE_UPLOAD = COMPUTE + "/upload";
     /** The compute environments. */
     public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
 
@@ -103,6 +109,10 @@ public final class BrizoHttpApi {
                 String token = path.substring(COMPUTE_TRANSFER.length() + 1);
                 return only(request, Set.of("GET"), () -> transfer(request, token));
             }
+            if (path.startsWith(COMPUTE_UPLOAD + "/")) {
+                String token = path.substring(COMPUTE_UPLOAD.length() + 1);
+                return only(request, Set.of("PUT"), () -> upload(request, token));
+            }
             return switch (path) {
                 case "/", "" -> only(request, Set.of("GET", "HEAD"), () -> info());
                 case CONSUME -> only(request, Set.of("GET", "HEAD"), () -> consume(request));
@@ -119,12 +129,21 @@ public final class BrizoHttpApi {
             LOG.error(
                     "internal error handling {} {}: {}",
                     request.method(),
-                    // A transfer path holds a capability token: log the route, not the token.
-                    request.path().startsWith(COMPUTE_TRANSFER + "/") ? COMPUTE_TRANSFER + "/..." : request.path(),
+                    loggablePath(request.path()),
                     e.getClass().getName());
             LOG.debug("internal error detail", e);
             return error(500, ErrorKind.INTERNAL.name(), "internal error");
         }
+    }
+
+    /** {@return the path with any capability token (transfer and upload links) left out} */
+    static String loggablePath(String path) {
+        for (String linkRoute : List.of(COMPUTE_TRANSFER, COMPUTE_UPLOAD)) {
+            if (path.startsWith(linkRoute + "/")) {
+                return linkRoute + "/...";
+            }
+        }
+        return path;
     }
 
     private interface Route {
@@ -241,6 +260,28 @@ public final class BrizoHttpApi {
                 request,
                 new Download(file.size(), "application/octet-stream", "transfer", "a transfer link"),
                 file::open);
+    }
+
+    private HttpResponse upload(HttpRequest request, String token) {
+        long length = request.header("Content-Length")
+                .map(v -> wholeNumber(v.trim(), "Content-Length", -1))
+                .orElseThrow(() -> BrizoException.invalid("an upload needs a Content-Length"));
+        String name = request.rawQuery() == null
+                ? null
+                : queryParameters(request.rawQuery(), Set.of("name")).get("name");
+        if (name == null) {
+            throw BrizoException.invalid("name is required: PUT ...?name=<relative path>");
+        }
+        OutputFile written = brizo.upload(
+                token,
+                name,
+                request.body(),
+                length,
+                request.header("Content-Type").orElse(null));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", written.name());
+        body.put("size", written.size());
+        return HttpResponse.json(201, Json.write(body), List.of());
     }
 
     private HttpResponse environments() {

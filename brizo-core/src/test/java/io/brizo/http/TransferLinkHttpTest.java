@@ -164,4 +164,109 @@ class TransferLinkHttpTest {
             assertEquals(io.brizo.spi.ErrorKind.CONFIGURATION, e.kind());
         }
     }
+
+    private HttpResponse<String> put(URI link, String name, HttpRequest.BodyPublisher body) throws Exception {
+        URI target = URI.create(
+                link + (name == null ? "" : "?name=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)));
+        return http.send(HttpRequest.newBuilder(target).PUT(body).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anUploadLinkWritesObjectsUnderItsPrefixAndNeverShowsTheLocation() throws Exception {
+        Capturing factory = new Capturing();
+        int port = freePort();
+        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port);
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+            Path prefix = dir.resolve("data/secret-outputs/job-1");
+            URI link = factory.storage
+                    .get()
+                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), 1 << 20)
+                    .orElseThrow();
+            assertTrue(link.toString().startsWith("http://127.0.0.1:" + port + BrizoHttpApi.COMPUTE_UPLOAD + "/"));
+            assertFalse(link.toString().contains("secret-outputs"));
+
+            HttpResponse<String> first = put(link, "outputs/a b%.txt", HttpRequest.BodyPublishers.ofString("hello"));
+            assertEquals(201, first.statusCode(), first.body());
+            assertEquals("{\"name\":\"outputs/a b%.txt\",\"size\":5}", first.body());
+            assertFalse(first.headers().map().toString().contains("secret-outputs"));
+            assertEquals("hello", Files.readString(prefix.resolve("outputs/a b%.txt")));
+
+            HttpResponse<String> again = put(link, "outputs/a b%.txt", HttpRequest.BodyPublishers.ofString("bye"));
+            assertEquals(201, again.statusCode(), "a retried upload replaces the object");
+            assertEquals("bye", Files.readString(prefix.resolve("outputs/a b%.txt")));
+        }
+    }
+
+    @Test
+    void uploadsWithNamesThatAreNotRelativePathsAreRefusedAndWriteNothing() throws Exception {
+        Capturing factory = new Capturing();
+        int port = freePort();
+        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port);
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+            Path prefix = Files.createDirectories(dir.resolve("data/out/job-2"));
+            URI link = factory.storage
+                    .get()
+                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), 1 << 20)
+                    .orElseThrow();
+            for (String bad : List.of("../escape.txt", "/abs.txt", "a//b", "a/./b", "", "tab\there", "back\\slash")) {
+                HttpResponse<String> r = put(link, bad, HttpRequest.BodyPublishers.ofString("x"));
+                assertEquals(400, r.statusCode(), bad + ": " + r.body());
+                assertTrue(r.body().contains("\"INVALID_REQUEST\""), r.body());
+                assertFalse(r.body().contains(dir.toString()), r.body());
+            }
+            HttpResponse<String> noName = put(link, null, HttpRequest.BodyPublishers.ofString("x"));
+            assertEquals(400, noName.statusCode());
+            assertTrue(noName.body().contains("name is required"), noName.body());
+            assertFalse(Files.exists(dir.resolve("data/out/escape.txt")));
+            try (var files = Files.list(prefix)) {
+                assertEquals(0, files.count());
+            }
+        }
+    }
+
+    @Test
+    void uploadsWithoutALengthBeyondTheAllowanceOrWithAnUnknownTokenAreRefused() throws Exception {
+        Capturing factory = new Capturing();
+        int port = freePort();
+        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port);
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+            Path prefix = Files.createDirectories(dir.resolve("data/out/job-3"));
+            URI link = factory.storage
+                    .get()
+                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), 10)
+                    .orElseThrow();
+            HttpResponse<String> chunked = put(
+                    link,
+                    "a.txt",
+                    HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8))));
+            assertEquals(400, chunked.statusCode(), chunked.body());
+            assertTrue(chunked.body().contains("Content-Length"), chunked.body());
+
+            HttpResponse<String> tooBig = put(link, "big.txt", HttpRequest.BodyPublishers.ofString("x".repeat(11)));
+            assertEquals(400, tooBig.statusCode());
+            assertTrue(tooBig.body().contains("allows 10 bytes"), tooBig.body());
+            assertFalse(Files.exists(prefix.resolve("big.txt")));
+            assertEquals(
+                    201,
+                    put(link, "fits.txt", HttpRequest.BodyPublishers.ofString("x".repeat(10)))
+                            .statusCode());
+
+            URI unknown = URI.create(server.uri() + BrizoHttpApi.COMPUTE_UPLOAD + "/" + "B".repeat(43));
+            assertEquals(
+                    404,
+                    put(unknown, "a.txt", HttpRequest.BodyPublishers.ofString("x"))
+                            .statusCode());
+            assertEquals(405, get(link).statusCode());
+        }
+    }
+
+    @Test
+    void withoutAPublicUrlNoUploadLinksAreMade() throws Exception {
+        Capturing factory = new Capturing();
+        try (Brizo brizo = brizo(factory, null)) {
+            URI prefix = URI.create(dir.resolve("data").toUri() + "out/");
+            assertEquals(Optional.empty(), factory.storage.get().uploadLink(prefix, Duration.ofMinutes(1), 1));
+        }
+    }
 }

@@ -12,12 +12,15 @@ import java.util.Optional;
 
 /**
  * Storage access for compute backends that, besides delegating, makes transfer links: URLs under
- * the server's public base that read an object once through {@link TransferLinks}. Without a
+ * the server's public base that read an object once, or write objects under a prefix, through
+ * {@link TransferLinks}. Without a
  * public base it makes none, since pods would have no address to reach.
  */
 public final class LinkingStorageAccess implements StorageAccess {
     /** The path under the public base at which the HTTP API serves transfer links. */
     public static final String PATH = "/api/v1/brizo/services/compute/transfer/";
+    /** The path under the public base at which the HTTP API takes uploads through upload links. */
+    public static final String UPLOAD_PATH = "/api/v1/brizo/services/compute/upload/";
 
     private final StorageAccess storage;
     private final TransferLinks links;
@@ -62,5 +65,16 @@ public final class LinkingStorageAccess implements StorageAccess {
         // Fails now, naming the installed drivers, rather than when a pod follows the link.
         storage.stat(location);
         return Optional.of(URI.create(publicBase + PATH + links.create(location, lifetime)));
+    }
+
+    @Override
+    public Optional<URI> uploadLink(URI prefix, Duration lifetime, long maxBytes) {
+        if (!prefix.toString().endsWith("/")) {
+            throw new IllegalArgumentException("an upload prefix must end with /");
+        }
+        if (publicBase == null) {
+            return Optional.empty();
+        }
+        return Optional.of(URI.create(publicBase + UPLOAD_PATH + links.createUpload(prefix, lifetime, maxBytes)));
     }
 }

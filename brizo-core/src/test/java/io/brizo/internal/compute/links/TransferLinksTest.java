@@ -132,4 +132,93 @@ class TransferLinksTest {
         assertNotEquals(fresh, lasting);
         assertEquals(Optional.of(LOCATION), links.consume(lasting));
     }
+
+    static final URI PREFIX = URI.create("file:///srv/out/job-1/");
+
+    @Test
+    void anUploadTokenWritesUnderItsPrefixUntilItExpires() {
+        HandClock clock = new HandClock();
+        TransferLinks links = new TransferLinks(clock, 10);
+        String token = links.createUpload(PREFIX, Duration.ofMinutes(10), 100);
+        assertEquals(Optional.of(PREFIX), links.reserveUpload(token, 10));
+        assertEquals(Optional.of(PREFIX), links.reserveUpload(token, 10), "an upload token is not single-use");
+        assertEquals(Optional.empty(), links.consume(token), "an upload token reads nothing");
+        assertEquals(Optional.of(PREFIX), links.reserveUpload(token, 1));
+        clock.now = clock.now.plus(Duration.ofMinutes(10));
+        assertEquals(Optional.empty(), links.reserveUpload(token, 1));
+    }
+
+    @Test
+    void aDownloadTokenUploadsNothing() {
+        TransferLinks links = new TransferLinks();
+        String token = links.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.empty(), links.reserveUpload(token, 1));
+        assertEquals(Optional.of(LOCATION), links.consume(token));
+    }
+
+    @Test
+    void anUploadTokenRefusesBytesBeyondItsAllowanceAndGetsBackWhatFailedUploadsTook() {
+        TransferLinks links = new TransferLinks();
+        String token = links.createUpload(PREFIX, Duration.ofMinutes(1), 100);
+        links.reserveUpload(token, 60);
+        BrizoException e = assertThrows(BrizoException.class, () -> links.reserveUpload(token, 41));
+        assertEquals(ErrorKind.INVALID_REQUEST, e.kind());
+        assertTrue(e.getMessage().contains("40 left"), e.getMessage());
+        links.releaseUpload(token, 60);
+        assertEquals(Optional.of(PREFIX), links.reserveUpload(token, 100));
+    }
+
+    @Test
+    void anUploadTokenRefusesMoreThanItsFileCount() {
+        TransferLinks links = new TransferLinks();
+        String token = links.createUpload(PREFIX, Duration.ofMinutes(1), Long.MAX_VALUE);
+        for (int i = 0; i < TransferLinks.MAX_UPLOAD_FILES; i++) {
+            links.reserveUpload(token, 0);
+        }
+        BrizoException e = assertThrows(BrizoException.class, () -> links.reserveUpload(token, 0));
+        assertTrue(e.getMessage().contains("at most " + TransferLinks.MAX_UPLOAD_FILES + " files"), e.getMessage());
+    }
+
+    @Test
+    void uploadTokensCountAgainstTheCapacityAndExpiredOnesArePurged() {
+        HandClock clock = new HandClock();
+        TransferLinks links = new TransferLinks(clock, 2);
+        links.createUpload(PREFIX, Duration.ofSeconds(1), 1);
+        links.create(LOCATION, Duration.ofSeconds(1));
+        BrizoException full =
+                assertThrows(BrizoException.class, () -> links.createUpload(PREFIX, Duration.ofSeconds(1), 1));
+        assertEquals(ErrorKind.UNAVAILABLE, full.kind());
+        clock.now = clock.now.plusSeconds(1);
+        links.createUpload(PREFIX, Duration.ofSeconds(1), 1);
+        assertEquals(1, links.size());
+    }
+
+    @Test
+    void concurrentUploadsNeverTakeMoreThanTheAllowance() throws Exception {
+        TransferLinks links = new TransferLinks();
+        String token = links.createUpload(PREFIX, Duration.ofMinutes(1), 1000);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return links.reserveUpload(token, 100).isPresent();
+                    } catch (BrizoException e) {
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            int granted = 0;
+            for (Future<Boolean> f : results) {
+                granted += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(10, granted);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
