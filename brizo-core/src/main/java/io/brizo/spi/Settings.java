@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class Settings {
     private static final Pattern SECRET_NAME =
-            Pattern.compile(".*(KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL|CONNECTION_STRING|SAS|_URL).*");
+            Pattern.compile(".*(KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL|CONNECTION_STRING|SAS|_URL|LOCATION).*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final Map<String, Entry> entries;

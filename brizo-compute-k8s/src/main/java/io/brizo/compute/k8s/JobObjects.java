@@ -58,6 +58,7 @@ final class JobObjects {
     static final String VOLUME = "/data";
     static final String ALGORITHM_PATH = VOLUME + "/transformations/algorithm";
     static final String FETCH_DIR = "/brizo/fetch";
+    static final String UPLOAD_DIR = "/brizo/upload";
 
     private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
 
@@ -79,20 +80,33 @@ final class JobObjects {
             "chmod -R a+rX /data/inputs /data/transformations");
 
     /**
-     * Prints every output file as a header line ("brizo-output size name") followed by its
-     * content in base64 and an end line: the backend reads this log to collect the outputs
-     * (see the README: a stopgap until outputs go to storage through upload links).
+     * Uploads every file of {@code /data/outputs} and {@code /data/logs} through the job's upload
+     * link ({@code PUT <link>?name=outputs/<path>}), printing a manifest line ("brizo-output size
+     * path" or "brizo-log size path") for each and "brizo-done" at the end, which the backend reads
+     * from this pod's log and checks against the storage. An upload refused by the server ends the
+     * phase with "brizo-upload-failed" and the server's JSON error. Symbolic links are not followed.
      */
     static final String PUBLISH_SCRIPT = String.join(
             "\n",
             "set -eu",
-            "cd /data/outputs",
-            "find . -type f | sort | while IFS= read -r f; do",
-            "  echo \"brizo-output $(stat -c %s \"$f\") ${f#./}\"",
-            "  base64 \"$f\"",
-            "  echo \"brizo-end\"",
-            "done",
-            "echo \"brizo-done\"");
+            "url=\"$(cat " + UPLOAD_DIR + "/url)\"",
+            "publish() {",
+            "  [ -d \"/data/$1\" ] || return 0",
+            "  cd \"/data/$1\"",
+            "  find . -type f | sort | while IFS= read -r f; do",
+            "    name=\"${f#./}\"",
+            "    size=\"$(stat -c %s \"$f\")\"",
+            "    if ! answer=\"$(curl -sS --fail-with-body --retry 3 -T \"$f\" --url-query \"name=$1/$name\" \"$url\" 2>&1)\";"
+                    + " then",
+            "      echo \"brizo-upload-failed $(echo \"$answer\" | tr '\\n' ' ')\"",
+            "      exit 1",
+            "    fi",
+            "    echo \"brizo-$2 $size $name\"",
+            "  done",
+            "}",
+            "publish outputs output",
+            "publish logs log",
+            "echo brizo-done");
 
     private JobObjects() {}
 
@@ -115,6 +129,10 @@ final class JobObjects {
 
     static String secretName(String base) {
         return base + "-fetch";
+    }
+
+    static String uploadSecretName(String base) {
+        return base + "-upload";
     }
 
     static String logName(String base) {
@@ -183,6 +201,15 @@ final class JobObjects {
                 .build();
     }
 
+    /** {@return the Secret that gives the publish phase its upload link} */
+    static Secret uploadSecret(String base, OwnerReference owner, String uploadUrl) {
+        return new SecretBuilder()
+                .withMetadata(partMeta(uploadSecretName(base), base, owner))
+                .withType("Opaque")
+                .withStringData(Map.of("url", uploadUrl))
+                .build();
+    }
+
     static PersistentVolumeClaim volume(String base, OwnerReference owner, K8sConfig config) {
         return new PersistentVolumeClaimBuilder()
                 .withMetadata(partMeta(volumeName(base), base, owner))
@@ -212,16 +239,17 @@ final class JobObjects {
     static Job configure(String base, OwnerReference owner, K8sConfig config) {
         Container c = helper(CONFIGURE, config, CONFIGURE_SCRIPT)
                 .addToVolumeMounts(mount("data", VOLUME, null, false))
-                .addToVolumeMounts(mount("fetch", FETCH_DIR, null, true))
+                .addToVolumeMounts(mount("secret", FETCH_DIR, null, true))
                 .build();
-        return job(base, CONFIGURE, owner, config, c, config.stageTimeout().toSeconds(), true);
+        return job(base, CONFIGURE, owner, config, c, config.stageTimeout().toSeconds(), secretName(base));
     }
 
     static Job publish(String base, OwnerReference owner, K8sConfig config) {
         Container c = helper(PUBLISH, config, PUBLISH_SCRIPT)
                 .addToVolumeMounts(mount("data", VOLUME, null, true))
+                .addToVolumeMounts(mount("secret", UPLOAD_DIR, null, true))
                 .build();
-        return job(base, PUBLISH, owner, config, c, config.stageTimeout().toSeconds(), false);
+        return job(base, PUBLISH, owner, config, c, config.stageTimeout().toSeconds(), uploadSecretName(base));
     }
 
     /**
@@ -269,7 +297,7 @@ final class JobObjects {
                 .addToVolumeMounts(mount("data", VOLUME + "/outputs", "outputs", false))
                 .addToVolumeMounts(mount("data", VOLUME + "/logs", "logs", false))
                 .build();
-        Job job = job(base, ALGORITHM, owner, config, c, deadlineSeconds, false);
+        Job job = job(base, ALGORITHM, owner, config, c, deadlineSeconds, null);
         // Only the consumer's code gets the sandbox: the helper phases run the publisher's image.
         job.getSpec().getTemplate().getSpec().setRuntimeClassName(config.runtimeClass());
         return job;
@@ -320,7 +348,7 @@ final class JobObjects {
             K8sConfig config,
             Container container,
             long deadlineSeconds,
-            boolean withFetchSecret) {
+            String secret) {
         Map<String, String> podLabels = new LinkedHashMap<>(partLabels(base));
         podLabels.put(LABEL_PHASE, phase);
         JobBuilder b = new JobBuilder()
@@ -360,14 +388,14 @@ final class JobObjects {
                 .endSpec()
                 .endTemplate()
                 .endSpec();
-        if (withFetchSecret) {
+        if (secret != null) {
             b.editSpec()
                     .editTemplate()
                     .editSpec()
                     .addNewVolume()
-                    .withName("fetch")
+                    .withName("secret")
                     .withNewSecret()
-                    .withSecretName(secretName(base))
+                    .withSecretName(secret)
                     .withDefaultMode(0444)
                     .endSecret()
                     .endVolume()

@@ -1,6 +1,7 @@
 package io.brizo.compute.k8s;
 
 import io.brizo.spi.ComputeEnvironment;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.Map;
  * @param pollInterval how often running jobs are advanced
  * @param runAsUser the uid (and gid) of every job container; never 0
  * @param runtimeClass the RuntimeClass of the algorithm pod (a sandbox such as gVisor), or null
+ * @param outputLocation the prefix, ending with {@code /}, under which job outputs are stored
+ * @param maxOutputBytes the most bytes a job may upload (its volume's size)
  */
 record K8sConfig(
         String namespace,
@@ -33,7 +36,9 @@ record K8sConfig(
         Duration presignLifetime,
         Duration pollInterval,
         long runAsUser,
-        String runtimeClass) {
+        String runtimeClass,
+        URI outputLocation,
+        long maxOutputBytes) {
     K8sConfig {
         nodeSelector = Map.copyOf(nodeSelector);
         pullSecrets = List.copyOf(pullSecrets);

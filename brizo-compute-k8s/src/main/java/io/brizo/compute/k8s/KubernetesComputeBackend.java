@@ -64,8 +64,10 @@ import org.slf4j.LoggerFactory;
  *       memory and GPU as requests and limits, the job's time limit as {@code
  *       activeDeadlineSeconds}, non-root, no privilege escalation, no service-account token, and
  *       a NetworkPolicy that denies all traffic to and from it;
- *   <li><b>publish</b> (helper image): prints the outputs, which the backend stores in a
- *       ConfigMap next to the algorithm's log (a stopgap, limited in size: see the README).
+ *   <li><b>publish</b> (helper image): uploads the outputs and the algorithm's log files to the
+ *       configured output location through an upload link of the library ({@link
+ *       io.brizo.spi.StorageAccess#uploadLink}), made when the phase starts; the backend then
+ *       checks every listed file in storage and records their names and sizes.
  * </ol>
  *
  * <p>Why separate pods rather than init containers of one pod: a NetworkPolicy applies to a whole
@@ -98,12 +100,17 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     /** Most of the algorithm's log kept after it ends (a ConfigMap holds at most 1 MiB). */
     static final int MAX_KEPT_LOG = 256 * 1024;
-    /** Most output bytes kept in all (base64 in a ConfigMap of at most 1 MiB). */
-    static final long MAX_OUTPUT_BYTES = 512 * 1024;
+    /** Most bytes of the publish phase's log read for its manifest (names and sizes only). */
+    static final int MAX_MANIFEST_LOG = 2 << 20;
+    /** The container's log, as kept, under a job's prefix in the output location. */
+    static final String ALGORITHM_LOG = "algorithm.log";
 
     static final int MAX_LOG_CHUNK = 1 << 20;
     private static final int ATTEMPTS = 4;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    /** Covers the wait between making an upload link and the publish Job's deadline starting. */
+    private static final Duration LINK_MARGIN = Duration.ofMinutes(1);
+
     private static final Set<String> PULL_ERRORS =
             Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
 
@@ -371,7 +378,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         if (status.state() == JobState.DELETED) {
             throw BrizoException.notFound("job " + jobId + " was deleted");
         }
-        return OutputStore.list(outputsMap(JobObjects.baseName(jobId)));
+        return OutputStore.list(outputsMap(JobObjects.baseName(jobId)), OutputStore.OUTPUTS);
     }
 
     @Override
@@ -380,12 +387,19 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         if (status.state() == JobState.DELETED) {
             throw BrizoException.notFound("job " + jobId + " was deleted");
         }
-        byte[] data = OutputStore.read(outputsMap(JobObjects.baseName(jobId)), name)
+        String base = JobObjects.baseName(jobId);
+        OutputFile file = OutputStore.list(outputsMap(base), OutputStore.OUTPUTS).stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> BrizoException.notFound("job " + jobId + " has no output named " + name));
-        ObjectInfo info = ObjectInfo.builder(data.length)
-                .contentType("application/octet-stream")
-                .build();
-        return new StorageObject(info, ByteRange.all().resolve(data.length), new ByteArrayInputStream(data));
+        return storage.open(
+                StorageAccess.resolve(prefix(base), OutputStore.OUTPUTS + "/" + file.name()), ByteRange.all());
+    }
+
+    /** {@return where the job's outputs and logs are stored: a prefix ending with /} */
+    private URI prefix(String base) {
+        // The base name is a DNS label, so it needs no quoting in any location.
+        return URI.create(config.outputLocation() + base + "/");
     }
 
     @Override
@@ -491,28 +505,60 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             }
         } else if (condition(job, "Complete").isPresent()) {
             keepLog(base);
-            ensurePhase(root, owner, JobObjects.PUBLISH);
-            transition(base, s -> s == JobState.RUNNING, Map.of(A_STATE, JobState.PUBLISHING.name(), A_EXIT, "0"));
+            if (startPublish(base, root, owner, JobState.RUNNING) != null) {
+                transition(base, s -> s == JobState.RUNNING, Map.of(A_STATE, JobState.PUBLISHING.name(), A_EXIT, "0"));
+            }
+        }
+    }
+
+    /**
+     * {@return the publish Job, created with its upload link if it does not exist yet; null if
+     * no upload link can be made, in which case the job has FAILED from {@code state}}
+     */
+    private Job startPublish(String base, ConfigMap root, OwnerReference owner, JobState state) {
+        try {
+            return ensurePhase(root, owner, JobObjects.PUBLISH);
+        } catch (BrizoException e) {
+            if (e.kind() != ErrorKind.CONFIGURATION) {
+                throw e;
+            }
+            // Retrying cannot help: end the job, saying why, instead of leaving it to the poller.
+            fail(base, state, "the outputs cannot be uploaded: " + e.getMessage(), 0);
+            return null;
         }
     }
 
     private void publishPhase(String base, ConfigMap root, OwnerReference owner) {
-        Job job = ensurePhase(root, owner, JobObjects.PUBLISH);
+        Job job = startPublish(base, root, owner, JobState.PUBLISHING);
+        if (job == null) {
+            return;
+        }
+        Optional<String> pullError = pullError(base, JobObjects.PUBLISH);
+        if (pullError.isPresent()) {
+            fail(base, JobState.PUBLISHING, "the helper image could not be pulled: " + pullError.get(), 0);
+            return;
+        }
         Optional<JobCondition> failed = condition(job, "Failed");
         if (failed.isPresent()) {
-            fail(base, JobState.PUBLISHING, "collecting the outputs failed: " + describe(failed.get()), 0);
+            String log = new String(podLog(base, JobObjects.PUBLISH, MAX_MANIFEST_LOG), StandardCharsets.UTF_8);
+            String refused = OutputStore.uploadError(log);
+            fail(
+                    base,
+                    JobState.PUBLISHING,
+                    refused != null
+                            ? "uploading the outputs failed: " + refused
+                            : "publishing the outputs failed: " + describe(failed.get()),
+                    0);
         } else if (condition(job, "Complete").isPresent()) {
             if (outputsMap(base) == null) {
-                int limit = (int) (2 * MAX_OUTPUT_BYTES);
-                byte[] raw = podLog(base, JobObjects.PUBLISH, limit);
-                OutputStore.Parsed parsed = raw.length >= limit
-                        ? OutputStore.tooBig(MAX_OUTPUT_BYTES)
-                        : OutputStore.parse(new String(raw, StandardCharsets.UTF_8), MAX_OUTPUT_BYTES);
-                if (parsed.error() != null) {
-                    fail(base, JobState.PUBLISHING, parsed.error(), 0);
+                String log = new String(podLog(base, JobObjects.PUBLISH, MAX_MANIFEST_LOG), StandardCharsets.UTF_8);
+                OutputStore.Manifest manifest = OutputStore.parse(log);
+                String problem = manifest.error() != null ? manifest.error() : checkStored(base, manifest);
+                if (problem != null) {
+                    fail(base, JobState.PUBLISHING, problem, 0);
                     return;
                 }
-                createPart(OutputStore.configMap(JobObjects.outputsName(base), base, owner, parsed.files()));
+                createPart(OutputStore.index(JobObjects.outputsName(base), base, owner, manifest));
             }
             transition(
                     base,
@@ -525,6 +571,32 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             deletePhases(base);
             deleteQuietly(client.persistentVolumeClaims().inNamespace(ns).withName(JobObjects.volumeName(base)));
         }
+    }
+
+    /**
+     * {@return why the manifest does not match the storage, or null if every listed file is
+     * stored with its listed size} Only then are the outputs offered to the consumer.
+     */
+    private String checkStored(String base, OutputStore.Manifest manifest) {
+        URI prefix = prefix(base);
+        for (String kind : List.of(OutputStore.OUTPUTS, OutputStore.LOGS)) {
+            for (OutputFile f : kind.equals(OutputStore.OUTPUTS) ? manifest.outputs() : manifest.logs()) {
+                ObjectInfo info;
+                try {
+                    info = storage.stat(StorageAccess.resolve(prefix, kind + "/" + f.name()));
+                } catch (BrizoException e) {
+                    if (e.retryable()) {
+                        throw e;
+                    }
+                    return "the uploaded " + kind + " could not be found in the output location (" + e.kind() + ": "
+                            + e.getMessage() + ")";
+                }
+                if (info.size() != f.size()) {
+                    return "an uploaded file of the " + kind + " has " + info.size() + " bytes instead of " + f.size();
+                }
+            }
+        }
+        return null;
     }
 
     private void fail(String base, JobState from, String message, Integer exitCode) {
@@ -555,6 +627,15 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             createPart(JobObjects.volume(base, owner, config));
         } else if (phase.equals(JobObjects.ALGORITHM)) {
             createPart(JobObjects.noEgress(base, owner));
+        } else if (phase.equals(JobObjects.PUBLISH)) {
+            // Made now, not at start, so it lives only as long as the phase that uses it.
+            URI link = storage.uploadLink(
+                            prefix(base), config.stageTimeout().plus(LINK_MARGIN), config.maxOutputBytes())
+                    .orElseThrow(() -> BrizoException.configuration("the library makes no upload links because"
+                            + " BRIZO_PUBLIC_URL is not set; set it to the URL at which pods reach this server"));
+            // Replaced, not kept: a Secret left by an earlier attempt may hold a link that is gone.
+            deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.uploadSecretName(base)));
+            createPart(JobObjects.uploadSecret(base, owner, link.toString()));
         }
         String manifest = root.getData() == null ? null : root.getData().get(phase);
         if (manifest == null) {
@@ -681,6 +762,17 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 .withMetadata(JobObjects.partMeta(name, base, JobObjects.ownedBy(root)))
                 .withBinaryData(Map.of("algorithm.log", Base64.getEncoder().encodeToString(log)))
                 .build());
+        try {
+            // Beside the outputs, so the log outlives the job's Kubernetes objects.
+            storage.write(
+                    StorageAccess.resolve(prefix(base), ALGORITHM_LOG),
+                    new ByteArrayInputStream(log),
+                    log.length,
+                    "text/plain; charset=utf-8");
+        } catch (BrizoException e) {
+            // The log API still serves the copy above; a storage hiccup should not fail the job.
+            LOG.warn("could not store the log of job {} in the output location: {}", base, e.getMessage());
+        }
     }
 
     private byte[] keptLog(String base) {
@@ -771,6 +863,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         for (String phase : List.of(JobObjects.CONFIGURE, JobObjects.ALGORITHM, JobObjects.PUBLISH)) {
             deleteQuietly(client.batch().v1().jobs().inNamespace(ns).withName(JobObjects.phaseName(base, phase)));
         }
+        deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.uploadSecretName(base)));
         // The garbage collector removes a deleted Job's pods; without one (or before it runs),
         // this does, so stop takes effect at once.
         api("delete pods of " + base, () -> client.pods()

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +97,16 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
             "RuntimeClass of the algorithm pods, such as a gVisor or Kata sandbox (gvisor, kata); unset = the"
                     + " cluster's default runtime");
 
+    /** Where outputs and logs of jobs are kept. */
+    public static final SettingKey OUTPUT_LOCATION = SettingKey.of(
+            "BRIZO_K8S_OUTPUT_LOCATION",
+            null,
+            "storage location (a prefix, such as s3://bucket/brizo-jobs/) under which each job's outputs and logs are"
+                    + " uploaded, through a storage driver that can write; required with " + NAMESPACE_NAME);
+
+    /** The core setting through which pods reach this server; upload links need it. */
+    static final String PUBLIC_URL_NAME = "BRIZO_PUBLIC_URL";
+
     /** Creates the factory; ServiceLoader calls this. */
     public KubernetesComputeBackendFactory() {}
 
@@ -155,6 +166,13 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
         }
         int uid =
                 settings.getInt(RUN_AS_USER.name(), Integer.parseInt(RUN_AS_USER.defaultValue()), 1, Integer.MAX_VALUE);
+        URI outputLocation = outputLocation(settings);
+        if (!settings.has(PUBLIC_URL_NAME)) {
+            // Fail at startup rather than after a job's algorithm has run.
+            throw BrizoException.configuration("the Kubernetes compute backend needs " + PUBLIC_URL_NAME
+                    + ": publish pods upload each job's outputs through links of this server; set it to the URL at"
+                    + " which pods reach this server");
+        }
         return Optional.of(new K8sConfig(
                 namespace.get(),
                 settings.get(HELPER_IMAGE.name(), HELPER_IMAGE.defaultValue()),
@@ -167,7 +185,28 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
                 positive(settings, PRESIGN_LIFETIME),
                 positive(settings, POLL_INTERVAL),
                 uid,
-                runtimeClass(settings)));
+                runtimeClass(settings),
+                outputLocation,
+                bytes(volumeSize).orElseThrow()));
+    }
+
+    private static URI outputLocation(Settings settings) {
+        String value = settings.require(
+                OUTPUT_LOCATION.name(),
+                "a storage location under which job outputs are kept, such as s3://bucket/brizo-jobs/ or"
+                        + " file:///var/lib/brizo/jobs/ (its storage driver must be able to write)");
+        URI uri;
+        try {
+            uri = new URI(value.endsWith("/") ? value : value + "/");
+        } catch (java.net.URISyntaxException e) {
+            throw settings.malformed(OUTPUT_LOCATION.name(), "an absolute location such as s3://bucket/brizo-jobs/");
+        }
+        if (!uri.isAbsolute() || uri.isOpaque() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw settings.malformed(
+                    OUTPUT_LOCATION.name(),
+                    "an absolute location without query or fragment, such as s3://bucket/jobs/");
+        }
+        return uri;
     }
 
     private static String runtimeClass(Settings settings) {
@@ -264,7 +303,8 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
                 PRESIGN_LIFETIME,
                 POLL_INTERVAL,
                 RUN_AS_USER,
-                RUNTIME_CLASS);
+                RUNTIME_CLASS,
+                OUTPUT_LOCATION);
     }
 
     @Override

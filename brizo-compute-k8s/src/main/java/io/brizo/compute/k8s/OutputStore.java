@@ -1,130 +1,121 @@
 package io.brizo.compute.k8s;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.brizo.spi.OutputFile;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Reads the publish phase's log into output files and keeps them in a ConfigMap: a stopgap that
- * needs no upload route, limited by the ConfigMap size (see the README's gaps).
+ * The publish phase's manifest, read from its log, and the index of a job's uploaded outputs,
+ * kept in the ConfigMap {@code <base>-outputs}: names and sizes only, the bytes are in storage.
  */
 final class OutputStore {
-    static final String INDEX = "index";
+    static final String OUTPUTS = "outputs";
+    static final String LOGS = "logs";
 
-    /** The outputs of a publish log, or why it could not be read. */
-    record Parsed(List<Map.Entry<String, byte[]>> files, String error) {}
+    /** Most files (outputs and logs) a job may publish; the index then stays far below 1 MiB. */
+    static final int MAX_FILES = 1000;
+
+    private static final String UPLOAD_FAILED = "brizo-upload-failed ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the publish phase uploaded, or why its manifest could not be read. */
+    record Manifest(List<OutputFile> outputs, List<OutputFile> logs, String error) {}
 
     private OutputStore() {}
 
-    static Parsed tooBig(long maxBytes) {
-        return new Parsed(
-                List.of(),
-                "the outputs exceed the " + maxBytes / 1024
-                        + " KiB the Kubernetes backend can keep; write smaller outputs");
-    }
-
-    static Parsed parse(String log, long maxBytes) {
-        List<Map.Entry<String, byte[]>> files = new ArrayList<>();
-        String[] lines = log.split("\n", -1);
-        long total = 0;
-        int i = 0;
-        while (i < lines.length) {
-            String line = lines[i++];
+    /** {@return the manifest in {@code log}, the publish container's output} */
+    static Manifest parse(String log) {
+        List<OutputFile> outputs = new ArrayList<>();
+        List<OutputFile> logs = new ArrayList<>();
+        for (String line : log.split("\n", -1)) {
             if (line.equals("brizo-done")) {
-                return new Parsed(files, null);
+                return new Manifest(outputs, logs, null);
             }
-            if (!line.startsWith("brizo-output ")) {
+            boolean output = line.startsWith("brizo-output ");
+            if (!output && !line.startsWith("brizo-log ")) {
                 continue;
             }
-            String[] header = line.split(" ", 3);
-            if (header.length != 3 || !safeName(header[2])) {
-                return new Parsed(
-                        List.of(), "an output has a name that cannot be served (a tab, or . or .. as a part)");
+            String[] f = line.split(" ", 3);
+            if (f.length != 3 || !f[1].matches("\\d{1,18}")) {
+                return failed("the publish phase listed an output it could not describe");
             }
-            StringBuilder b64 = new StringBuilder();
-            while (i < lines.length && !lines[i].equals("brizo-end")) {
-                b64.append(lines[i++].trim());
+            if (outputs.size() + logs.size() >= MAX_FILES) {
+                return failed(
+                        "the job wrote more than " + MAX_FILES + " files; write fewer (for example, one archive)");
             }
-            i++;
-            byte[] data;
-            try {
-                data = Base64.getMimeDecoder().decode(b64.toString());
-            } catch (IllegalArgumentException e) {
-                return new Parsed(List.of(), "the outputs could not be read back from the publish phase");
-            }
-            if (data.length != Long.parseLong(header[1])) {
-                return new Parsed(List.of(), "output " + header[2] + " was cut short while publishing");
-            }
-            total += data.length;
-            if (total > maxBytes) {
-                return tooBig(maxBytes);
-            }
-            files.add(Map.entry(header[2], data));
+            (output ? outputs : logs).add(new OutputFile(f[2], Long.parseLong(f[1])));
         }
-        return new Parsed(List.of(), "the publish phase ended without listing all outputs");
+        return failed("the publish phase ended without listing all outputs");
     }
 
-    private static boolean safeName(String name) {
-        if (name.isEmpty() || name.startsWith("/") || name.contains("\t") || name.contains("\r")) {
-            return false;
-        }
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals("..") || part.equals(".")) {
-                return false;
-            }
-        }
-        return true;
+    private static Manifest failed(String why) {
+        return new Manifest(List.of(), List.of(), why);
     }
 
-    static ConfigMap configMap(String name, String base, OwnerReference owner, List<Map.Entry<String, byte[]>> files) {
-        Map<String, String> binary = new LinkedHashMap<>();
-        StringBuilder index = new StringBuilder();
-        for (int i = 0; i < files.size(); i++) {
-            // ConfigMap keys cannot hold slashes, so files are keyed by position; the index names them.
-            binary.put("o" + i, Base64.getEncoder().encodeToString(files.get(i).getValue()));
-            index.append(files.get(i).getValue().length)
-                    .append('\t')
-                    .append(files.get(i).getKey())
-                    .append('\n');
+    /**
+     * {@return why the publish phase failed, as the upload route told it, if its log says} The
+     * route's JSON error messages never hold a location, so they can be shown.
+     */
+    static String uploadError(String log) {
+        for (String line : log.split("\n")) {
+            int at = line.indexOf(UPLOAD_FAILED);
+            if (at < 0) {
+                continue;
+            }
+            String answer = line.substring(at + UPLOAD_FAILED.length()).trim();
+            int brace = answer.indexOf('{');
+            if (brace >= 0) {
+                try {
+                    JsonNode error = JSON.readTree(answer.substring(brace, answer.lastIndexOf('}') + 1));
+                    if (error.hasNonNull("message")) {
+                        return error.get("message").asText();
+                    }
+                } catch (Exception e) {
+                    // Not the route's JSON: fall through to the generic reason.
+                }
+            }
+            // curl's own failure (no connection, timeout): its text is not shown, it may hold the link.
+            return "the server's upload link could not be reached from the publish pod (check BRIZO_PUBLIC_URL)";
         }
+        return null;
+    }
+
+    static ConfigMap index(String name, String base, OwnerReference owner, Manifest manifest) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(OUTPUTS, lines(manifest.outputs()));
+        data.put(LOGS, lines(manifest.logs()));
         return new ConfigMapBuilder()
                 .withMetadata(JobObjects.partMeta(name, base, owner))
-                .withData(Map.of(INDEX, index.toString()))
-                .withBinaryData(binary)
+                .withData(data)
                 .build();
     }
 
-    static List<OutputFile> list(ConfigMap cm) {
+    private static String lines(List<OutputFile> files) {
+        StringBuilder sb = new StringBuilder();
+        // Tab-separated: a name may hold spaces but, as the upload route checked, no tab.
+        files.forEach(f -> sb.append(f.size()).append('\t').append(f.name()).append('\n'));
+        return sb.toString();
+    }
+
+    /** {@return the files of {@code key} ({@link #OUTPUTS} or {@link #LOGS}) in the index} */
+    static List<OutputFile> list(ConfigMap index, String key) {
         List<OutputFile> out = new ArrayList<>();
-        if (cm == null || cm.getData() == null || cm.getData().get(INDEX) == null) {
+        if (index == null || index.getData() == null || index.getData().get(key) == null) {
             return out;
         }
-        for (String line : cm.getData().get(INDEX).split("\n")) {
+        for (String line : index.getData().get(key).split("\n")) {
             int tab = line.indexOf('\t');
             if (tab > 0) {
                 out.add(new OutputFile(line.substring(tab + 1), Long.parseLong(line.substring(0, tab))));
             }
         }
         return out;
-    }
-
-    static Optional<byte[]> read(ConfigMap cm, String name) {
-        List<OutputFile> files = list(cm);
-        for (int i = 0; i < files.size(); i++) {
-            if (files.get(i).name().equals(name) && cm.getBinaryData() != null) {
-                String b64 = cm.getBinaryData().get("o" + i);
-                return b64 == null
-                        ? Optional.empty()
-                        : Optional.of(Base64.getDecoder().decode(b64));
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -1,32 +1,48 @@
 package io.brizo.compute.k8s;
 
-import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageObject;
+import io.brizo.testkit.InMemoryStorageDriver;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Storage whose {@code s3:} locations presign to a local URL and whose other locations do not;
- * given a link base, it makes numbered transfer links for those others, as the library does when
- * BRIZO_PUBLIC_URL is set.
+ * Storage for tests that play the pods themselves (a hand-written fake, since these tests have no
+ * HTTP server for links to point at): {@code s3:} locations presign to a local URL and others do
+ * not; given a link base, it makes numbered transfer links for those others, as the library does
+ * when BRIZO_PUBLIC_URL is set. Upload links are numbered URLs whose prefixes the test looks up to
+ * play the publish pod; objects live in the testkit's in-memory driver ({@code mem:} locations).
  */
 final class FakeStorage implements StorageAccess {
+    /** The output location of {@link Jobs#config}. */
+    static final URI OUTPUTS = URI.create("mem:/jobs/");
+
+    final InMemoryStorageDriver memory = new InMemoryStorageDriver();
     private final String presignBase;
     private final String linkBase;
-    private final java.util.concurrent.atomic.AtomicInteger links = new java.util.concurrent.atomic.AtomicInteger();
+    private final boolean uploads;
+    private final AtomicInteger links = new AtomicInteger();
+    private final Map<String, URI> uploadPrefixes = new ConcurrentHashMap<>();
 
     FakeStorage(String presignBase) {
-        this(presignBase, null);
+        this(presignBase, null, true);
     }
 
     FakeStorage(String presignBase, String linkBase) {
+        this(presignBase, linkBase, true);
+    }
+
+    FakeStorage(String presignBase, String linkBase, boolean uploads) {
         this.presignBase = presignBase;
         this.linkBase = linkBase;
+        this.uploads = uploads;
     }
 
     @Override
@@ -35,13 +51,32 @@ final class FakeStorage implements StorageAccess {
     }
 
     @Override
+    public Optional<URI> uploadLink(URI prefix, Duration lifetime, long maxBytes) {
+        if (!uploads) {
+            return Optional.empty();
+        }
+        String link = "http://127.0.0.1:9/upload/" + links.incrementAndGet();
+        uploadPrefixes.put(link, prefix);
+        return Optional.of(URI.create(link));
+    }
+
+    /** Plays one upload through {@code link}, as the publish pod would. */
+    void upload(String link, String name, byte[] content) {
+        URI prefix = uploadPrefixes.get(link);
+        if (prefix == null) {
+            throw new IllegalStateException("no upload link " + link);
+        }
+        memory.put(StorageAccess.resolve(prefix, name), content, null);
+    }
+
+    @Override
     public ObjectInfo stat(URI location) {
-        throw BrizoException.notFound("not used");
+        return memory.stat(location);
     }
 
     @Override
     public StorageObject open(URI location, ByteRange range) {
-        throw BrizoException.notFound("not used");
+        return memory.open(location, range);
     }
 
     @Override
@@ -54,6 +89,6 @@ final class FakeStorage implements StorageAccess {
 
     @Override
     public ObjectInfo write(URI location, InputStream data, long length, String contentType) {
-        throw BrizoException.notFound("not used");
+        return memory.write(location, data, length, contentType);
     }
 }

@@ -38,7 +38,9 @@ final class Jobs {
                 Duration.ofHours(1),
                 pollInterval,
                 1000,
-                "gvisor");
+                "gvisor",
+                FakeStorage.OUTPUTS,
+                1L << 30);
     }
 
     static ComputeJob job(String id, Duration maxDuration) {

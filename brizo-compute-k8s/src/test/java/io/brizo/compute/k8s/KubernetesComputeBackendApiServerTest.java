@@ -55,6 +55,7 @@ class KubernetesComputeBackendApiServerTest {
 
     String namespace;
     ComputeBackend backend;
+    FakeStorage storage;
 
     @BeforeAll
     static void startKubernetes() throws Exception {
@@ -89,10 +90,11 @@ class KubernetesComputeBackendApiServerTest {
                 .put("BRIZO_K8S_ENVIRONMENTS", "default:1:1Gi:0:1h,gpu:2.5:4Gi:1:2h")
                 .put("BRIZO_K8S_STORAGE_CLASS", "standard")
                 .put("BRIZO_K8S_RUNTIME_CLASS", "gvisor")
+                .put("BRIZO_K8S_OUTPUT_LOCATION", FakeStorage.OUTPUTS.toString())
+                .put("BRIZO_PUBLIC_URL", "http://127.0.0.1:9")
                 .build();
-        return new KubernetesComputeBackendFactory()
-                .create(settings, new FakeStorage("https://127.0.0.1:9/presigned/"))
-                .orElseThrow();
+        storage = new FakeStorage("https://127.0.0.1:9/presigned/");
+        return new KubernetesComputeBackendFactory().create(settings, storage).orElseThrow();
     }
 
     private KubernetesClient client() {
@@ -179,12 +181,18 @@ class KubernetesComputeBackendApiServerTest {
 
         Pod publish = kube.awaitPod(namespace, "brizo-ok2", "publish");
         kube.bind(publish);
-        kube.finish(
-                publish,
-                0,
-                "brizo-output 5 out.txt\n"
-                        + Base64.getEncoder().encodeToString("hello".getBytes(StandardCharsets.UTF_8))
-                        + "\nbrizo-end\nbrizo-done\n");
+        // The test plays the publish pod: it uploads through the link in its Secret.
+        String link = new String(
+                Base64.getDecoder()
+                        .decode(client().secrets()
+                                .inNamespace(namespace)
+                                .withName("brizo-ok2-upload")
+                                .get()
+                                .getData()
+                                .get("url")),
+                StandardCharsets.UTF_8);
+        storage.upload(link, "outputs/out.txt", "hello".getBytes(StandardCharsets.UTF_8));
+        kube.finish(publish, 0, "brizo-output 5 out.txt\nbrizo-done\n");
         JobStatus done = awaitState("ok2", JobState.SUCCEEDED);
 
         assertEquals(0, done.exitCode());
@@ -328,30 +336,54 @@ class KubernetesComputeBackendApiServerTest {
                         "compute"))));
     }
 
-    @Test
-    void theOutputsOfAJobStartedOverHttpAreDownloadableThroughTheHttpApi() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        String dataset = "did:op:" + "da".repeat(32);
-        String agreement = "c0".repeat(32);
-        TestConsumer consumer = TestConsumer.random();
-        URI data = URI.create("fake://bucket/lines.csv");
-        Path assets = writeAsset(json, dataset, data);
-        Path grants = writeComputeGrant(json, agreement, dataset, consumer);
-        Settings settings = Settings.builder()
-                .put("BRIZO_ASSETS", assets.toString())
-                .put("BRIZO_GRANTS", grants.toString())
-                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
-                .put("BRIZO_K8S_NAMESPACE", namespace)
-                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
-                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
-                .build();
-        HttpClient http = HttpClient.newHttpClient();
-        try (Brizo brizo = Brizo.builder()
-                        .settings(settings)
-                        .storageDriver(new PresigningDriver(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8))))
-                        .discover()
-                        .build();
-                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4)) {
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** A Brizo server on 127.0.0.1 running jobs in this test's namespace, and a consumer granted compute. */
+    private final class HttpRig implements AutoCloseable {
+        final ObjectMapper json = new ObjectMapper();
+        final HttpClient http = HttpClient.newHttpClient();
+        final TestConsumer consumer = TestConsumer.random();
+        final String agreement;
+        final Path outputs;
+        final Brizo brizo;
+        final BrizoHttpServer server;
+
+        HttpRig(String agreement, String dataset, URI data, PresigningDriver driver, Map<String, String> extra)
+                throws IOException {
+            this.agreement = agreement;
+            // The namespace is this server's alone: another backend's poller would advance its jobs
+            // too, making links that point elsewhere.
+            backend.close();
+            int port = freePort();
+            outputs = Files.createDirectories(dir.resolve(namespace + "-outputs"));
+            Settings.Builder settings = Settings.builder()
+                    .put("BRIZO_ASSETS", writeAsset(json, dataset, data).toString())
+                    .put(
+                            "BRIZO_GRANTS",
+                            writeComputeGrant(json, agreement, dataset, consumer)
+                                    .toString())
+                    .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
+                    .put("BRIZO_FILE_ROOTS", outputs.toString())
+                    .put("BRIZO_PUBLIC_URL", "http://127.0.0.1:" + port)
+                    .put("BRIZO_K8S_NAMESPACE", namespace)
+                    .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
+                    .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
+                    .put("BRIZO_K8S_OUTPUT_LOCATION", outputs.toUri().toString())
+                    .putAll(extra);
+            brizo = Brizo.builder()
+                    .settings(settings.build())
+                    .storageDriver(driver)
+                    .discover()
+                    .build();
+            server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4);
+        }
+
+        /** Starts a raw-code job over HTTP and returns its id. */
+        String start() throws IOException {
             Map<String, String> start = new HashMap<>();
             start.put("serviceAgreementId", agreement);
             start.put("consumerAddress", consumer.address());
@@ -366,101 +398,163 @@ class KubernetesComputeBackendApiServerTest {
             HttpResponse<byte[]> started = send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
             assertEquals(200, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
             JsonNode body = json.readTree(started.body());
-            String jobId = (body.isArray() ? body.get(0) : body).get("jobId").asText();
-            String base = JobObjects.baseName(jobId);
+            return (body.isArray() ? body.get(0) : body).get("jobId").asText();
+        }
 
-            Pod configure = kube.awaitPod(namespace, base, "configure");
-            assertTrue(client().secrets()
-                    .inNamespace(namespace)
-                    .withName(base + "-fetch")
-                    .get()
-                    .getData()
-                    .containsKey("plan"));
-            kube.bind(configure);
-            kube.finish(configure, 0, "");
-            Pod algorithm = kube.awaitPod(namespace, base, "algorithm");
-            assertEquals(
-                    "python:3.12", algorithm.getSpec().getContainers().get(0).getImage());
-            kube.bind(algorithm);
-            kube.finish(algorithm, 0, "ran\n");
-            Pod publish = kube.awaitPod(namespace, base, "publish");
-            kube.bind(publish);
-            kube.finish(
-                    publish,
-                    0,
-                    "brizo-output 2 count.txt\n"
-                            + Base64.getEncoder().encodeToString("2\n".getBytes(StandardCharsets.UTF_8))
-                            + "\nbrizo-end\nbrizo-done\n");
-
+        Map<String, String> job(String jobId) {
             Map<String, String> job = new HashMap<>();
             job.put("consumerAddress", consumer.address());
             job.put("jobId", jobId);
             job.put("signature", consumer.sign(consumer.address() + jobId));
+            return job;
+        }
+
+        /** {@return the job's status over HTTP once it is {@code state}} */
+        JsonNode awaitHttpState(String jobId, String state) {
             JsonNode[] status = new JsonNode[1];
             RealKubernetes.await(
                     Duration.ofSeconds(30),
                     () -> {
-                        HttpResponse<byte[]> r = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE, job);
-                        status[0] = readTree(json, r.body()).get(0);
-                        return "SUCCEEDED".equals(status[0].get("state").asText());
+                        HttpResponse<byte[]> r = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE, job(jobId));
+                        status[0] = readTree(json, r.body());
+                        return r.statusCode() == 200
+                                && state.equals(status[0].get(0).get("state").asText());
                     },
-                    "the job succeeds over HTTP (last: " + status[0] + ")");
+                    () -> jobId + " is " + state + " over HTTP (last: " + status[0] + ")");
+            return status[0].get(0);
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            brizo.close();
+        }
+    }
+
+    /**
+     * Plays the configure and algorithm pods, then runs the publish pod's real script with this
+     * machine's sh and curl over {@code data} (the job volume; /data in the pod) and its upload
+     * link from the real Secret.
+     *
+     * @return the script's exit code and output, which became the pod's log
+     */
+    private Published runJobPublishingFrom(String base, Path data) throws Exception {
+        Pod configure = kube.awaitPod(namespace, base, "configure");
+        kube.bind(configure);
+        kube.finish(configure, 0, "");
+        Pod algorithm = kube.awaitPod(namespace, base, "algorithm");
+        kube.bind(algorithm);
+        kube.finish(algorithm, 0, "ran\n");
+        Pod publish = kube.awaitPod(namespace, base, "publish");
+        kube.bind(publish);
+
+        Path uploadDir = Files.createDirectories(data.resolveSibling(data.getFileName() + "-upload"));
+        Files.write(
+                uploadDir.resolve("url"),
+                Base64.getDecoder()
+                        .decode(client().secrets()
+                                .inNamespace(namespace)
+                                .withName(base + "-upload")
+                                .get()
+                                .getData()
+                                .get("url")));
+        List<String> command = publish.getSpec().getContainers().get(0).getCommand();
+        assertEquals(List.of("sh", "-c"), command.subList(0, 2));
+        String script = command.get(2)
+                .replace(JobObjects.UPLOAD_DIR, uploadDir.toString())
+                .replace("/data", data.toString());
+        Process p =
+                new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        byte[] log = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the publish script ends");
+        kube.finish(publish, p.exitValue(), new String(log, StandardCharsets.UTF_8));
+        return new Published(p.exitValue(), new String(log, StandardCharsets.UTF_8));
+    }
+
+    private record Published(int exitCode, String log) {}
+
+    @Test
+    void thePublishPodUploadsTheOutputsThroughTheLibraryAndTheyAreDownloadableThroughTheHttpApi() throws Exception {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8)));
+        try (HttpRig rig = new HttpRig("c0".repeat(32), "did:op:" + "da".repeat(32), data, driver, Map.of())) {
+            String jobId = rig.start();
+            String base = JobObjects.baseName(jobId);
+            Path volume = dir.resolve(namespace + "-volume");
+            byte[] big = new byte[3 << 20];
+            new java.util.Random(7).nextBytes(big);
+            Files.createDirectories(volume.resolve("outputs/sub dir"));
+            Files.writeString(volume.resolve("outputs/count.txt"), "2\n");
+            Files.write(volume.resolve("outputs/sub dir/big.bin"), big);
+            Files.createDirectories(volume.resolve("logs"));
+            Files.writeString(volume.resolve("logs/progress.log"), "50%\n100%\n");
+            Path secret = Files.writeString(dir.resolve(namespace + "-not-an-output"), "publisher secret");
+            Files.createSymbolicLink(volume.resolve("outputs/link"), secret);
+
+            Published published = runJobPublishingFrom(base, volume);
+            assertEquals(0, published.exitCode(), published.log());
+
+            JsonNode status = rig.awaitHttpState(jobId, "SUCCEEDED");
+            assertEquals("count.txt", status.get("results").get(0).get("name").asText());
             assertEquals(
-                    "count.txt", status[0].get("results").get(0).get("name").asText());
-            Map<String, String> result = new HashMap<>(job);
+                    "sub dir/big.bin", status.get("results").get(1).get("name").asText());
+            assertEquals(big.length, status.get("results").get(1).get("size").asLong());
+            assertEquals(2, status.get("results").size(), "a symbolic link is not published: " + status);
+            Map<String, String> result = new HashMap<>(rig.job(jobId));
             result.put("index", "0");
-            HttpResponse<byte[]> out = send(http, server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
+            HttpResponse<byte[]> out = send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
             assertEquals(200, out.statusCode());
             assertEquals("2\n", new String(out.body(), StandardCharsets.UTF_8));
+            result.put("index", "1");
+            HttpResponse<byte[]> bigOut = send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
+            assertEquals(200, bigOut.statusCode());
+            assertTrue(java.util.Arrays.equals(big, bigOut.body()), "the 3 MiB output arrives whole");
+
+            Path stored = rig.outputs.resolve(base);
+            assertEquals("50%\n100%\n", Files.readString(stored.resolve("logs/progress.log")));
+            assertEquals("ran\n", Files.readString(stored.resolve("algorithm.log")));
+            assertFalse(Files.exists(stored.resolve("outputs/link")));
+            assertEquals(
+                    null,
+                    client().secrets()
+                            .inNamespace(namespace)
+                            .withName(base + "-upload")
+                            .get(),
+                    "the upload link's Secret is gone once the job ended");
+        }
+    }
+
+    @Test
+    void outputsBeyondTheJobsAllowanceFailTheJobWithTheServersReason() throws Exception {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(data, "a\n".getBytes(StandardCharsets.UTF_8)));
+        try (HttpRig rig = new HttpRig(
+                "c2".repeat(32), "did:op:" + "dc".repeat(32), data, driver, Map.of("BRIZO_K8S_VOLUME_SIZE", "1Ki"))) {
+            String jobId = rig.start();
+            Path volume = dir.resolve(namespace + "-volume");
+            Files.createDirectories(volume.resolve("outputs"));
+            Files.write(volume.resolve("outputs/huge.bin"), new byte[2048]);
+
+            Published published = runJobPublishingFrom(JobObjects.baseName(jobId), volume);
+            assertEquals(1, published.exitCode(), published.log());
+
+            JsonNode status = rig.awaitHttpState(jobId, "FAILED");
+            assertEquals(
+                    "uploading the outputs failed: this upload link allows 1024 bytes in all and has 1024 left; write"
+                            + " smaller outputs",
+                    status.get("message").asText(),
+                    published.log());
+            assertEquals(0, status.get("results").size());
         }
     }
 
     @Test
     void thePodFetchesAnInputOnStorageThatCannotPresignOnceThroughATransferLinkOfTheLibrary() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        String dataset = "did:op:" + "db".repeat(32);
-        String agreement = "c1".repeat(32);
-        TestConsumer consumer = TestConsumer.random();
         URI data = URI.create("fake://bucket/secret-lines.csv");
-        Path assets = writeAsset(json, dataset, data);
-        Path grants = writeComputeGrant(json, agreement, dataset, consumer);
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Settings settings = Settings.builder()
-                .put("BRIZO_ASSETS", assets.toString())
-                .put("BRIZO_GRANTS", grants.toString())
-                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
-                .put("BRIZO_PUBLIC_URL", "http://127.0.0.1:" + port)
-                .put("BRIZO_K8S_NAMESPACE", namespace)
-                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
-                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
-                .build();
-        HttpClient http = HttpClient.newHttpClient();
-        try (Brizo brizo = Brizo.builder()
-                        .settings(settings)
-                        .storageDriver(
-                                PresigningDriver.notPresigning(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8))))
-                        .discover()
-                        .build();
-                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
-            Map<String, String> start = new HashMap<>();
-            start.put("serviceAgreementId", agreement);
-            start.put("consumerAddress", consumer.address());
-            start.put("signature", consumer.sign(consumer.address() + agreement));
-            start.put(
-                    "algorithmMeta",
-                    json.writeValueAsString(Map.of(
-                            "rawcode",
-                            "print(1)",
-                            "container",
-                            Map.of("image", "python", "tag", "3.12", "entrypoint", "python $ALGO"))));
-            HttpResponse<byte[]> started = send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
-            assertEquals(200, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
-            JsonNode body = json.readTree(started.body());
-            String base = JobObjects.baseName(
-                    (body.isArray() ? body.get(0) : body).get("jobId").asText());
+        PresigningDriver driver =
+                PresigningDriver.notPresigning(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8)));
+        try (HttpRig rig = new HttpRig("c1".repeat(32), "did:op:" + "db".repeat(32), data, driver, Map.of())) {
+            String base = JobObjects.baseName(rig.start());
 
             // The test plays the configure pod: it reads its plan and follows the link.
             kube.awaitPod(namespace, base, "configure");
@@ -477,14 +571,13 @@ class KubernetesComputeBackendApiServerTest {
             String[] line = plan.trim().split(" ");
             assertEquals("inputs/" + "db".repeat(32) + "/0", line[0]);
             URI link = URI.create(line[1]);
-            assertTrue(
-                    link.toString().startsWith("http://127.0.0.1:" + port + BrizoHttpApi.COMPUTE_TRANSFER + "/"), plan);
+            assertTrue(link.toString().startsWith(rig.server.uri() + BrizoHttpApi.COMPUTE_TRANSFER + "/"), plan);
             HttpResponse<byte[]> fetched =
-                    http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    rig.http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, fetched.statusCode());
             assertEquals("a\nb\n", new String(fetched.body(), StandardCharsets.UTF_8));
             HttpResponse<byte[]> again =
-                    http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    rig.http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(404, again.statusCode(), "a transfer link reads once");
         }
     }

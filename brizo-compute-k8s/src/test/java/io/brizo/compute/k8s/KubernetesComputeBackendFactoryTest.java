@@ -1,6 +1,7 @@
 package io.brizo.compute.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,13 @@ import org.junit.jupiter.api.Test;
 class KubernetesComputeBackendFactoryTest {
     private final KubernetesComputeBackendFactory factory = new KubernetesComputeBackendFactory();
 
+    /** {@code values} plus what every configured backend needs: an output location and a public URL. */
     private static Settings settings(Map<String, String> values) {
-        return Settings.builder().putAll(values).build();
+        return Settings.builder()
+                .put("BRIZO_K8S_OUTPUT_LOCATION", "s3://secret-bucket/jobs")
+                .put("BRIZO_PUBLIC_URL", "http://brizo.internal:8030")
+                .putAll(values)
+                .build();
     }
 
     @Test
@@ -78,6 +84,8 @@ class KubernetesComputeBackendFactoryTest {
         assertEquals(Duration.ofMinutes(2), c.stageTimeout());
         assertEquals(Duration.ofMillis(500), c.pollInterval());
         assertEquals(4242, c.runAsUser());
+        assertEquals(java.net.URI.create("s3://secret-bucket/jobs/"), c.outputLocation());
+        assertEquals(5L << 30, c.maxOutputBytes());
         assertEquals(null, c.runtimeClass());
         assertEquals(
                 "gvisor",
@@ -109,8 +117,43 @@ class KubernetesComputeBackendFactoryTest {
     }
 
     @Test
+    void withoutAnOutputLocationOrAPublicUrlTheBackendRefusesToStartSayingWhatToSet() {
+        BrizoException noLocation = assertThrows(
+                BrizoException.class,
+                () -> KubernetesComputeBackendFactory.config(Settings.builder()
+                        .put("BRIZO_K8S_NAMESPACE", "ok")
+                        .put("BRIZO_PUBLIC_URL", "http://brizo.internal:8030")
+                        .build()));
+        assertEquals(ErrorKind.CONFIGURATION, noLocation.kind());
+        assertTrue(noLocation.getMessage().contains("BRIZO_K8S_OUTPUT_LOCATION"), noLocation.getMessage());
+
+        BrizoException noUrl = assertThrows(
+                BrizoException.class,
+                () -> KubernetesComputeBackendFactory.config(Settings.builder()
+                        .put("BRIZO_K8S_NAMESPACE", "ok")
+                        .put("BRIZO_K8S_OUTPUT_LOCATION", "s3://secret-bucket/jobs/")
+                        .build()));
+        assertEquals(ErrorKind.CONFIGURATION, noUrl.kind());
+        assertTrue(noUrl.getMessage().contains("BRIZO_PUBLIC_URL"), noUrl.getMessage());
+    }
+
+    @Test
+    void aMalformedOutputLocationIsRefusedWithoutShowingIt() {
+        for (String bad : List.of("relative/secret-bucket/", "s3://secret-bucket/jobs/?x=1", "mailto:secret-bucket")) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> KubernetesComputeBackendFactory.config(
+                            settings(Map.of("BRIZO_K8S_NAMESPACE", "ok", "BRIZO_K8S_OUTPUT_LOCATION", bad))),
+                    bad);
+            assertEquals(ErrorKind.CONFIGURATION, e.kind());
+            assertTrue(e.getMessage().contains("BRIZO_K8S_OUTPUT_LOCATION"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret-bucket"), e.getMessage());
+        }
+    }
+
+    @Test
     void everySettingIsDeclared() {
-        assertEquals(13, factory.settingKeys().size());
+        assertEquals(14, factory.settingKeys().size());
         assertTrue(factory.settingKeys().stream().allMatch(k -> k.name().startsWith("BRIZO_K8S_")));
     }
 }

@@ -1,6 +1,5 @@
 package io.brizo.compute.k8s;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -52,6 +51,7 @@ class KubernetesComputeBackendMockTest {
     KubernetesMockServer server;
     KubernetesClient client;
     KubernetesComputeBackend backend;
+    FakeStorage storage;
 
     @BeforeEach
     void open() {
@@ -64,8 +64,47 @@ class KubernetesComputeBackendMockTest {
     }
 
     private KubernetesComputeBackend newBackend() {
-        return new KubernetesComputeBackend(
-                Jobs.config(NS), client, new FakeStorage("https://127.0.0.1:9/presigned/"), false);
+        if (storage == null) {
+            storage = new FakeStorage("https://127.0.0.1:9/presigned/");
+        }
+        return new KubernetesComputeBackend(Jobs.config(NS), client, storage, false);
+    }
+
+    private String secretValue(String name, String key) {
+        Secret secret = client.secrets().inNamespace(NS).withName(name).get();
+        assertNotNull(secret, name + " exists");
+        return secret.getStringData() != null
+                ? secret.getStringData().get(key)
+                : new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Plays the publish pod: uploads {@code files} (name under /data to content) through the
+     * job's upload link and returns the manifest it prints.
+     */
+    private String publishPod(String id, Map<String, String> files) {
+        String link = secretValue(base(id) + "-upload", "url");
+        StringBuilder log = new StringBuilder("uploading\n");
+        files.forEach((name, content) -> {
+            storage.upload(link, name, content.getBytes(StandardCharsets.UTF_8));
+            String kind = name.startsWith("outputs/") ? "output" : "log";
+            log.append("brizo-")
+                    .append(kind)
+                    .append(' ')
+                    .append(content.getBytes(StandardCharsets.UTF_8).length)
+                    .append(' ')
+                    .append(name.substring(name.indexOf('/') + 1))
+                    .append('\n');
+        });
+        return log.append("brizo-done\n").toString();
+    }
+
+    private void runUntilPublishing(String id) {
+        runUntilAlgorithm(id);
+        pod(id, "algorithm", exited(0));
+        podLog(id, "algorithm", "");
+        endPhase(id, "algorithm", "Complete", null);
+        assertEquals(JobState.PUBLISHING, backend.status(id).state());
     }
 
     private static String base(String id) {
@@ -128,9 +167,8 @@ class KubernetesComputeBackendMockTest {
      */
     private void podLog(String id, String phase, String log, long... offsets) {
         List<Long> limits = new java.util.ArrayList<>(List.of(
-                (long) KubernetesComputeBackend.MAX_KEPT_LOG + 1,
-                (long) KubernetesComputeBackend.MAX_LOG_CHUNK,
-                2 * KubernetesComputeBackend.MAX_OUTPUT_BYTES));
+                (long) KubernetesComputeBackend.MAX_KEPT_LOG + 1, (long) KubernetesComputeBackend.MAX_LOG_CHUNK, (long)
+                        KubernetesComputeBackend.MAX_MANIFEST_LOG));
         for (long offset : offsets) {
             limits.add(offset + KubernetesComputeBackend.MAX_LOG_CHUNK);
         }
@@ -250,14 +288,24 @@ class KubernetesComputeBackendMockTest {
         assertEquals(JobState.PUBLISHING, publishing.state());
         assertEquals(0, publishing.exitCode());
 
+        Job publish = phase("a3", "publish");
+        assertEquals(
+                "brizo-a3-upload",
+                publish.getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .filter(v -> v.getSecret() != null)
+                        .findFirst()
+                        .orElseThrow()
+                        .getSecret()
+                        .getSecretName());
+        assertTrue(publish.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .allMatch(m -> Boolean.TRUE.equals(m.getReadOnly())));
         pod("a3", "publish", exited(0));
         String content = "count,3\n";
-        podLog(
-                "a3",
-                "publish",
-                "brizo-output 8 result.csv\n"
-                        + Base64.getEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))
-                        + "\nbrizo-end\nbrizo-output 0 sub/empty\n\nbrizo-end\nbrizo-done\n");
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        files.put("outputs/result.csv", content);
+        files.put("outputs/sub/empty", "");
+        files.put("logs/algo.log", "own log\n");
+        podLog("a3", "publish", publishPod("a3", files));
         endPhase("a3", "publish", "Complete", null);
 
         JobStatus done = backend.status("a3");
@@ -267,6 +315,15 @@ class KubernetesComputeBackendMockTest {
         try (StorageObject o = backend.openOutput("a3", "result.csv")) {
             assertEquals(content, new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
         }
+        assertEquals(
+                "line 1\nline 2\n",
+                new String(
+                        storage.memory
+                                .content(URI.create("mem:/jobs/brizo-a3/algorithm.log"))
+                                .orElseThrow(),
+                        StandardCharsets.UTF_8),
+                "the container's log is stored beside the outputs");
+        assertNull(client.secrets().inNamespace(NS).withName("brizo-a3-upload").get(), "the upload link is dropped");
         LogChunk log = backend.logs("a3", 7);
         assertEquals("line 2\n", new String(log.data(), StandardCharsets.UTF_8));
         assertTrue(log.complete());
@@ -514,26 +571,102 @@ class KubernetesComputeBackendMockTest {
     }
 
     @Test
-    void outputsPastTheSizeLimitFailTheJobNamingTheLimit() {
-        runUntilAlgorithm("g1");
-        pod("g1", "algorithm", exited(0));
-        podLog("g1", "algorithm", "");
-        endPhase("g1", "algorithm", "Complete", null);
-        backend.status("g1");
-        byte[] big = new byte[(int) KubernetesComputeBackend.MAX_OUTPUT_BYTES + 1];
+    void anOutputListedButMissingFromStorageFailsTheJobAndIsNeverOffered() {
+        runUntilPublishing("g1");
         pod("g1", "publish", exited(0));
-        podLog(
-                "g1",
-                "publish",
-                "brizo-output " + big.length + " big\n" + Base64.getEncoder().encodeToString(big)
-                        + "\nbrizo-end\nbrizo-done\n");
+        podLog("g1", "publish", "brizo-output 5 ghost.txt\nbrizo-done\n");
         endPhase("g1", "publish", "Complete", null);
 
         JobStatus status = backend.status("g1");
         assertEquals(JobState.FAILED, status.state());
         assertEquals(0, status.exitCode());
-        assertTrue(status.message().contains("512 KiB"), status.message());
-        assertArrayEquals(new byte[0], backend.logs("g1", 0).data());
+        assertTrue(status.message().startsWith("the uploaded outputs could not be found"), status.message());
+        assertFalse(status.message().contains("mem:"), status.message());
+        assertEquals(List.of(), backend.outputs("g1"));
+    }
+
+    @Test
+    void anOutputWhoseStoredSizeDiffersFromTheListedOneFailsTheJob() {
+        runUntilPublishing("g2");
+        String link = secretValue("brizo-g2-upload", "url");
+        storage.upload(link, "outputs/cut.bin", new byte[3]);
+        pod("g2", "publish", exited(0));
+        podLog("g2", "publish", "brizo-output 4 cut.bin\nbrizo-done\n");
+        endPhase("g2", "publish", "Complete", null);
+
+        JobStatus status = backend.status("g2");
+        assertEquals(JobState.FAILED, status.state());
+        assertEquals("an uploaded file of the outputs has 3 bytes instead of 4", status.message());
+    }
+
+    @Test
+    void anUploadRefusedByTheServerFailsTheJobWithTheServersReason() {
+        runUntilPublishing("g3");
+        pod("g3", "publish", exited(1));
+        podLog(
+                "g3",
+                "publish",
+                "brizo-upload-failed {\"error\":\"INVALID_REQUEST\",\"message\":\"this upload link allows 10 bytes"
+                        + " in all and has 0 left; write smaller outputs\"} curl: (22) The requested URL returned error:"
+                        + " 400\n");
+        endPhase("g3", "publish", "Failed", "BackoffLimitExceeded");
+
+        JobStatus status = backend.status("g3");
+        assertEquals(JobState.FAILED, status.state());
+        assertEquals(
+                "uploading the outputs failed: this upload link allows 10 bytes in all and has 0 left; write smaller"
+                        + " outputs",
+                status.message());
+    }
+
+    @Test
+    void anUnreachableUploadLinkFailsTheJobWithoutQuotingCurl() {
+        runUntilPublishing("g4");
+        pod("g4", "publish", exited(1));
+        podLog(
+                "g4",
+                "publish",
+                "brizo-upload-failed curl: (7) Failed to connect to brizo.internal port 8030 after 1 ms:"
+                        + " http://brizo.internal:8030/api/v1/brizo/services/compute/upload/secret-token\n");
+        endPhase("g4", "publish", "Failed", "BackoffLimitExceeded");
+
+        JobStatus status = backend.status("g4");
+        assertEquals(JobState.FAILED, status.state());
+        assertTrue(status.message().contains("could not be reached"), status.message());
+        assertFalse(status.message().contains("secret-token"), status.message());
+    }
+
+    @Test
+    void withoutUploadLinksAFinishedAlgorithmFailsTheJobSayingWhy() {
+        backend.close();
+        storage = new FakeStorage("https://127.0.0.1:9/presigned/", null, false);
+        backend = newBackend();
+        runUntilAlgorithm("g5");
+        pod("g5", "algorithm", exited(0));
+        podLog("g5", "algorithm", "");
+        endPhase("g5", "algorithm", "Complete", null);
+
+        JobStatus status = backend.status("g5");
+        assertEquals(JobState.FAILED, status.state());
+        assertTrue(status.message().startsWith("the outputs cannot be uploaded"), status.message());
+        assertTrue(status.message().contains("BRIZO_PUBLIC_URL"), status.message());
+        assertNull(phase("g5", "publish"));
+    }
+
+    @Test
+    void aManifestWithMoreFilesThanAllowedOrWithoutItsEndIsRefused() {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= OutputStore.MAX_FILES; i++) {
+            many.append("brizo-output 1 f").append(i).append('\n');
+        }
+        many.append("brizo-done\n");
+        assertTrue(OutputStore.parse(many.toString()).error().contains("more than 1000 files"));
+        assertEquals(
+                "the publish phase ended without listing all outputs",
+                OutputStore.parse("brizo-output 1 a\n").error());
+        assertEquals(
+                List.of(new OutputFile("a b", 1)),
+                OutputStore.parse("noise\nbrizo-output 1 a b\nbrizo-done\n").outputs());
     }
 
     @Test

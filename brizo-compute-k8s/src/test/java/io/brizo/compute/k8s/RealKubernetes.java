@@ -464,10 +464,15 @@ final class RealKubernetes implements AutoCloseable {
 
     /** Waits until {@code condition} holds, failing with {@code what} after {@code timeout}. */
     static void await(Duration timeout, BooleanSupplier condition, String what) {
+        await(timeout, condition, () -> what);
+    }
+
+    /** Like {@link #await(Duration, BooleanSupplier, String)}, describing the wait when it times out. */
+    static void await(Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what);
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what.get());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
