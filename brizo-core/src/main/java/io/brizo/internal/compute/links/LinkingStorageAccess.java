@@ -63,4 +63,9 @@ public final class LinkingStorageAccess implements StorageAccess {
         storage.stat(location);
         return Optional.of(URI.create(publicBase + PATH + links.create(location, lifetime)));
     }
+
+    @Override
+    public void delete(URI location) {
+        storage.delete(location);
+    }
 }
