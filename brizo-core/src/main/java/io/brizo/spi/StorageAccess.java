@@ -85,4 +85,15 @@ public interface StorageAccess {
 
     /** Writes an object through its driver; see {@link StorageDriver#write}. */
     ObjectInfo write(URI location, InputStream data, long length, String contentType);
+
+    /**
+     * Deletes an object through its driver; a missing object is not an error. See {@link
+     * StorageDriver#delete}.
+     *
+     * @throws BrizoException of kind CONFIGURATION if this access or the object's driver cannot
+     *     delete
+     */
+    default void delete(URI location) {
+        throw BrizoException.configuration("this storage access cannot delete");
+    }
 }

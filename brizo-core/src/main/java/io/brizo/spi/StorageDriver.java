@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads (and optionally writes) objects at storage locations of one or more URI schemes.
+ * Reads (and optionally writes and deletes) objects at storage locations of one or more URI
+ * schemes.
  *
  * <p>Implementations must be thread-safe. Locations are secrets: never put one in an exception
  * message, a log line at INFO or above, or {@code toString()}. Failures are {@link
@@ -49,6 +50,17 @@ public interface StorageDriver extends AutoCloseable {
      */
     default ObjectInfo write(URI location, InputStream data, long length, String contentType) {
         throw BrizoException.configuration("the " + name() + " storage driver cannot write");
+    }
+
+    /**
+     * Deletes the object at {@code location}. Deleting an object that does not exist is not an
+     * error, so a retried or repeated delete succeeds. The location is a secret: it must not
+     * appear in an error message.
+     *
+     * @throws BrizoException of kind CONFIGURATION if this driver cannot delete
+     */
+    default void delete(URI location) {
+        throw BrizoException.configuration("the " + name() + " storage driver cannot delete");
     }
 
     /** Releases the driver's clients and threads. */

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A thread-safe {@link StorageDriver} that keeps objects in memory under {@code mem:} locations,
  * such as {@code mem:/datasets/weather.csv}. For tests of code that uses storage drivers: it
- * behaves like a real store (ranges, missing objects, writes) and counts the streams not yet
- * closed, so a test can check that its code closes what it opens.
+ * behaves like a real store (ranges, missing objects, writes, deletes) and counts the streams not
+ * yet closed, so a test can check that its code closes what it opens.
  *
  * <p>Objects are stored as given; {@link #put} copies the array. Locations are compared as
  * {@link URI}s, so {@code mem:/a} and {@code mem:///a} are different objects.
@@ -71,9 +71,11 @@ public final class InMemoryStorageDriver implements StorageDriver {
         return info(e);
     }
 
-    /** {@return whether an object was removed from {@code location}} */
-    public boolean delete(URI location) {
-        return objects.remove(location) != null;
+    /** Removes the object at {@code location}, if there is one. */
+    @Override
+    public void delete(URI location) {
+        requireSupported(location);
+        objects.remove(location);
     }
 
     /** {@return a copy of the object's bytes, if there is one} */

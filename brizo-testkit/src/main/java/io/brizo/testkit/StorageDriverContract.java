@@ -1,6 +1,7 @@
 package io.brizo.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.StorageObject;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -55,7 +57,9 @@ import org.junit.jupiter.api.function.Executable;
  * kind of byte range (RFC 9110) including clamping and unsatisfiable ranges, empty objects,
  * missing objects (NOT_FOUND, with a message that reveals nothing of the location), a
  * multi-MiB object compared by SHA-256, concurrent reads, closing, and (if the store has
- * credentials) a refusal of access. It takes a few seconds per driver.
+ * credentials) a refusal of access. If the subclass names a {@link #writableLocation(String)
+ * writable location}, it also checks {@code write} and {@code delete}; otherwise that both are
+ * refused as CONFIGURATION errors. It takes a few seconds per driver.
  *
  * <pre>{@code
  * class MyDriverContractTest extends StorageDriverContract {
@@ -120,6 +124,20 @@ public abstract class StorageDriverContract {
      * @throws Exception if setting up fails; the test fails with it
      */
     protected Optional<RefusedAccess> refusedAccess() throws Exception {
+        return Optional.empty();
+    }
+
+    /**
+     * {@return a location of this store, in the driver's form, where the suite may write and
+     * delete an object named {@code name}, or empty if the driver is read-only} The default is
+     * empty: the suite then checks that {@code write} and {@code delete} fail with CONFIGURATION.
+     * Nothing may exist at the location yet; a folder in it that does not exist yet is a good
+     * test for stores that have folders.
+     *
+     * @param name a unique name, as {@link #createObject(String, byte[])} gets
+     * @throws Exception if the store fails; the test fails with it
+     */
+    protected Optional<URI> writableLocation(String name) throws Exception {
         return Optional.empty();
     }
 
@@ -404,16 +422,228 @@ public abstract class StorageDriverContract {
             return Stream.empty(); // the store has no credentials: nothing to run
         }
         RefusedAccess r = refused.get();
-        return Stream.of(DynamicTest.dynamicTest("refusedCredentialsFailWithoutRevealingThem", () -> {
+        DynamicTest reads = DynamicTest.dynamicTest("refusedCredentialsFailWithoutRevealingThem", () -> {
             for (Executable call : List.<Executable>of(
                     () -> r.driver().stat(r.location()),
                     () -> r.driver().open(r.location(), ByteRange.all()).close())) {
-                BrizoException e = assertThrows(BrizoException.class, call);
-                assertEquals(ErrorKind.UPSTREAM_FAILED, e.kind(), "kind of " + e);
-                assertFalse(e.retryable(), "refused credentials are not retryable: " + e);
-                assertRevealsNothing(e, r.location(), r.secret());
+                assertRefused(call, r.location(), r.secret());
             }
-        }));
+        });
+        if (writableLocation(name("probe", ".bin")).isEmpty()) {
+            return Stream.of(reads);
+        }
+        // A refused delete must not pass for an idempotent success, and must leave the object.
+        DynamicTest changes = DynamicTest.dynamicTest("refusedCredentialsCannotWriteOrDelete", () -> {
+            assertRefused(() -> r.driver().delete(r.location()), r.location(), r.secret());
+            URI target = writable("refused-write", ".bin");
+            assertRefused(
+                    () -> r.driver().write(target, new ByteArrayInputStream(new byte[3]), 3, null), target, r.secret());
+            assertNotFound(target);
+            assertDoesNotThrow(() -> driver().stat(r.location()), "the object is still there");
+        });
+        return Stream.of(reads, changes);
+    }
+
+    private static void assertRefused(Executable call, URI location, String secret) {
+        BrizoException e = assertThrows(BrizoException.class, call);
+        assertEquals(ErrorKind.UPSTREAM_FAILED, e.kind(), "kind of " + e);
+        assertFalse(e.retryable(), "refused credentials are not retryable: " + e);
+        assertRevealsNothing(e, location, secret);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // writing and deleting
+
+    @TestFactory
+    Stream<DynamicTest> writeAndDelete() throws Exception {
+        if (writableLocation(name("probe", ".bin")).isEmpty()) {
+            return Stream.of(DynamicTest.dynamicTest(
+                    "readOnlyDriverRefusesWriteAndDeleteAsConfiguration", this::readOnlyDriverRefusesWriteAndDelete));
+        }
+        return Stream.of(
+                DynamicTest.dynamicTest("writtenObjectReadsBackExactly", this::writtenObjectReadsBackExactly),
+                DynamicTest.dynamicTest(
+                        "largeWrittenObjectReadsBackIdenticalBySha256",
+                        this::largeWrittenObjectReadsBackIdenticalBySha256),
+                DynamicTest.dynamicTest(
+                        "writeOfUnknownLengthStoresEveryByte", this::writeOfUnknownLengthStoresEveryByte),
+                DynamicTest.dynamicTest(
+                        "emptyWrittenObjectHasSizeZeroAndAnEmptyRead",
+                        this::emptyWrittenObjectHasSizeZeroAndAnEmptyRead),
+                DynamicTest.dynamicTest(
+                        "writeOfFewerBytesThanAnnouncedFailsAndStoresNothing",
+                        () -> wrongLengthFailsAndStoresNothing(10, 20)),
+                DynamicTest.dynamicTest(
+                        "writeOfMoreBytesThanAnnouncedFailsAndStoresNothing",
+                        () -> wrongLengthFailsAndStoresNothing(20, 10)),
+                DynamicTest.dynamicTest(
+                        "failedWriteLeavesThePreviousVersionIntact", this::failedWriteLeavesThePreviousVersionIntact),
+                DynamicTest.dynamicTest("overwriteReplacesTheObject", this::overwriteReplacesTheObject),
+                DynamicTest.dynamicTest("deletedObjectIsNotFound", this::deletedObjectIsNotFound),
+                DynamicTest.dynamicTest(
+                        "deleteRemovesAnObjectCreatedThroughTheStore",
+                        this::deleteRemovesAnObjectCreatedThroughTheStore),
+                DynamicTest.dynamicTest("deletingAMissingObjectSucceeds", this::deletingAMissingObjectSucceeds));
+    }
+
+    private void readOnlyDriverRefusesWriteAndDelete() throws Exception {
+        URI existing = createObject(name("read-only", ".bin"), content(10, 20));
+        for (URI location : List.of(existing, missingObject())) {
+            BrizoException w = assertThrows(
+                    BrizoException.class,
+                    () -> driver().write(location, new ByteArrayInputStream(new byte[3]), 3, null),
+                    "write of a read-only driver");
+            assertEquals(ErrorKind.CONFIGURATION, w.kind(), "kind of " + w);
+            assertRevealsNothing(w, location, null);
+            BrizoException d =
+                    assertThrows(BrizoException.class, () -> driver().delete(location), "delete of a read-only driver");
+            assertEquals(ErrorKind.CONFIGURATION, d.kind(), "kind of " + d);
+            assertRevealsNothing(d, location, null);
+        }
+        assertEquals(10, driver().stat(existing).size(), "a refused delete leaves the object");
+    }
+
+    private void writtenObjectReadsBackExactly() throws Exception {
+        byte[] content = content(SMALL, 21);
+        URI uri = writable("written", ".bin");
+        ObjectInfo written = driver().write(uri, new ByteArrayInputStream(content), SMALL, "application/octet-stream");
+        assertEquals(SMALL, written.size(), "size reported by write");
+        assertEquals(SMALL, driver().stat(uri).size(), "size reported by stat");
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertArrayEquals(content, readAll(o));
+        }
+        try (StorageObject o = driver().open(uri, ByteRange.of(100, 199))) {
+            assertArrayEquals(Arrays.copyOfRange(content, 100, 200), readAll(o));
+        }
+    }
+
+    private void largeWrittenObjectReadsBackIdenticalBySha256() throws Exception {
+        // Larger than the usual single-request limits (S3's 8 MiB part, Azure's 4 MiB block),
+        // so multipart and block uploads run; not a multiple of any buffer size.
+        int size = 9 * 1024 * 1024 + 12_345;
+        byte[] content = content(size, 22);
+        URI uri = writable("large-written", ".bin");
+        ObjectInfo written = driver().write(uri, new TricklingInputStream(content), size, "application/octet-stream");
+        assertEquals(size, written.size(), "size reported by write");
+        assertEquals(size, driver().stat(uri).size(), "size reported by stat");
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertEquals(sha256(content, 0, size), sha256(o.stream(), size));
+        }
+    }
+
+    private void writeOfUnknownLengthStoresEveryByte() throws Exception {
+        byte[] content = content(100_000, 23);
+        URI uri = writable("unknown-length", ".bin");
+        ObjectInfo written = driver().write(uri, new TricklingInputStream(content), -1, null);
+        assertEquals(content.length, written.size(), "size reported by write");
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertArrayEquals(content, readAll(o));
+        }
+    }
+
+    private void emptyWrittenObjectHasSizeZeroAndAnEmptyRead() throws Exception {
+        URI uri = writable("empty-written", ".bin");
+        assertEquals(
+                0,
+                driver().write(uri, new ByteArrayInputStream(new byte[0]), 0, null)
+                        .size());
+        assertEquals(0, driver().stat(uri).size());
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertEquals(new ByteRange.Slice(0, 0, 0), o.slice());
+            assertEquals(0, readAll(o).length);
+        }
+    }
+
+    private void wrongLengthFailsAndStoresNothing(int actual, long announced) throws Exception {
+        URI uri = writable("wrong-length", ".bin");
+        BrizoException e = assertThrows(
+                BrizoException.class,
+                () -> driver().write(uri, new ByteArrayInputStream(content(actual, 24)), announced, null),
+                actual + " bytes announced as " + announced);
+        assertEquals(ErrorKind.INVALID_REQUEST, e.kind(), "kind of " + e);
+        assertRevealsNothing(e, uri, null);
+        assertNotFound(uri);
+    }
+
+    private void failedWriteLeavesThePreviousVersionIntact() throws Exception {
+        byte[] previous = content(SMALL, 25);
+        URI uri = writable("kept", ".bin");
+        driver().write(uri, new ByteArrayInputStream(previous), SMALL, null);
+        for (long announced : List.of(SMALL * 2L, 10L)) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> driver().write(uri, new ByteArrayInputStream(content(SMALL, 26)), announced, null),
+                    SMALL + " bytes announced as " + announced);
+            assertEquals(ErrorKind.INVALID_REQUEST, e.kind(), "kind of " + e);
+            assertRevealsNothing(e, uri, null);
+        }
+        assertEquals(SMALL, driver().stat(uri).size());
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertArrayEquals(previous, readAll(o), "the previous version");
+        }
+    }
+
+    private void overwriteReplacesTheObject() throws Exception {
+        URI uri = writable("overwritten", ".bin");
+        driver().write(uri, new ByteArrayInputStream(content(SMALL, 27)), SMALL, null);
+        byte[] second = content(300, 28);
+        assertEquals(
+                300,
+                driver().write(uri, new ByteArrayInputStream(second), 300, null).size());
+        assertEquals(300, driver().stat(uri).size());
+        try (StorageObject o = driver().open(uri, ByteRange.all())) {
+            assertArrayEquals(second, readAll(o));
+        }
+    }
+
+    private void deletedObjectIsNotFound() throws Exception {
+        URI uri = writable("deleted", ".bin");
+        driver().write(uri, new ByteArrayInputStream(content(SMALL, 29)), SMALL, null);
+        driver().delete(uri);
+        assertNotFound(uri);
+    }
+
+    private void deleteRemovesAnObjectCreatedThroughTheStore() throws Exception {
+        URI uri = createObject(name("delete-fixture", ".bin"), content(SMALL, 30));
+        driver().delete(uri);
+        assertNotFound(uri);
+    }
+
+    private void deletingAMissingObjectSucceeds() throws Exception {
+        driver().delete(missingObject());
+        URI uri = writable("deleted-twice", ".bin");
+        driver().write(uri, new ByteArrayInputStream(content(10, 31)), 10, null);
+        driver().delete(uri);
+        driver().delete(uri);
+        assertNotFound(uri);
+    }
+
+    /** {@return a fresh writable location} Only called when the subclass names one. */
+    private URI writable(String base, String extension) throws Exception {
+        return writableLocation(name(base, extension))
+                .orElseThrow(() -> new AssertionError("writableLocation() answered once, then not"));
+    }
+
+    private void assertNotFound(URI uri) {
+        BrizoException s = assertThrows(BrizoException.class, () -> driver().stat(uri), "stat");
+        assertEquals(ErrorKind.NOT_FOUND, s.kind(), "kind of " + s);
+        assertRevealsNothing(s, uri, null);
+        BrizoException o = assertThrows(
+                BrizoException.class, () -> driver().open(uri, ByteRange.all()).close(), "open");
+        assertEquals(ErrorKind.NOT_FOUND, o.kind(), "kind of " + o);
+        assertRevealsNothing(o, uri, null);
+    }
+
+    /** Hands out at most a few KiB per read, as a network stream does. */
+    private static final class TricklingInputStream extends ByteArrayInputStream {
+        TricklingInputStream(byte[] content) {
+            super(content);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 8191));
+        }
     }
 
     // ---------------------------------------------------------------------------------------

@@ -14,11 +14,13 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -125,9 +127,7 @@ final class FileStorageDriver implements StorageDriver {
     public ObjectInfo write(URI location, InputStream data, long length, String contentType) {
         Path target = confinedLexically(location);
         Path parent = target.getParent();
-        if (parent == null
-                || roots.stream()
-                        .anyMatch(r -> r.configured().equals(target) || r.real().equals(target))) {
+        if (parent == null || isRoot(target)) {
             throw new BrizoException(ErrorKind.INVALID_REQUEST, NOT_A_FILE_MESSAGE);
         }
         Path tmp = null;
@@ -174,6 +174,82 @@ final class FileStorageDriver implements StorageDriver {
                 }
             }
         }
+    }
+
+    /**
+     * Deletes the file (a symbolic link itself, never what it points to) inside a root; a missing
+     * file is not an error. Roots and directories are refused: a job's outputs are files, and a
+     * wrong location must not take a whole tree with it.
+     */
+    @Override
+    public void delete(URI location) {
+        Path target = confinedLexically(location);
+        Path parent = target.getParent();
+        if (parent == null || isRoot(target)) {
+            throw new BrizoException(ErrorKind.INVALID_REQUEST, NOT_A_FILE_MESSAGE);
+        }
+        Path realParent;
+        try {
+            realParent = parent.toRealPath();
+        } catch (IOException e) {
+            if (e instanceof NoSuchFileException || !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                LOG.debug("the directory of a file to delete does not exist", e);
+                return;
+            }
+            throw deleteFailed(e);
+        }
+        requireInsideRealRoot(realParent);
+        if (!Files.isDirectory(realParent, LinkOption.NOFOLLOW_LINKS)) {
+            // A file where a directory should be: nothing can exist below it.
+            return;
+        }
+        Path name = target.getFileName();
+        Path realTarget = realParent.resolve(name);
+        if (isRoot(realTarget)) {
+            throw new BrizoException(ErrorKind.INVALID_REQUEST, NOT_A_FILE_MESSAGE);
+        }
+        try {
+            BasicFileAttributes attrs =
+                    Files.readAttributes(realTarget, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attrs.isDirectory() || attrs.isOther()) {
+                throw new BrizoException(ErrorKind.CONFLICT, NOT_A_FILE_MESSAGE);
+            }
+            unlink(realParent, name);
+        } catch (NoSuchFileException e) {
+            LOG.debug("a file to delete does not exist", e);
+        } catch (IOException e) {
+            if (Files.isDirectory(realTarget, LinkOption.NOFOLLOW_LINKS)) {
+                throw new BrizoException(ErrorKind.CONFLICT, NOT_A_FILE_MESSAGE);
+            }
+            throw deleteFailed(e);
+        }
+    }
+
+    /**
+     * Removes {@code name} from {@code dir}. Through the open directory where the platform allows
+     * it: that call never removes a directory, even one swapped in after the check above.
+     */
+    private static void unlink(Path dir, Path name) throws IOException {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            if (stream instanceof SecureDirectoryStream<Path> secure) {
+                secure.deleteFile(name);
+                return;
+            }
+        }
+        Files.delete(dir.resolve(name));
+    }
+
+    private boolean isRoot(Path p) {
+        return roots.stream().anyMatch(r -> r.configured().equals(p) || r.real().equals(p));
+    }
+
+    private static BrizoException deleteFailed(IOException e) {
+        LOG.debug("deleting a file failed", e);
+        return new BrizoException(
+                ErrorKind.UPSTREAM_FAILED,
+                "deleting the file failed",
+                BrizoException.redactedCause(e),
+                !isPermanent(e));
     }
 
     /** Copies, telling a failure of the input apart from one of the disk. */

@@ -60,4 +60,9 @@ public final class StorageRouter implements StorageAccess {
     public ObjectInfo write(URI location, InputStream data, long length, String contentType) {
         return driverFor(location).write(location, data, length, contentType);
     }
+
+    @Override
+    public void delete(URI location) {
+        driverFor(location).delete(location);
+    }
 }

@@ -15,6 +15,7 @@ import com.azure.storage.blob.BlobServiceVersion;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlockBlobItem;
+import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
 import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
@@ -52,8 +53,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads and writes the blobs of one Azure Storage account through one {@code BlobServiceClient}
- * on the JDK HTTP client. Thread-safe.
+ * Reads, writes and deletes the blobs of one Azure Storage account through one {@code
+ * BlobServiceClient} on the JDK HTTP client. Thread-safe.
  *
  * <p>{@code stat} asks for the blob's properties; {@code write} is the SDK's upload (one request
  * up to the block size, staged blocks and a commit above it, so a failed upload leaves the
@@ -361,6 +362,24 @@ final class AzureBlobStorageDriver implements StorageDriver {
                                 ? null
                                 : item.getLastModified().toInstant())
                 .build();
+    }
+
+    /**
+     * Deletes the blob and its snapshots. A missing blob (or container) is not an error: either
+     * way nothing is left there. An account with soft delete keeps the blob for its retention
+     * period.
+     */
+    @Override
+    public void delete(URI location) {
+        BlobClient blob = blob(location);
+        try {
+            blob.deleteWithResponse(DeleteSnapshotsOptionType.INCLUDE, null, null, Context.NONE);
+        } catch (RuntimeException e) {
+            BrizoException mapped = errors.forException(e, Operation.DELETE);
+            if (mapped.kind() != ErrorKind.NOT_FOUND) {
+                throw mapped;
+            }
+        }
     }
 
     /**

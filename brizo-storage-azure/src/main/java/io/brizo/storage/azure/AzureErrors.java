@@ -29,7 +29,8 @@ final class AzureErrors {
     /** What the driver was doing, for messages. */
     enum Operation {
         READ("reading"),
-        WRITE("writing");
+        WRITE("writing"),
+        DELETE("deleting");
 
         private final String verb;
 

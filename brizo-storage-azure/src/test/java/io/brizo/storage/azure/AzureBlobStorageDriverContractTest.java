@@ -81,6 +81,11 @@ class AzureBlobStorageDriverContractTest extends StorageDriverContract {
     }
 
     @Override
+    protected Optional<URI> writableLocation(String name) {
+        return Optional.of(Azurite.canonical(CONTAINER, "outputs/sub%20folder/" + name));
+    }
+
+    @Override
     protected Optional<RefusedAccess> refusedAccess() {
         URI existing = createObject(name("guarded", ".bin"), new byte[10]);
         return Optional.of(new RefusedAccess(wrongKeyDriver, existing, WRONG_KEY));

@@ -38,9 +38,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Reads and writes objects at {@code s3://bucket/key} locations through one {@link S3Client}
- * (and one {@link S3Presigner} for presigned URLs), both closed by {@link #close()}. Thread-safe:
- * the SDK's clients are.
+ * Reads, writes and deletes objects at {@code s3://bucket/key} locations through one {@link
+ * S3Client} (and one {@link S3Presigner} for presigned URLs), both closed by {@link #close()}.
+ * Thread-safe: the SDK's clients are.
  *
  * <ul>
  *   <li>{@code stat} is a HEAD; {@code open} one ranged GET whose body is streamed, never
@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *   <li>{@code write} sends one PUT when the data fits in one part, else a multipart upload that
  *       holds one part in memory at a time and is aborted if anything fails, so a failed write
  *       leaves no object and no stored parts behind.
+ *   <li>{@code delete} is one DeleteObject; a missing object is not an error.
  *   <li>{@code presignGet} signs a GET valid for at most the configured lifetime.
  * </ul>
  *
@@ -257,6 +258,24 @@ final class S3StorageDriver implements StorageDriver {
             throw lengthMismatch(length, "more than " + length);
         }
         return putMultipart(loc, in, part, length, contentType);
+    }
+
+    /**
+     * Deletes the object with one DeleteObject. A missing object, or a missing bucket, is not an
+     * error: S3 answers the first with success anyway, and either way nothing is left there. In
+     * a versioned bucket S3 adds a delete marker and keeps the older versions.
+     */
+    @Override
+    public void delete(URI location) {
+        S3Location loc = S3Location.parse(location);
+        try {
+            client.deleteObject(b -> b.bucket(loc.bucket()).key(loc.key()));
+        } catch (SdkException e) {
+            BrizoException mapped = S3Errors.map(e, "deleting");
+            if (mapped.kind() != ErrorKind.NOT_FOUND) {
+                throw mapped;
+            }
+        }
     }
 
     private ObjectInfo putSingle(S3Location loc, byte[] bytes, int n, String contentType) {

@@ -78,6 +78,11 @@ class S3StorageDriverContractTest extends StorageDriverContract {
     }
 
     @Override
+    protected Optional<URI> writableLocation(String name) {
+        return Optional.of(URI.create("s3://" + bucket + "/outputs/" + name));
+    }
+
+    @Override
     protected Optional<RefusedAccess> refusedAccess() {
         URI existing = createObject(name("guarded", ".bin"), content(10, 42));
         return Optional.of(new RefusedAccess(driverWithWrongSecret, existing, WRONG_SECRET));

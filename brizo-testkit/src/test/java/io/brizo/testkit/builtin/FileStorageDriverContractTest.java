@@ -7,6 +7,7 @@ import io.brizo.testkit.StorageDriverContract;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,5 +46,11 @@ class FileStorageDriverContractTest extends StorageDriverContract {
     @Override
     protected URI missingObject() {
         return root.resolve("no-such-file.bin").toUri();
+    }
+
+    @Override
+    protected Optional<URI> writableLocation(String name) {
+        // A folder that does not exist yet: write must create it.
+        return Optional.of(root.resolve("outputs").resolve(name).toUri());
     }
 }

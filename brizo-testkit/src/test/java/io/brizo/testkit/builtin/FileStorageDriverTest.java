@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -272,6 +273,73 @@ class FileStorageDriverTest {
                     List.of("public.bin"),
                     files.map(p -> p.getFileName().toString()).toList());
         }
+    }
+
+    // -- deleting
+
+    @Test
+    void deleteOutsideTheRootsIsRefusedAndDeletesNothing() throws IOException {
+        Files.createSymbolicLink(root.resolve("escape"), outside);
+        for (URI target : List.of(
+                outside.resolve("secret.txt").toUri(),
+                URI.create(root.toUri() + "../private/secret.txt"),
+                URI.create(root.toUri() + "sub/../public.bin"),
+                root.resolve("escape/secret.txt").toUri())) {
+            BrizoException e = assertThrows(BrizoException.class, () -> driver.delete(target));
+            assertEquals(ErrorKind.FORBIDDEN, e.kind(), target + ": " + e);
+            assertRevealsNothing(e, target);
+        }
+        assertArrayEquals(SECRET, Files.readAllBytes(outside.resolve("secret.txt")));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(root.resolve("public.bin")));
+    }
+
+    @Test
+    void deleteOfARootIsRefused() {
+        for (URI target : List.of(root.toUri(), URI.create("file://" + root))) {
+            BrizoException e = assertThrows(BrizoException.class, () -> driver.delete(target));
+            assertEquals(ErrorKind.INVALID_REQUEST, e.kind(), target + ": " + e);
+            assertRevealsNothing(e, target);
+        }
+        assertTrue(Files.isDirectory(root));
+    }
+
+    @Test
+    void deleteOfADirectoryIsRefusedAndKeepsIt() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("folder/inner"));
+        for (Path target : List.of(dir, dir.getParent())) {
+            BrizoException e = assertThrows(BrizoException.class, () -> driver.delete(target.toUri()));
+            assertEquals(ErrorKind.CONFLICT, e.kind(), e.toString());
+            assertRevealsNothing(e, target.toUri());
+        }
+        assertTrue(Files.isDirectory(dir));
+    }
+
+    @Test
+    void deleteOfASymlinkRemovesTheLinkOnly() throws IOException {
+        Path inside = Files.createSymbolicLink(root.resolve("alias.bin"), root.resolve("public.bin"));
+        Path escaping = Files.createSymbolicLink(root.resolve("innocent.txt"), outside.resolve("secret.txt"));
+        driver.delete(inside.toUri());
+        driver.delete(escaping.toUri());
+        assertFalse(Files.exists(inside, LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(escaping, LinkOption.NOFOLLOW_LINKS));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(root.resolve("public.bin")));
+        assertArrayEquals(SECRET, Files.readAllBytes(outside.resolve("secret.txt")));
+    }
+
+    @Test
+    void deleteOfAFileInAMissingOrImpossibleDirectorySucceeds() {
+        driver.delete(root.resolve("no/such/dir/gone.bin").toUri());
+        driver.delete(root.resolve("public.bin").resolve("child").toUri());
+        assertTrue(Files.exists(root.resolve("public.bin")));
+    }
+
+    @Test
+    void deleteLeavesTheDirectoryOfTheFile() throws Exception {
+        URI target = root.resolve("jobs/7/result.bin").toUri();
+        driver.write(target, new ByteArrayInputStream(new byte[4]), 4, null);
+        driver.delete(target);
+        assertFalse(Files.exists(root.resolve("jobs/7/result.bin")));
+        assertTrue(Files.isDirectory(root.resolve("jobs/7")));
     }
 
     // -- helpers

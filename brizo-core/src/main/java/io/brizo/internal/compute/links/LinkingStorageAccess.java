@@ -77,4 +77,9 @@ public final class LinkingStorageAccess implements StorageAccess {
         }
         return Optional.of(URI.create(publicBase + UPLOAD_PATH + links.createUpload(prefix, lifetime, maxBytes)));
     }
+
+    @Override
+    public void delete(URI location) {
+        storage.delete(location);
+    }
 }
