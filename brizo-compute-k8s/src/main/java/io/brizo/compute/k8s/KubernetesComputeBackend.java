@@ -336,6 +336,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         String base = JobObjects.baseName(jobId);
         synchronized (lock(base)) {
             requireRoot(jobId);
+            // Stored files first, while the index still names them: a failure leaves the job as
+            // it was, so deleting again finishes the work.
+            deleteStored(base);
             // The root stays as a small tombstone so status reports DELETED; its manifests go.
             transition(
                     base,
@@ -346,6 +349,29 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                             A_MESSAGE, "deleted by its owner"));
             deletePhases(base);
             deleteParts(base);
+        }
+    }
+
+    /** Deletes the job's outputs, log files and kept log from the output location. */
+    private void deleteStored(String base) {
+        URI prefix = prefix(base);
+        ConfigMap index = outputsMap(base);
+        List<URI> stored = new ArrayList<>();
+        for (String kind : List.of(OutputStore.OUTPUTS, OutputStore.LOGS)) {
+            OutputStore.list(index, kind)
+                    .forEach(f -> stored.add(StorageAccess.resolve(prefix, kind + "/" + f.name())));
+        }
+        stored.add(StorageAccess.resolve(prefix, ALGORITHM_LOG));
+        try {
+            for (URI location : stored) {
+                storage.delete(location);
+            }
+        } catch (BrizoException e) {
+            if (e.kind() != ErrorKind.CONFIGURATION) {
+                throw e;
+            }
+            // A driver that cannot delete: the job still goes, its files stay (see the README).
+            LOG.warn("the outputs of job {} stay in the output location: {}", base, e.getMessage());
         }
     }
 

@@ -88,6 +88,11 @@ final class FakeStorage implements StorageAccess {
     }
 
     @Override
+    public void delete(URI location) {
+        memory.delete(location);
+    }
+
+    @Override
     public ObjectInfo write(URI location, InputStream data, long length, String contentType) {
         return memory.write(location, data, length, contentType);
     }

@@ -521,6 +521,13 @@ class KubernetesComputeBackendApiServerTest {
                             .withName(base + "-upload")
                             .get(),
                     "the upload link's Secret is gone once the job ended");
+
+            HttpResponse<byte[]> deleted =
+                    send(rig.http, rig.server.uri(), "DELETE", BrizoHttpApi.COMPUTE, rig.job(jobId));
+            assertEquals(200, deleted.statusCode(), new String(deleted.body(), StandardCharsets.UTF_8));
+            assertFalse(Files.exists(stored.resolve("outputs/sub dir/big.bin")), "delete removes the stored outputs");
+            assertFalse(Files.exists(stored.resolve("logs/progress.log")));
+            assertFalse(Files.exists(stored.resolve("algorithm.log")));
         }
     }
 

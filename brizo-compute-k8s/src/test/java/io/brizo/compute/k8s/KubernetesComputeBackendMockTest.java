@@ -337,6 +337,31 @@ class KubernetesComputeBackendMockTest {
     }
 
     @Test
+    void deletingAJobAlsoDeletesWhatItStoredInTheOutputLocation() {
+        runUntilPublishing("a10");
+        pod("a10", "publish", exited(0));
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        files.put("outputs/result.csv", "1\n");
+        files.put("logs/algo.log", "log\n");
+        podLog("a10", "publish", publishPod("a10", files));
+        endPhase("a10", "publish", "Complete", null);
+        assertEquals(JobState.SUCCEEDED, backend.status("a10").state());
+        URI result = URI.create("mem:/jobs/brizo-a10/outputs/result.csv");
+        assertTrue(storage.memory.content(result).isPresent());
+
+        backend.delete("a10");
+
+        assertEquals(JobState.DELETED, backend.status("a10").state());
+        for (String left : List.of("outputs/result.csv", "logs/algo.log", "algorithm.log")) {
+            assertTrue(
+                    storage.memory
+                            .content(URI.create("mem:/jobs/brizo-a10/" + left))
+                            .isEmpty(),
+                    left + " is deleted");
+        }
+    }
+
+    @Test
     void aFailingAlgorithmEndsFailedWithItsExitCode() {
         runUntilAlgorithm("a4");
         pod("a4", "algorithm", exited(3));
