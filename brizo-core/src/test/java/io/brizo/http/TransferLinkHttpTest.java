@@ -165,6 +165,33 @@ class TransferLinkHttpTest {
         }
     }
 
+    /** A Brizo server on 127.0.0.1 whose public URL is itself, with the access its backend got. */
+    private final class Served implements AutoCloseable {
+        final Capturing factory = new Capturing();
+        final Brizo brizo;
+        final BrizoHttpServer server;
+
+        Served() throws Exception {
+            int port = freePort();
+            brizo = brizo(factory, "http://127.0.0.1:" + port);
+            server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4);
+        }
+
+        /** {@return an upload link under the folder {@code prefix}, which must be inside the file roots} */
+        URI uploadLink(Path prefix, long maxBytes) {
+            return factory.storage
+                    .get()
+                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), maxBytes)
+                    .orElseThrow();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            brizo.close();
+        }
+    }
+
     private HttpResponse<String> put(URI link, String name, HttpRequest.BodyPublisher body) throws Exception {
         URI target = URI.create(
                 link + (name == null ? "" : "?name=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)));
@@ -173,16 +200,10 @@ class TransferLinkHttpTest {
 
     @Test
     void anUploadLinkWritesObjectsUnderItsPrefixAndNeverShowsTheLocation() throws Exception {
-        Capturing factory = new Capturing();
-        int port = freePort();
-        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port);
-                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+        try (Served served = new Served()) {
             Path prefix = dir.resolve("data/secret-outputs/job-1");
-            URI link = factory.storage
-                    .get()
-                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), 1 << 20)
-                    .orElseThrow();
-            assertTrue(link.toString().startsWith("http://127.0.0.1:" + port + BrizoHttpApi.COMPUTE_UPLOAD + "/"));
+            URI link = served.uploadLink(prefix, 1 << 20);
+            assertTrue(link.toString().startsWith(served.server.uri() + BrizoHttpApi.COMPUTE_UPLOAD + "/"));
             assertFalse(link.toString().contains("secret-outputs"));
 
             HttpResponse<String> first = put(link, "outputs/a b%.txt", HttpRequest.BodyPublishers.ofString("hello"));
@@ -199,15 +220,9 @@ class TransferLinkHttpTest {
 
     @Test
     void uploadsWithNamesThatAreNotRelativePathsAreRefusedAndWriteNothing() throws Exception {
-        Capturing factory = new Capturing();
-        int port = freePort();
-        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port);
-                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+        try (Served served = new Served()) {
             Path prefix = Files.createDirectories(dir.resolve("data/out/job-2"));
-            URI link = factory.storage
-                    .get()
-                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), 1 << 20)
-                    .orElseThrow();
+            URI link = served.uploadLink(prefix, 1 << 20);
             for (String bad : List.of("../escape.txt", "/abs.txt", "a//b", "a/./b", "", "tab\there", "back\\slash")) {
                 HttpResponse<String> r = put(link, bad, HttpRequest.BodyPublishers.ofString("x"));
                 assertEquals(400, r.statusCode(), bad + ": " + r.body());
@@ -226,15 +241,9 @@ class TransferLinkHttpTest {
 
     @Test
     void uploadsWithoutALengthBeyondTheAllowanceOrWithAnUnknownTokenAreRefused() throws Exception {
-        Capturing factory = new Capturing();
-        int port = freePort();
-        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port);
-                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+        try (Served served = new Served()) {
             Path prefix = Files.createDirectories(dir.resolve("data/out/job-3"));
-            URI link = factory.storage
-                    .get()
-                    .uploadLink(URI.create(prefix.toUri() + "/"), Duration.ofMinutes(1), 10)
-                    .orElseThrow();
+            URI link = served.uploadLink(prefix, 10);
             HttpResponse<String> chunked = put(
                     link,
                     "a.txt",
@@ -252,7 +261,7 @@ class TransferLinkHttpTest {
                     put(link, "fits.txt", HttpRequest.BodyPublishers.ofString("x".repeat(10)))
                             .statusCode());
 
-            URI unknown = URI.create(server.uri() + BrizoHttpApi.COMPUTE_UPLOAD + "/" + "B".repeat(43));
+            URI unknown = URI.create(served.server.uri() + BrizoHttpApi.COMPUTE_UPLOAD + "/" + "B".repeat(43));
             assertEquals(
                     404,
                     put(unknown, "a.txt", HttpRequest.BodyPublishers.ofString("x"))

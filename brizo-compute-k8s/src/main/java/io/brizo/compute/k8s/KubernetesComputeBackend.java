@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,9 +44,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -108,6 +111,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     static final int MAX_LOG_CHUNK = 1 << 20;
     private static final int ATTEMPTS = 4;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);
     /** Covers the wait between making an upload link and the publish Job's deadline starting. */
     private static final Duration LINK_MARGIN = Duration.ofMinutes(1);
 
@@ -745,23 +749,41 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                         ? ""
                         : p.getMetadata().getCreationTimestamp()))
                 .orElseThrow();
-        try {
-            String log = api("read the log of " + pod.getMetadata().getName(), () -> client.pods()
-                    .inNamespace(ns)
-                    .withName(pod.getMetadata().getName())
-                    .inContainer(phase)
-                    // Read what there is now: fabric8 would otherwise watch the pod until it is ready.
-                    .withReadyWaitTimeout(0)
-                    .limitBytes(limitBytes)
-                    .getLog());
-            return log == null ? new byte[0] : log.getBytes(StandardCharsets.UTF_8);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 400 || e.getCode() == 404) {
+        String name = pod.getMetadata().getName();
+        // A plain GET of the log: fabric8's getLog first waits for the pod to be ready through a
+        // list and a watch, even with no wait time, which costs calls and can stall (and does stall
+        // the fabric8 mock server). Bytes, not a String, so offsets count what the container wrote.
+        String path = "api/v1/namespaces/" + ns + "/pods/" + name + "/log?pretty=false&container=" + phase
+                + "&limitBytes=" + limitBytes;
+        return api("read the log of " + name, () -> {
+            io.fabric8.kubernetes.client.http.HttpResponse<byte[]> response;
+            try {
+                URL url = new URL(client.getMasterUrl(), path);
+                response = client.getHttpClient()
+                        .sendAsync(
+                                client.getHttpClient()
+                                        .newHttpRequestBuilder()
+                                        .url(url)
+                                        .build(),
+                                byte[].class)
+                        .get(LOG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KubernetesClientException("interrupted while reading a log", e);
+            } catch (ExecutionException | TimeoutException | java.net.MalformedURLException e) {
+                // Code 0: a transport failure, which api() retries.
+                throw new KubernetesClientException(
+                        "reading a log failed: " + e.getClass().getSimpleName(), e);
+            }
+            if (response.code() == 400 || response.code() == 404) {
                 // Not started yet (400 "waiting to start") or already gone.
                 return new byte[0];
             }
-            throw e;
-        }
+            if (response.code() != 200) {
+                throw new KubernetesClientException("reading a log failed", response.code(), null);
+            }
+            return response.body() == null ? new byte[0] : response.body();
+        });
     }
 
     private void keepLog(String base) {

@@ -99,11 +99,16 @@ class KubernetesComputeBackendMockTest {
         return log.append("brizo-done\n").toString();
     }
 
-    private void runUntilPublishing(String id) {
+    /** Runs the job until its algorithm has exited 0, with an empty log. */
+    private void runAlgorithmToItsEnd(String id) {
         runUntilAlgorithm(id);
         pod(id, "algorithm", exited(0));
         podLog(id, "algorithm", "");
         endPhase(id, "algorithm", "Complete", null);
+    }
+
+    private void runUntilPublishing(String id) {
+        runAlgorithmToItsEnd(id);
         assertEquals(JobState.PUBLISHING, backend.status(id).state());
     }
 
@@ -666,10 +671,7 @@ class KubernetesComputeBackendMockTest {
         backend.close();
         storage = new FakeStorage("https://127.0.0.1:9/presigned/", null, false);
         backend = newBackend();
-        runUntilAlgorithm("g5");
-        pod("g5", "algorithm", exited(0));
-        podLog("g5", "algorithm", "");
-        endPhase("g5", "algorithm", "Complete", null);
+        runAlgorithmToItsEnd("g5");
 
         JobStatus status = backend.status("g5");
         assertEquals(JobState.FAILED, status.state());
