@@ -174,8 +174,8 @@ public final class Brizo implements AutoCloseable {
         boolean written = false;
         try {
             URI location = StorageAccess.resolve(prefix, name);
-            ObjectInfo info = storage.driverFor(location)
-                    .write(location, data, length, contentType == null ? "application/octet-stream" : contentType);
+            ObjectInfo info = storage.write(
+                    location, data, length, contentType == null ? "application/octet-stream" : contentType);
             written = true;
             return new OutputFile(name, info.size());
         } finally {

@@ -358,16 +358,14 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     /** Deletes the job's outputs, log files and kept log from the output location. */
     private void deleteStored(String base) {
-        URI prefix = prefix(base);
         ConfigMap index = outputsMap(base);
-        List<URI> stored = new ArrayList<>();
+        List<URI> locations = new ArrayList<>();
         for (String kind : List.of(OutputStore.OUTPUTS, OutputStore.LOGS)) {
-            OutputStore.list(index, kind)
-                    .forEach(f -> stored.add(StorageAccess.resolve(prefix, kind + "/" + f.name())));
+            OutputStore.list(index, kind).forEach(f -> locations.add(stored(base, kind, f.name())));
         }
-        stored.add(StorageAccess.resolve(prefix, ALGORITHM_LOG));
+        locations.add(StorageAccess.resolve(prefix(base), ALGORITHM_LOG));
         try {
-            for (URI location : stored) {
+            for (URI location : locations) {
                 storage.delete(location);
             }
         } catch (BrizoException e) {
@@ -422,8 +420,12 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 .filter(f -> f.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> BrizoException.notFound("job " + jobId + " has no output named " + name));
-        return storage.open(
-                StorageAccess.resolve(prefix(base), OutputStore.OUTPUTS + "/" + file.name()), ByteRange.all());
+        return storage.open(stored(base, OutputStore.OUTPUTS, file.name()), ByteRange.all());
+    }
+
+    /** {@return where {@code name} of {@code kind} (outputs or logs) is stored} */
+    private URI stored(String base, String kind, String name) {
+        return StorageAccess.resolve(prefix(base), kind + "/" + name);
     }
 
     /** {@return where the job's outputs and logs are stored: a prefix ending with /} */
@@ -608,12 +610,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
      * stored with its listed size} Only then are the outputs offered to the consumer.
      */
     private String checkStored(String base, OutputStore.Manifest manifest) {
-        URI prefix = prefix(base);
         for (String kind : List.of(OutputStore.OUTPUTS, OutputStore.LOGS)) {
             for (OutputFile f : kind.equals(OutputStore.OUTPUTS) ? manifest.outputs() : manifest.logs()) {
                 ObjectInfo info;
                 try {
-                    info = storage.stat(StorageAccess.resolve(prefix, kind + "/" + f.name()));
+                    info = storage.stat(stored(base, kind, f.name()));
                 } catch (BrizoException e) {
                     if (e.retryable()) {
                         throw e;
@@ -756,16 +757,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         String path = "api/v1/namespaces/" + ns + "/pods/" + name + "/log?pretty=false&container=" + phase
                 + "&limitBytes=" + limitBytes;
         return api("read the log of " + name, () -> {
+            io.fabric8.kubernetes.client.http.HttpClient http = client.getHttpClient();
             io.fabric8.kubernetes.client.http.HttpResponse<byte[]> response;
             try {
                 URL url = new URL(client.getMasterUrl(), path);
-                response = client.getHttpClient()
-                        .sendAsync(
-                                client.getHttpClient()
-                                        .newHttpRequestBuilder()
-                                        .url(url)
-                                        .build(),
-                                byte[].class)
+                response = http.sendAsync(http.newHttpRequestBuilder().url(url).build(), byte[].class)
                         .get(LOG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -101,6 +101,29 @@ class KubernetesComputeBackendApiServerTest {
         return kube.client();
     }
 
+    /** {@return one value of a Secret in the test's namespace, as the pod mounting it reads it} */
+    private String secretValue(String name, String key) {
+        String base64 = client().secrets()
+                .inNamespace(namespace)
+                .withName(name)
+                .get()
+                .getData()
+                .get(key);
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    /** {@return whether no pod and no Job is left in the test's namespace} */
+    private boolean noPodsOrJobsLeft() {
+        return client().pods().inNamespace(namespace).list().getItems().isEmpty()
+                && client().batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems()
+                        .isEmpty();
+    }
+
     private JobStatus awaitState(String id, JobState state) {
         JobStatus[] last = new JobStatus[1];
         RealKubernetes.await(
@@ -182,15 +205,7 @@ class KubernetesComputeBackendApiServerTest {
         Pod publish = kube.awaitPod(namespace, "brizo-ok2", "publish");
         kube.bind(publish);
         // The test plays the publish pod: it uploads through the link in its Secret.
-        String link = new String(
-                Base64.getDecoder()
-                        .decode(client().secrets()
-                                .inNamespace(namespace)
-                                .withName("brizo-ok2-upload")
-                                .get()
-                                .getData()
-                                .get("url")),
-                StandardCharsets.UTF_8);
+        String link = secretValue("brizo-ok2-upload", "url");
         storage.upload(link, "outputs/out.txt", "hello".getBytes(StandardCharsets.UTF_8));
         kube.finish(publish, 0, "brizo-output 5 out.txt\nbrizo-done\n");
         JobStatus done = awaitState("ok2", JobState.SUCCEEDED);
@@ -240,16 +255,7 @@ class KubernetesComputeBackendApiServerTest {
 
         assertEquals(JobState.STOPPED, backend.stop("st1").state());
         RealKubernetes.await(
-                Duration.ofSeconds(30),
-                () -> client().pods().inNamespace(namespace).list().getItems().isEmpty()
-                        && client().batch()
-                                .v1()
-                                .jobs()
-                                .inNamespace(namespace)
-                                .list()
-                                .getItems()
-                                .isEmpty(),
-                "the stopped job's Jobs and pods are gone");
+                Duration.ofSeconds(30), () -> noPodsOrJobsLeft(), "the stopped job's Jobs and pods are gone");
         assertNotNull(client().persistentVolumeClaims()
                 .inNamespace(namespace)
                 .withName("brizo-st1-data")
@@ -293,14 +299,7 @@ class KubernetesComputeBackendApiServerTest {
         assertEquals(JobState.DELETED, backend.status("img1").state());
         RealKubernetes.await(
                 Duration.ofSeconds(30),
-                () -> client().pods().inNamespace(namespace).list().getItems().isEmpty()
-                        && client().batch()
-                                .v1()
-                                .jobs()
-                                .inNamespace(namespace)
-                                .list()
-                                .getItems()
-                                .isEmpty()
+                () -> noPodsOrJobsLeft()
                         && client().persistentVolumeClaims()
                                 .inNamespace(namespace)
                                 .list()
@@ -449,15 +448,7 @@ class KubernetesComputeBackendApiServerTest {
         kube.bind(publish);
 
         Path uploadDir = Files.createDirectories(data.resolveSibling(data.getFileName() + "-upload"));
-        Files.write(
-                uploadDir.resolve("url"),
-                Base64.getDecoder()
-                        .decode(client().secrets()
-                                .inNamespace(namespace)
-                                .withName(base + "-upload")
-                                .get()
-                                .getData()
-                                .get("url")));
+        Files.writeString(uploadDir.resolve("url"), secretValue(base + "-upload", "url"));
         List<String> command = publish.getSpec().getContainers().get(0).getCommand();
         assertEquals(List.of("sh", "-c"), command.subList(0, 2));
         String script = command.get(2)
@@ -565,15 +556,7 @@ class KubernetesComputeBackendApiServerTest {
 
             // The test plays the configure pod: it reads its plan and follows the link.
             kube.awaitPod(namespace, base, "configure");
-            String plan = new String(
-                    Base64.getDecoder()
-                            .decode(client().secrets()
-                                    .inNamespace(namespace)
-                                    .withName(base + "-fetch")
-                                    .get()
-                                    .getData()
-                                    .get("plan")),
-                    StandardCharsets.UTF_8);
+            String plan = secretValue(base + "-fetch", "plan");
             assertFalse(plan.contains("secret-lines"), plan);
             String[] line = plan.trim().split(" ");
             assertEquals("inputs/" + "db".repeat(32) + "/0", line[0]);
