@@ -40,7 +40,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Brizo implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Brizo.class);
-    private static final Pattern INDEX = Pattern.compile("\\d{1,9}");
     private static final String SOFTWARE = "Brizo for Java";
 
     private final Settings settings;
@@ -244,12 +242,12 @@ public final class Brizo implements AutoCloseable {
      *
      * @return the output's name and size, ready to be opened
      */
-    public ComputeResult computeResult(ComputeJobRequest request, int index) {
+    public ComputeResult computeResult(ComputeJobRequest request, long index) {
         List<OutputFile> outputs = computeOutputs(request);
         if (index < 0 || index >= outputs.size()) {
             throw BrizoException.notFound("the job has no output with index " + index + "; it has " + outputs.size());
         }
-        OutputFile output = outputs.get(index);
+        OutputFile output = outputs.get((int) index);
         String jobId = request.jobId().trim();
         return new ComputeResult(output, range -> compute.openOutput(jobId, output.name(), range));
     }
@@ -284,14 +282,10 @@ public final class Brizo implements AutoCloseable {
         String agreementId = RequestFields.agreementId(request.agreementId());
         String consumer = RequestFields.address(request.consumerAddress());
         boolean legacy = request.url() != null && request.signature() == null;
-        Integer index = null;
+        long index = -1;
         if (!legacy) {
             RequestFields.required(request.signature(), "signature");
-            String rawIndex = RequestFields.required(request.index(), "index");
-            if (!INDEX.matcher(rawIndex.trim()).matches()) {
-                throw BrizoException.invalid("index must be a whole number from 0");
-            }
-            index = Integer.valueOf(rawIndex.trim());
+            index = RequestFields.index(request.index());
         } else if (!allowUrlParameter) {
             throw BrizoException.invalid("this publisher does not accept the url parameter: "
                     + "sign the serviceAgreementId and send signature and index instead");
@@ -314,7 +308,7 @@ public final class Brizo implements AutoCloseable {
             throw BrizoException.notFound("the asset has no file with index " + index + "; it has "
                     + asset.files().size() + " file" + (asset.files().size() == 1 ? "" : "s"));
         }
-        AssetFile file = asset.files().get(index);
+        AssetFile file = asset.files().get((int) index);
         StorageDriver driver = storage.driverFor(file.url());
         ObjectInfo objectInfo = driver.stat(file.url());
         String contentType =
@@ -330,7 +324,7 @@ public final class Brizo implements AutoCloseable {
                 did,
                 index,
                 objectInfo.size());
-        return new ConsumableFile(did, index, name, contentType, objectInfo, driver, file.url());
+        return new ConsumableFile(did, (int) index, name, contentType, objectInfo, driver, file.url());
     }
 
     private Verdict verify(AgreementClaim claim) {

@@ -9,6 +9,8 @@ import io.brizo.ConsumableFile;
 import io.brizo.ConsumeRequest;
 import io.brizo.JobReport;
 import io.brizo.ServiceInfo;
+import io.brizo.internal.RequestFields;
+import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.json.Json;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
@@ -67,7 +69,17 @@ public final class BrizoHttpApi {
     public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
 
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpApi.class);
-    private static final int MAX_BODY = 64 * 1024;
+    /** The largest JSON body of parameters, but for starting a compute job. */
+    static final int MAX_BODY = 64 * 1024;
+    /** The longest request target (path and query) answered; longer gets 414. */
+    static final int MAX_TARGET = 64 * 1024;
+    /** The largest header section answered; larger gets 431. */
+    static final int MAX_HEADER_SECTION = 64 * 1024;
+    /**
+     * How much of a body beyond its limit is read and thrown away before the 413 is sent, so the
+     * client, still sending, reads the answer instead of a reset connection.
+     */
+    private static final long MAX_DISCARD = 16L << 20;
     // Per active download the heap holds this buffer and about twice as much inside the JDK
     // server; 64 KiB lets the default 64 threads run in a 64 MiB heap (see docs/benchmarks).
     private static final int BUFFER = 64 * 1024;
@@ -89,10 +101,16 @@ public final class BrizoHttpApi {
             Set.of("serviceAgreementId", "consumerAddress", "signature", "index", "nonce", "url");
 
     private final Brizo brizo;
+    private final long computeBodyLimit;
 
-    /** Creates the API over {@code brizo}. */
+    /**
+     * Creates the API over {@code brizo}. A body that starts a compute job may carry an inline
+     * algorithm, so its limit follows {@code BRIZO_COMPUTE_MAX_ALGORITHM_BYTES}: twice that (JSON
+     * escapes) plus room for the other fields.
+     */
     public BrizoHttpApi(Brizo brizo) {
         this.brizo = brizo;
+        this.computeBodyLimit = 2L * ComputePolicy.maxAlgorithmBytes(brizo.settings()) + MAX_BODY;
     }
 
     /**
@@ -101,6 +119,23 @@ public final class BrizoHttpApi {
      */
     public HttpResponse handle(HttpRequest request) {
         try {
+            if (request.path().length()
+                            + (request.rawQuery() == null
+                                    ? 0
+                                    : request.rawQuery().length() + 1)
+                    > MAX_TARGET) {
+                return error(
+                        414,
+                        "URI_TOO_LONG",
+                        "the request target is longer than " + MAX_TARGET + " bytes; send the parameters as a JSON"
+                                + " body");
+            }
+            if (headerSectionSize(request) > MAX_HEADER_SECTION) {
+                return error(
+                        431,
+                        "HEADERS_TOO_LARGE",
+                        "the request headers are larger than " + MAX_HEADER_SECTION + " bytes");
+            }
             String path = request.path();
             if (path.length() > 1 && path.endsWith("/")) {
                 path = path.substring(0, path.length() - 1);
@@ -124,6 +159,8 @@ public final class BrizoHttpApi {
             };
         } catch (BrizoException e) {
             return error(e);
+        } catch (BodyTooLarge e) {
+            return error(413, "PAYLOAD_TOO_LARGE", "the request body is larger than " + e.limit + " bytes");
         } catch (RuntimeException e) {
             // Unexpected: log the type only, since messages of third-party code may hold locations.
             LOG.error(
@@ -133,6 +170,27 @@ public final class BrizoHttpApi {
                     e.getClass().getName());
             LOG.debug("internal error detail", e);
             return error(500, ErrorKind.INTERNAL.name(), "internal error");
+        }
+    }
+
+    /** {@return the size of the header section as sent: each line's name, ": ", value and CRLF} */
+    private static long headerSectionSize(HttpRequest request) {
+        long size = 0;
+        for (Map.Entry<String, List<String>> h : request.headers().entrySet()) {
+            for (String v : h.getValue()) {
+                size += h.getKey().length() + 4L + (v == null ? 0 : v.length());
+            }
+        }
+        return size;
+    }
+
+    /** A body over its limit: answered 413 by {@link #handle}, never thrown out of this class. */
+    private static final class BodyTooLarge extends RuntimeException {
+        final long limit;
+
+        BodyTooLarge(long limit) {
+            super(null, null, false, false);
+            this.limit = limit;
         }
     }
 
@@ -179,7 +237,7 @@ public final class BrizoHttpApi {
     }
 
     private HttpResponse consume(HttpRequest request) {
-        Map<String, String> p = parameters(request, CONSUME_PARAMS);
+        Map<String, String> p = parameters(request, CONSUME_PARAMS, MAX_BODY);
         ConsumeRequest consume = ConsumeRequest.builder()
                 .agreementId(p.get("serviceAgreementId"))
                 .consumerAddress(p.get("consumerAddress"))
@@ -196,7 +254,8 @@ public final class BrizoHttpApi {
     }
 
     private HttpResponse compute(HttpRequest request) {
-        Map<String, String> p = parameters(request, COMPUTE_PARAMS);
+        Map<String, String> p =
+                parameters(request, COMPUTE_PARAMS, "POST".equals(request.method()) ? computeBodyLimit : MAX_BODY);
         if ("POST".equals(request.method())) {
             JobStatus started = brizo.startCompute(new ComputeStartRequest(
                     p.get("serviceAgreementId"),
@@ -225,7 +284,7 @@ public final class BrizoHttpApi {
     }
 
     private HttpResponse computeLogs(HttpRequest request) {
-        Map<String, String> p = parameters(request, COMPUTE_PARAMS);
+        Map<String, String> p = parameters(request, COMPUTE_PARAMS, MAX_BODY);
         long offset = wholeNumber(p.get("offset"), "offset", 0);
         LogChunk chunk = brizo.computeLogs(jobRequest(p), offset);
         byte[] data = chunk.data();
@@ -240,12 +299,8 @@ public final class BrizoHttpApi {
     }
 
     private HttpResponse computeResult(HttpRequest request) {
-        Map<String, String> p = parameters(request, COMPUTE_PARAMS);
-        int index = (int) wholeNumber(p.get("index"), "index", -1);
-        if (index < 0) {
-            throw BrizoException.invalid("index is required");
-        }
-        ComputeResult result = brizo.computeResult(jobRequest(p), index);
+        Map<String, String> p = parameters(request, COMPUTE_PARAMS, MAX_BODY);
+        ComputeResult result = brizo.computeResult(jobRequest(p), RequestFields.index(p.get("index")));
         String name = result.file().name();
         String fileName = name.substring(name.lastIndexOf('/') + 1);
         return download(
@@ -486,12 +541,12 @@ public final class BrizoHttpApi {
      * squid-java client sends {@code url} without encoding, so an {@code &} not followed by a
      * known parameter name stays part of the url.
      */
-    static Map<String, String> parameters(HttpRequest request, Set<String> names) {
+    static Map<String, String> parameters(HttpRequest request, Set<String> names, long maxBody) {
         String query = request.rawQuery();
         if (query != null && !query.isEmpty()) {
             return queryParameters(query, names);
         }
-        return bodyParameters(request, names);
+        return bodyParameters(request, names, maxBody);
     }
 
     private static Map<String, String> queryParameters(String query, Set<String> names) {
@@ -522,15 +577,24 @@ public final class BrizoHttpApi {
         return out;
     }
 
-    private static Map<String, String> bodyParameters(HttpRequest request, Set<String> names) {
+    private static Map<String, String> bodyParameters(HttpRequest request, Set<String> names, long maxBody) {
         byte[] body;
         try {
-            body = request.body().readNBytes(MAX_BODY + 1);
+            long announced = request.header("Content-Length")
+                    .filter(v -> v.trim().matches("\\d{1,18}"))
+                    .map(v -> Long.parseLong(v.trim()))
+                    .orElse(-1L);
+            if (announced > maxBody) {
+                discard(request.body());
+                throw new BodyTooLarge(maxBody);
+            }
+            body = request.body().readNBytes((int) maxBody + 1);
+            if (body.length > maxBody) {
+                discard(request.body());
+                throw new BodyTooLarge(maxBody);
+            }
         } catch (IOException e) {
             throw BrizoException.invalid("the request body could not be read");
-        }
-        if (body.length > MAX_BODY) {
-            throw BrizoException.invalid("the request body is larger than " + MAX_BODY + " bytes");
         }
         if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return Map.of();
@@ -539,10 +603,10 @@ public final class BrizoHttpApi {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw BrizoException.invalid("the request body must be a JSON object of parameters");
+            throw BrizoException.invalid("the request body must be a JSON object of parameters, each key once");
         }
         if (root == null || !root.isObject()) {
-            throw BrizoException.invalid("the request body must be a JSON object of parameters");
+            throw BrizoException.invalid("the request body must be a JSON object of parameters, each key once");
         }
         Map<String, String> out = new HashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
@@ -562,6 +626,15 @@ public final class BrizoHttpApi {
             }
         }
         return out;
+    }
+
+    /** Reads and drops what is left of a body, up to a bound, so the client can read our answer. */
+    private static void discard(InputStream body) throws IOException {
+        byte[] buffer = new byte[BUFFER];
+        long left = MAX_DISCARD;
+        for (int n; left > 0 && (n = body.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+            left -= n;
+        }
     }
 
     private static String decode(String s) {

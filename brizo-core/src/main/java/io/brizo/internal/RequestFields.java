@@ -11,6 +11,7 @@ public final class RequestFields {
     private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
+    private static final Pattern INDEX = Pattern.compile("\\d{1,1000}");
 
     private RequestFields() {}
 
@@ -38,6 +39,22 @@ public final class RequestFields {
             throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
         }
         return address;
+    }
+
+    /**
+     * {@return a required {@code index}: a whole number from 0} Numbers beyond a long are {@link
+     * Long#MAX_VALUE}, past any list, so callers answer them as they answer any index past the end.
+     */
+    public static long index(String raw) {
+        String index = required(raw, "index");
+        if (!INDEX.matcher(index).matches()) {
+            throw BrizoException.invalid("index must be a whole number from 0");
+        }
+        try {
+            return Long.parseLong(index);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** {@return the nonce, or null when {@code raw} is null} */

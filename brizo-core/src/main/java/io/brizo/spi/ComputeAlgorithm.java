@@ -5,21 +5,18 @@ import java.util.Optional;
 
 /**
  * The algorithm of a compute job: its code (inline or as a file) and the container it runs in.
+ * For a published algorithm both come from its asset, never from the request.
  *
  * @param did the algorithm asset's DID, or null for inline algorithms
  * @param code the algorithm's file: either {@code rawCode} or a secret {@code file}; exactly one
  *     is set
- * @param image the container image, for example {@code python}
- * @param tag the image tag, or null
- * @param digest the image digest ({@code sha256:...}), or null; pins the image when set
- * @param entrypoint the command; {@code $ALGO} stands for the algorithm file's path
+ * @param container the container image and the entrypoint
  */
-public record ComputeAlgorithm(String did, Code code, String image, String tag, String digest, String entrypoint) {
+public record ComputeAlgorithm(String did, Code code, AlgorithmContainer container) {
     /** Validates the algorithm. */
     public ComputeAlgorithm {
         Objects.requireNonNull(code, "code");
-        Objects.requireNonNull(image, "image");
-        Objects.requireNonNull(entrypoint, "entrypoint");
+        Objects.requireNonNull(container, "container");
     }
 
     /** {@return the algorithm asset's DID, if it has one} */

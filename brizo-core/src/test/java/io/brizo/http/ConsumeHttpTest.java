@@ -408,8 +408,8 @@ class ConsumeHttpTest {
                 "consumerAddress=0xab&url=https://store.example/f.csv?a=1&b=2&serviceAgreementId=12",
                 Map.of(),
                 InputStream.nullInputStream());
-        Map<String, String> p =
-                BrizoHttpApi.parameters(request, java.util.Set.of("consumerAddress", "url", "serviceAgreementId"));
+        Map<String, String> p = BrizoHttpApi.parameters(
+                request, java.util.Set.of("consumerAddress", "url", "serviceAgreementId"), BrizoHttpApi.MAX_BODY);
         assertEquals("https://store.example/f.csv?a=1&b=2", p.get("url"));
         assertEquals("12", p.get("serviceAgreementId"));
         assertEquals("0xab", p.get("consumerAddress"));

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -77,7 +76,9 @@ final class Demo {
                 work.resolve("assets.json"),
                 "{\"" + DID + "\": {\"files\": [{\"url\": \"" + dataset.toUri()
                         + "\", \"contentType\": \"text/csv\"}]}," + " \"" + ALGORITHM_DID
-                        + "\": {\"files\": [{\"url\": \"" + algorithm.toUri() + "\"}]}}");
+                        + "\": {\"files\": [{\"url\": \"" + algorithm.toUri()
+                        + "\"}], \"algorithm\": {\"language\": \"sh\","
+                        + " \"container\": {\"image\": \"sh\", \"entrypoint\": \"sh $ALGO\"}}}}");
         Path grants = Files.writeString(
                 work.resolve("grants.json"),
                 "[{\"agreementId\": \"" + AGREEMENT + "\", \"did\": \"" + DID + "\", \"consumer\": \"" + consumer
@@ -158,11 +159,9 @@ final class Demo {
     private static boolean compute(
             PrintStream out, HttpClient http, URI base, ECKeyPair key, String consumer, byte[] dataset)
             throws Exception {
-        String meta = "{\"container\": {\"image\": \"sh\", \"entrypoint\": \"sh $ALGO\"}}";
         URI start = URI.create(base + BrizoHttpApi.COMPUTE + "?serviceAgreementId=" + COMPUTE_AGREEMENT
                 + "&consumerAddress=" + consumer + "&signature=" + SignCommand.sign(key, consumer + COMPUTE_AGREEMENT)
-                + "&algorithmDid=" + ALGORITHM_DID + "&algorithmMeta="
-                + URLEncoder.encode(meta, StandardCharsets.UTF_8));
+                + "&algorithmDid=" + ALGORITHM_DID);
         HttpResponse<String> started = http.send(
                 HttpRequest.newBuilder(start)
                         .POST(HttpRequest.BodyPublishers.noBody())

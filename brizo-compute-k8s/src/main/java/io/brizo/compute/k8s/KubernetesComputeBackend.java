@@ -190,8 +190,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 config,
                 environment,
                 deadline,
-                imageReference(algorithm),
-                command(algorithm.entrypoint()),
+                algorithm.container().reference(),
+                command(algorithm.container().entrypoint()),
                 dids,
                 algorithm.did());
 
@@ -257,16 +257,6 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "a storage driver made a presigned URL with spaces");
         }
         return s;
-    }
-
-    static String imageReference(ComputeAlgorithm algorithm) {
-        if (algorithm.digest() != null && !algorithm.digest().isBlank()) {
-            return algorithm.image() + "@" + algorithm.digest();
-        }
-        if (algorithm.tag() != null && !algorithm.tag().isBlank()) {
-            return algorithm.image() + ":" + algorithm.tag();
-        }
-        return algorithm.image();
     }
 
     /** {@return the entrypoint split into words, {@code $ALGO} replaced; no shell parses it} */

@@ -1,5 +1,6 @@
 package io.brizo.compute.k8s;
 
+import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.ComputeAlgorithm;
@@ -52,10 +53,7 @@ final class Jobs {
                 new ComputeAlgorithm(
                         null,
                         new ComputeAlgorithm.Code("print('hi')", null),
-                        "python",
-                        "3.12",
-                        "sha256:" + "0".repeat(64),
-                        "python $ALGO --fast"),
+                        new AlgorithmContainer("python", "3.12", "sha256:" + "0".repeat(64), "python $ALGO --fast")),
                 "gpu",
                 maxDuration);
     }

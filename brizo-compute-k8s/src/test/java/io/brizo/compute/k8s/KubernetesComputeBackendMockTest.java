@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.BrizoException;
-import io.brizo.spi.ComputeAlgorithm;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
 import io.brizo.spi.JobState;
@@ -592,9 +592,8 @@ class KubernetesComputeBackendMockTest {
 
     @Test
     void aTagIsUsedWhenNoDigestIsGivenAndTheEntrypointIsNeverGivenToAShell() {
-        ComputeAlgorithm tagged = new ComputeAlgorithm(
-                null, new ComputeAlgorithm.Code("x", null), "node", "20", null, "node $ALGO; rm -rf /");
-        assertEquals("node:20", KubernetesComputeBackend.imageReference(tagged));
+        AlgorithmContainer tagged = new AlgorithmContainer("node", "20", null, "node $ALGO; rm -rf /");
+        assertEquals("node:20", tagged.reference());
         assertEquals(
                 List.of("node", "/data/transformations/algorithm;", "rm", "-rf", "/"),
                 KubernetesComputeBackend.command(tagged.entrypoint()));

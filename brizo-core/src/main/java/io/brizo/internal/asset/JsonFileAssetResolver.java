@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.util.WatchedFile;
+import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.AlgorithmMetadata;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.AssetResolver;
@@ -18,17 +20,24 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The embedded default asset catalogue: a JSON file of the form {@code {"did:op:<64 hex>":
  * {"files": [{"url": "file:///data/a.csv", "contentType": "text/csv", "checksum": "sha256:..."}],
  * "timeout": 86400}}} ({@code timeout}: seconds an agreement lasts after it was made on chain; 0
- * or absent = forever).
+ * or absent = forever). An asset may name its {@code "publisher"} (an address), and an algorithm
+ * carries, as in Ocean's DDOs, {@code "algorithm": {"language": "python", "version": "3.12",
+ * "container": {"entrypoint": "python $ALGO", "image": "python", "tag": "3.12", "checksum":
+ * "sha256:<image digest>"}}} and exactly one file, its code.
  * The file is re-read when it changes, so a publisher can add assets without a restart; a change
  * that does not parse keeps the last good catalogue and is logged.
  */
 public final class JsonFileAssetResolver implements AssetResolver {
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+
     private final WatchedFile<Map<String, Asset>> file;
 
     /**
@@ -70,13 +79,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
             if (!asset.isObject()) {
                 throw BrizoException.configuration(where + " must be an object with \"files\"");
             }
-            for (Iterator<String> names = asset.fieldNames(); names.hasNext(); ) {
-                String n = names.next();
-                if (!n.equals("files") && !n.equals("timeout")) {
-                    throw BrizoException.configuration(
-                            where + " has the unknown field \"" + n + "\"; allowed: files, timeout");
-                }
-            }
+            onlyFields(asset, where, "files", "timeout", "publisher", "algorithm");
             JsonNode files = asset.get("files");
             if (files == null || !files.isArray()) {
                 throw BrizoException.configuration(where + " needs a \"files\" array");
@@ -85,7 +88,14 @@ public final class JsonFileAssetResolver implements AssetResolver {
             for (int i = 0; i < files.size(); i++) {
                 list.add(parseFile(files.get(i), where + ", file " + i));
             }
-            assets.put(did, new Asset(did, list, timeout(asset.get("timeout"), where)));
+            AlgorithmMetadata algorithm = algorithm(asset.get("algorithm"), where);
+            if (algorithm != null && list.size() != 1) {
+                throw BrizoException.configuration(
+                        where + " is an algorithm and must have exactly one file, its code; it has " + list.size());
+            }
+            assets.put(
+                    did,
+                    new Asset(did, list, timeout(asset.get("timeout"), where), publisher(asset, where), algorithm));
         }
         return Map.copyOf(assets);
     }
@@ -101,18 +111,64 @@ public final class JsonFileAssetResolver implements AssetResolver {
         return Duration.ofSeconds(timeout.asLong());
     }
 
+    private static String publisher(JsonNode asset, String where) {
+        String publisher = text(asset, "publisher", where);
+        if (publisher != null && !ADDRESS.matcher(publisher).matches()) {
+            throw BrizoException.configuration(where + " has a \"publisher\" that is not an address (0x and 40 hex)");
+        }
+        return publisher;
+    }
+
+    private static AlgorithmMetadata algorithm(JsonNode algorithm, String where) {
+        if (algorithm == null || algorithm.isNull()) {
+            return null;
+        }
+        String at = where + ", \"algorithm\"";
+        if (!algorithm.isObject()) {
+            throw BrizoException.configuration(at + " must be an object with a \"container\"");
+        }
+        onlyFields(algorithm, at, "language", "format", "version", "container");
+        JsonNode container = algorithm.get("container");
+        if (container == null || !container.isObject()) {
+            throw BrizoException.configuration(
+                    at + " needs a \"container\" object: {\"entrypoint\", \"image\", \"tag\", \"checksum\"}");
+        }
+        String in = at + ".container";
+        onlyFields(container, in, "entrypoint", "image", "tag", "checksum");
+        String checksum = text(container, "checksum", in);
+        if (checksum != null && !AlgorithmContainer.isDigest(checksum)) {
+            throw BrizoException.configuration(
+                    in + " has a \"checksum\" that is not an image digest (sha256: and 64 lowercase hex digits)");
+        }
+        try {
+            return new AlgorithmMetadata(
+                    text(algorithm, "language", at),
+                    text(algorithm, "version", at),
+                    new AlgorithmContainer(
+                            text(container, "image", in),
+                            text(container, "tag", in),
+                            checksum,
+                            Objects.requireNonNullElse(text(container, "entrypoint", in), "")));
+        } catch (IllegalArgumentException e) {
+            throw BrizoException.configuration(in + " is invalid: " + e.getMessage());
+        }
+    }
+
+    private static void onlyFields(JsonNode object, String where, String... allowed) {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String n = names.next();
+            if (!List.of(allowed).contains(n)) {
+                throw BrizoException.configuration(
+                        where + " has the unknown field \"" + n + "\"; allowed: " + String.join(", ", allowed));
+            }
+        }
+    }
+
     private static AssetFile parseFile(JsonNode f, String where) {
         if (f == null || !f.isObject()) {
             throw BrizoException.configuration(where + " must be an object with a \"url\"");
         }
-        Iterator<String> names = f.fieldNames();
-        while (names.hasNext()) {
-            String n = names.next();
-            if (!List.of("url", "contentType", "checksum").contains(n)) {
-                throw BrizoException.configuration(
-                        where + " has the unknown field \"" + n + "\"; allowed: url, contentType, checksum");
-            }
-        }
+        onlyFields(f, where, "url", "contentType", "checksum");
         JsonNode url = f.get("url");
         if (url == null || !url.isTextual() || url.asText().isBlank()) {
             throw BrizoException.configuration(where + " needs a \"url\" string");

@@ -12,6 +12,8 @@ import io.brizo.internal.auth.RequestAuthenticator;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.spi.AgreementClaim;
+import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.AlgorithmMetadata;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.AssetResolver;
@@ -106,20 +108,15 @@ public final class ComputeService {
         if (algorithmDid != null && !Asset.isDid(algorithmDid)) {
             throw BrizoException.invalid("algorithmDid must be did:op: and 64 lowercase hex digits");
         }
+        if (algorithmDid != null && meta != null) {
+            throw BrizoException.invalid(overridden(meta)
+                    + " cannot be given with algorithmDid: a published algorithm runs with its own code, container"
+                    + " and entrypoint");
+        }
         List<String> inputAgreements = new ArrayList<>();
         inputAgreements.add(agreementId);
         inputAgreements.addAll(additionalInputs(r.additionalInputs()));
-        JsonNode container = meta == null ? null : meta.get("container");
-        if (container == null || !container.isObject()) {
-            throw BrizoException.invalid("algorithmMeta.container {image, tag, entrypoint} is required");
-        }
-        String image = text(container, "image", true);
-        String entrypoint = text(container, "entrypoint", true);
-        String tag = text(container, "tag", false);
-        String digest = text(container, "digest", false);
-        if (digest != null && !digest.matches("sha256:[0-9a-f]{64}")) {
-            throw BrizoException.invalid("algorithmMeta.container.digest must be sha256:<64 hex>");
-        }
+        AlgorithmContainer requested = algorithmDid == null ? container(meta) : null;
 
         consumer = authenticator.authenticate(
                 consumer, r.consumerAddress().trim() + r.agreementId().trim(), r.signature(), nonce(r.nonce()));
@@ -132,41 +129,14 @@ public final class ComputeService {
                     .orElseThrow(() -> BrizoException.notFound("a dataset of these agreements is not served here")));
         }
 
-        AssetFile codeFile;
-        if (algorithmDid != null) {
-            Asset algorithm = assets.resolve(algorithmDid)
-                    .orElseThrow(() -> BrizoException.notFound("the algorithm asset is not served by this publisher"));
-            if (algorithm.files().isEmpty()) {
-                throw BrizoException.notFound("the algorithm asset has no file");
-            }
-            codeFile = algorithm.files().get(0);
-        } else {
-            codeFile = null;
-        }
-        byte[] code = algorithmDid != null ? fetch(codeFile) : inlineCode(meta);
-        String sha256 = sha256(code);
-        if (codeFile != null
-                && codeFile.checksum() != null
-                && codeFile.checksum().startsWith("sha256:")
-                && !codeFile.checksum().equalsIgnoreCase("sha256:" + sha256)) {
-            throw new BrizoException(
-                    ErrorKind.UPSTREAM_FAILED, "the algorithm's file does not match its published checksum");
-        }
-        policy.requireTrusted(algorithmDid, sha256);
-        policy.requireImage(image, tag, digest);
+        ComputeAlgorithm algorithm = algorithmDid != null ? published(algorithmDid) : inline(meta, requested);
+        policy.requireImage(algorithm.container());
 
         ComputeEnvironment environment = environment(r.environment());
         requireCapacity(consumer);
         Duration maxDuration = environment.maxDuration().compareTo(policy.maxDuration()) < 0
                 ? environment.maxDuration()
                 : policy.maxDuration();
-        ComputeAlgorithm algorithm = new ComputeAlgorithm(
-                algorithmDid,
-                new ComputeAlgorithm.Code(new String(code, StandardCharsets.UTF_8), null),
-                image,
-                tag,
-                digest,
-                entrypoint);
         String jobId = newJobId();
         JobStatus status = backend.start(
                 new ComputeJob(jobId, consumer, agreementId, inputs, algorithm, environment.id(), maxDuration));
@@ -177,8 +147,73 @@ public final class ComputeService {
                 consumer,
                 inputs.size(),
                 algorithmDid == null ? "inline" : algorithmDid,
-                image);
+                algorithm.container().reference());
         return status;
+    }
+
+    /** {@return a published algorithm with the code, container and entrypoint of its asset, if trusted} */
+    private ComputeAlgorithm published(String did) {
+        Asset asset = assets.resolve(did)
+                .orElseThrow(() -> BrizoException.notFound("the algorithm asset is not served by this publisher"));
+        AlgorithmMetadata metadata = asset.algorithmIfAny()
+                .orElseThrow(() -> BrizoException.invalid(
+                        "algorithmDid names an asset that is not published as an algorithm (it has no algorithm"
+                                + " metadata)"));
+        if (asset.files().size() != 1) {
+            throw BrizoException.notFound("the algorithm asset must have exactly one file, its code");
+        }
+        AssetFile codeFile = asset.files().get(0);
+        byte[] code = fetch(codeFile);
+        String sha256 = sha256(code);
+        if (codeFile.checksum() != null
+                && codeFile.checksum().startsWith("sha256:")
+                && !codeFile.checksum().equalsIgnoreCase("sha256:" + sha256)) {
+            throw new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED, "the algorithm's file does not match its published checksum");
+        }
+        policy.requireTrusted(did, asset.publisherIfKnown().orElse(null), sha256, metadata.container());
+        return new ComputeAlgorithm(
+                did, new ComputeAlgorithm.Code(new String(code, StandardCharsets.UTF_8), null), metadata.container());
+    }
+
+    /** {@return an inline algorithm in the requested container, if the publisher accepts it} */
+    private ComputeAlgorithm inline(JsonNode meta, AlgorithmContainer container) {
+        byte[] code = inlineCode(meta);
+        policy.requireTrusted(null, null, sha256(code), container);
+        return new ComputeAlgorithm(
+                null, new ComputeAlgorithm.Code(new String(code, StandardCharsets.UTF_8), null), container);
+    }
+
+    /** {@return what an algorithmMeta sent with an algorithmDid tries to set, for the error message} */
+    private static String overridden(JsonNode meta) {
+        List<String> fields = new ArrayList<>();
+        meta.fieldNames().forEachRemaining(f -> fields.add("algorithmMeta." + f));
+        return fields.isEmpty() ? "algorithmMeta" : String.join(", ", fields.subList(0, Math.min(5, fields.size())));
+    }
+
+    private static AlgorithmContainer container(JsonNode meta) {
+        JsonNode container = meta.get("container");
+        if (container == null || !container.isObject()) {
+            throw BrizoException.invalid("algorithmMeta.container {image, tag, entrypoint} is required");
+        }
+        String image = text(container, "algorithmMeta.container", "image", true);
+        String entrypoint = text(container, "algorithmMeta.container", "entrypoint", true);
+        String tag = text(container, "algorithmMeta.container", "tag", false);
+        String digest = text(container, "algorithmMeta.container", "digest", false);
+        String checksum = text(container, "algorithmMeta.container", "checksum", false);
+        if (digest != null && checksum != null && !digest.equals(checksum)) {
+            throw BrizoException.invalid(
+                    "algorithmMeta.container.digest and algorithmMeta.container.checksum differ; send one");
+        }
+        digest = digest != null ? digest : checksum;
+        if (digest != null && !AlgorithmContainer.isDigest(digest)) {
+            throw BrizoException.invalid("algorithmMeta.container.digest must be sha256:<64 lowercase hex>");
+        }
+        try {
+            return new AlgorithmContainer(image, tag, digest, entrypoint);
+        } catch (IllegalArgumentException e) {
+            throw BrizoException.invalid("algorithmMeta.container is invalid: " + e.getMessage());
+        }
     }
 
     /** {@return the owner's jobs: one if a jobId is given, else all (of the agreement, if given)} */
@@ -310,8 +345,8 @@ public final class ComputeService {
     }
 
     private byte[] inlineCode(JsonNode meta) {
-        String raw = text(meta, "rawcode", false);
-        String url = text(meta, "url", false);
+        String raw = text(meta, "algorithmMeta", "rawcode", false);
+        String url = text(meta, "algorithmMeta", "url", false);
         if ((raw == null) == (url == null)) {
             throw BrizoException.invalid("algorithmMeta needs exactly one of rawcode and url");
         }
@@ -320,15 +355,11 @@ public final class ComputeService {
             if (code.length > policy.maxAlgorithmBytes()) {
                 throw BrizoException.invalid("the algorithm is larger than " + policy.maxAlgorithmBytes() + " bytes");
             }
-            if (!policy.allowRawAlgorithms()) {
-                // Refuse before fetching anything.
-                policy.requireTrusted(null, "");
-            }
+            policy.requireRawAllowed();
             return code;
         }
-        if (!policy.allowRawAlgorithms()) {
-            policy.requireTrusted(null, "");
-        }
+        // Refuse before fetching anything.
+        policy.requireRawAllowed();
         URI uri;
         try {
             uri = new URI(url);
@@ -387,24 +418,24 @@ public final class ComputeService {
         try {
             JsonNode node = Json.MAPPER.readTree(raw);
             if (node == null || !(node.isObject() || node.isArray())) {
-                throw BrizoException.invalid(name + " must be JSON");
+                throw BrizoException.invalid(name + " must be JSON, each key once");
             }
             return node;
         } catch (IOException e) {
-            throw BrizoException.invalid(name + " must be JSON");
+            throw BrizoException.invalid(name + " must be JSON, each key once");
         }
     }
 
-    private static String text(JsonNode node, String field, boolean required) {
+    private static String text(JsonNode node, String path, String field, boolean required) {
         JsonNode n = node.get(field);
         if (n == null || n.isNull() || (n.isTextual() && n.asText().isBlank())) {
             if (required) {
-                throw BrizoException.invalid("algorithmMeta needs " + field);
+                throw BrizoException.invalid(path + " needs " + field);
             }
             return null;
         }
         if (!n.isTextual()) {
-            throw BrizoException.invalid("algorithmMeta." + field + " must be a string");
+            throw BrizoException.invalid(path + "." + field + " must be a string");
         }
         return n.asText().trim();
     }

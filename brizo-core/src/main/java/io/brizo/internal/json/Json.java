@@ -1,17 +1,25 @@
 package io.brizo.internal.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The one shared, configured Jackson mapper; thread-safe once configured. */
 public final class Json {
-    /** Shared mapper. Unknown properties fail so typos in publisher files are caught. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    /**
+     * Shared mapper. Unknown properties fail so typos in publisher files are caught; a key given
+     * twice fails too, since a proxy or log that reads the first would see another request (or
+     * another configuration) than this library, which would read the last.
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .findAndRegisterModules();
+            .findAndAddModules()
+            .build();
 
     private Json() {}
 

@@ -319,7 +319,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             }
         }
         JobLayout layout = new JobLayout(root.resolve(job.jobId()));
-        List<String> command = config.commands().commandLine(job.algorithm(), layout.algorithm());
+        List<String> command = config.commands().commandLine(job.algorithm(), layout.algorithm(), searchPath());
 
         Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now()));
         if (jobs.putIfAbsent(j.id, j) != null) {
@@ -419,8 +419,11 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 if (fromOffset >= size) {
                     return new LogChunk(fromOffset, new byte[0], ended);
                 }
-                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(MAX_LOG_CHUNK, size - fromOffset));
-                long position = fromOffset;
+                PathMask mask = pathMask(j.layout);
+                long start = Math.max(0, fromOffset - mask.context());
+                ByteBuffer buf =
+                        ByteBuffer.allocate((int) Math.min(MAX_LOG_CHUNK + (fromOffset - start), size - start));
+                long position = start;
                 while (buf.hasRemaining()) {
                     int n = ch.read(buf, position);
                     if (n < 0) {
@@ -430,7 +433,8 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 }
                 byte[] data = new byte[buf.position()];
                 buf.flip().get(data);
-                return new LogChunk(fromOffset, data, ended && position >= size);
+                boolean whole = ended && position >= size;
+                return mask.chunk(data, start, fromOffset, !whole, whole);
             }
         } catch (NoSuchFileException e) {
             // Not created yet: the job is still waiting or staging.
@@ -439,6 +443,22 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             LOG.warn("compute job {}: cannot read its log", j.id, e);
             throw new BrizoException(ErrorKind.UNAVAILABLE, "reading the job's log failed");
         }
+    }
+
+    /**
+     * {@return the mask that shows the job's directory as {@code /data} in its log} Every spelling
+     * counts: as configured, absolute, and with links resolved.
+     */
+    private static PathMask pathMask(JobLayout layout) {
+        List<String> spellings = new ArrayList<>();
+        spellings.add(layout.dir().toString());
+        spellings.add(layout.dir().toAbsolutePath().normalize().toString());
+        try {
+            spellings.add(layout.dir().toRealPath().toString());
+        } catch (IOException e) {
+            // Deleted meanwhile: the other spellings still apply.
+        }
+        return new PathMask(spellings);
     }
 
     @Override
@@ -747,6 +767,12 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         closeQuietly(staging);
     }
 
+    /** {@return the PATH algorithms run with, which also decides what a digest pin is checked against} */
+    private static String searchPath() {
+        String path = System.getenv("PATH");
+        return path == null || path.isBlank() ? DEFAULT_PATH : path;
+    }
+
     private Process launch(Job j, ComputeJob job, List<String> command) {
         JobLayout l = j.layout;
         List<String> argv =
@@ -767,7 +793,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 env.put(name, value);
             }
         }
-        env.putIfAbsent("PATH", DEFAULT_PATH);
+        env.put("PATH", searchPath());
         // Python buffers output written to a file; unbuffered, its log can be followed live.
         env.put("PYTHONUNBUFFERED", "1");
         env.put("DIDS", Json.write(job.inputs().stream().map(Asset::did).toList()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.ComputeAlgorithm;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.JobState;
@@ -27,7 +28,10 @@ class JobRecordTest {
                 "0x" + "a".repeat(40),
                 "0x" + "1".repeat(64),
                 List.of(),
-                new ComputeAlgorithm(null, new ComputeAlgorithm.Code("exit 0", null), "sh", null, null, "sh $ALGO"),
+                new ComputeAlgorithm(
+                        null,
+                        new ComputeAlgorithm.Code("exit 0", null),
+                        new AlgorithmContainer("sh", null, null, "sh $ALGO")),
                 "local",
                 Duration.ofMinutes(5));
         return JobRecord.queued(job, Instant.parse("2026-01-02T03:04:05.123456Z"))

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.storage.FileStorageDriverFactory;
 import io.brizo.internal.storage.StorageRouter;
+import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.BrizoException;
@@ -187,10 +188,7 @@ class LocalProcessComputeBackendTest {
         ComputeAlgorithm python = new ComputeAlgorithm(
                 ALGORITHM_DID,
                 new ComputeAlgorithm.Code(null, new AssetFile(data("algorithm.py", script), null, null)),
-                "python",
-                "3.11",
-                null,
-                "python $ALGO --flag=$ALGO");
+                new AlgorithmContainer("python", "3.11", null, "python $ALGO --flag=$ALGO"));
         LocalProcessComputeBackend backend = open();
         backend.start(job("py", ALICE, AGREEMENT_1, List.of(asset(DATASET_A, data("a0", "alpha"))), python));
 
@@ -506,8 +504,10 @@ class LocalProcessComputeBackendTest {
     @Test
     void startRefusesAnImageWithoutACommandNamingTheKnownImages() {
         LocalProcessComputeBackend backend = open();
-        ComputeAlgorithm ruby =
-                new ComputeAlgorithm(null, new ComputeAlgorithm.Code("puts 1", null), "ruby", null, null, "ruby $ALGO");
+        ComputeAlgorithm ruby = new ComputeAlgorithm(
+                null,
+                new ComputeAlgorithm.Code("puts 1", null),
+                new AlgorithmContainer("ruby", null, null, "ruby $ALGO"));
 
         BrizoException e = assertKind(ErrorKind.INVALID_REQUEST, () -> backend.start(job("ruby", ruby)));
         assertTrue(e.getMessage().contains("python, sh"), e.getMessage());
@@ -704,7 +704,8 @@ class LocalProcessComputeBackendTest {
     }
 
     private static ComputeAlgorithm sh(String script) {
-        return new ComputeAlgorithm(null, new ComputeAlgorithm.Code(script, null), "sh", null, null, "sh $ALGO");
+        return new ComputeAlgorithm(
+                null, new ComputeAlgorithm.Code(script, null), new AlgorithmContainer("sh", null, null, "sh $ALGO"));
     }
 
     private static ComputeJob job(String id, ComputeAlgorithm algorithm) {
