@@ -331,6 +331,47 @@ class ConsumeHttpTest {
     }
 
     @Test
+    void indexBeyondAnIntOrALongIsNotFoundNeverAnotherFile() throws Exception {
+        for (String index : List.of("4294967296", "4294967297", "9223372036854775807", "9".repeat(40))) {
+            error(get(base, query(AGREEMENT, consumer, consumer.address(), index)), 404, "NOT_FOUND");
+        }
+    }
+
+    java.net.http.HttpResponse<byte[]> getWithBody(String body) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.CONSUME))
+                .method("GET", BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json")
+                .build();
+        return http.send(request, BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void aJsonBodyWithAKeyGivenTwiceIsRefused() throws Exception {
+        String body = "{\"serviceAgreementId\": \"" + AGREEMENT + "\", \"consumerAddress\": \"" + consumer.address()
+                + "\", \"index\": 0, \"signature\": \"0xbad\", \"signature\": \"" + consumer.signText(AGREEMENT)
+                + "\"}";
+        JsonNode e = error(getWithBody(body), 400, "INVALID_REQUEST");
+        assertTrue(e.get("message").asText().contains("each key once"), e.toString());
+    }
+
+    @Test
+    void overLongBodyUrlAndHeadersGet413414And431AsJson() throws Exception {
+        String big = "x".repeat(BrizoHttpApi.MAX_BODY);
+        error(getWithBody("{\"serviceAgreementId\": \"" + big + "\"}"), 413, "PAYLOAD_TOO_LARGE");
+        error(
+                get(base, query(AGREEMENT, consumer, consumer.address(), 0) + "&pad=" + "x".repeat(100_000)),
+                414,
+                "URI_TOO_LONG");
+        error(
+                get(base, query(AGREEMENT, consumer, consumer.address(), 0), "X-Pad", "x".repeat(100_000)),
+                431,
+                "HEADERS_TOO_LARGE");
+        assertEquals(
+                200,
+                get(base, query(AGREEMENT, consumer, consumer.address(), 0)).statusCode());
+    }
+
+    @Test
     void nonceSignatureWorksOnceAndItsReplayIsRefused() throws Exception {
         long nonce = System.currentTimeMillis();
         String q = "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + consumer.address() + "&signature="
