@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
+import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
@@ -17,6 +18,7 @@ import io.brizo.spi.OutputFile;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageObject;
 import io.brizo.testkit.TestConsumer;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,9 +32,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +57,13 @@ class KubernetesComputeBackendApiServerTest {
     static Path dir;
 
     static RealKubernetes kube;
+
+    /** The code of the published algorithm in the tests below, on the rig's fake storage. */
+    private static final URI ALGORITHM_CODE = URI.create("fake://bucket/algorithm.py");
+
+    private static final String ALGORITHM_DID = "did:op:" + "a1".repeat(32);
+
+    private static final String ALGORITHM_IMAGE_DIGEST = "sha256:" + "5e".repeat(32);
 
     String namespace;
     ComputeBackend backend;
@@ -314,10 +326,20 @@ class KubernetesComputeBackendApiServerTest {
                                 p -> p.getMetadata().getName(), p -> p))));
     }
 
-    private Path writeAsset(ObjectMapper json, String dataset, URI data) throws IOException {
-        return Files.writeString(
-                dir.resolve(namespace + "-assets.json"),
-                json.writeValueAsString(Map.of(dataset, Map.of("files", List.of(Map.of("url", data.toString()))))));
+    /** Writes the catalogue: the dataset at {@code data}, and {@code more} assets as given. */
+    private Path writeAsset(ObjectMapper json, String dataset, URI data, Map<String, Object> more) throws IOException {
+        Map<String, Object> assets = new HashMap<>(more);
+        assets.put(dataset, Map.of("files", List.of(Map.of("url", data.toString()))));
+        return Files.writeString(dir.resolve(namespace + "-assets.json"), json.writeValueAsString(assets));
+    }
+
+    /** {@return a catalogue entry of an algorithm published with its code at {@code code} and this container} */
+    private static Map<String, Object> publishedAlgorithm(URI code, Map<String, String> container) {
+        return Map.of(
+                "files",
+                List.of(Map.of("url", code.toString())),
+                "algorithm",
+                Map.of("language", "python", "version", "3.12", "container", container));
     }
 
     private Path writeComputeGrant(ObjectMapper json, String agreement, String dataset, TestConsumer consumer)
@@ -353,6 +375,18 @@ class KubernetesComputeBackendApiServerTest {
 
         HttpRig(String agreement, String dataset, URI data, PresigningDriver driver, Map<String, String> extra)
                 throws IOException {
+            this(agreement, dataset, data, driver, extra, Map.of());
+        }
+
+        /** A rig whose catalogue also holds {@code moreAssets}, by DID. */
+        HttpRig(
+                String agreement,
+                String dataset,
+                URI data,
+                PresigningDriver driver,
+                Map<String, String> extra,
+                Map<String, Object> moreAssets)
+                throws IOException {
             this.agreement = agreement;
             // The namespace is this server's alone: another backend's poller would advance its jobs
             // too, making links that point elsewhere.
@@ -360,7 +394,9 @@ class KubernetesComputeBackendApiServerTest {
             int port = freePort();
             outputs = Files.createDirectories(dir.resolve(namespace + "-outputs"));
             Settings.Builder settings = Settings.builder()
-                    .put("BRIZO_ASSETS", writeAsset(json, dataset, data).toString())
+                    .put(
+                            "BRIZO_ASSETS",
+                            writeAsset(json, dataset, data, moreAssets).toString())
                     .put(
                             "BRIZO_GRANTS",
                             writeComputeGrant(json, agreement, dataset, consumer)
@@ -383,21 +419,44 @@ class KubernetesComputeBackendApiServerTest {
 
         /** Starts a raw-code job over HTTP and returns its id. */
         String start() throws IOException {
-            Map<String, String> start = new HashMap<>();
+            return jobId(start(Map.of("algorithmMeta", inline("print(1)", "python $ALGO"))));
+        }
+
+        /** {@return the answer to a start request with these algorithm fields (algorithmDid, algorithmMeta)} */
+        HttpResponse<byte[]> start(Map<String, String> algorithm) {
+            Map<String, String> start = new HashMap<>(algorithm);
             start.put("serviceAgreementId", agreement);
             start.put("consumerAddress", consumer.address());
             start.put("signature", consumer.sign(consumer.address() + agreement));
-            start.put(
-                    "algorithmMeta",
-                    json.writeValueAsString(Map.of(
-                            "rawcode",
-                            "print(1)",
-                            "container",
-                            Map.of("image", "python", "tag", "3.12", "entrypoint", "python $ALGO"))));
-            HttpResponse<byte[]> started = send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
+            return send(http, server.uri(), "POST", BrizoHttpApi.COMPUTE, start);
+        }
+
+        /** {@return the algorithmMeta of inline {@code rawcode} in python:3.12 run by {@code entrypoint}} */
+        String inline(String rawcode, String entrypoint) throws IOException {
+            return json.writeValueAsString(Map.of(
+                    "rawcode",
+                    rawcode,
+                    "container",
+                    Map.of("image", "python", "tag", "3.12", "entrypoint", entrypoint)));
+        }
+
+        /** {@return the id of the job a start request started, asserting it did} */
+        String jobId(HttpResponse<byte[]> started) throws IOException {
             assertEquals(200, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
             JsonNode body = json.readTree(started.body());
             return (body.isArray() ? body.get(0) : body).get("jobId").asText();
+        }
+
+        /** {@return the consumer's jobs over HTTP} */
+        JsonNode jobs() {
+            HttpResponse<byte[]> r = send(
+                    http,
+                    server.uri(),
+                    "GET",
+                    BrizoHttpApi.COMPUTE,
+                    Map.of("consumerAddress", consumer.address(), "signature", consumer.sign(consumer.address())));
+            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            return readTree(json, r.body());
         }
 
         Map<String, String> job(String jobId) {
@@ -570,6 +629,120 @@ class KubernetesComputeBackendApiServerTest {
                     rig.http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(404, again.statusCode(), "a transfer link reads once");
         }
+    }
+
+    /** {@return a rig whose catalogue also holds {@link #ALGORITHM_DID}, python:3.12 pinned by digest} */
+    private HttpRig publishedAlgorithmRig(String agreement, String dataset) throws IOException {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(
+                data,
+                "a\n".getBytes(StandardCharsets.UTF_8),
+                ALGORITHM_CODE,
+                "print('published')\n".getBytes(StandardCharsets.UTF_8)));
+        Map<String, Object> algorithm = publishedAlgorithm(
+                ALGORITHM_CODE,
+                Map.of(
+                        "image",
+                        "python",
+                        "tag",
+                        "3.12",
+                        "checksum",
+                        ALGORITHM_IMAGE_DIGEST,
+                        "entrypoint",
+                        "python $ALGO --mode fast"));
+        return new HttpRig(agreement, dataset, data, driver, Map.of(), Map.of(ALGORITHM_DID, algorithm));
+    }
+
+    @Test
+    void aPublishedAlgorithmsPodRunsExactlyItsPublishedCodeImageAndEntrypoint() throws Exception {
+        try (HttpRig rig = publishedAlgorithmRig("c3".repeat(32), "did:op:" + "dd".repeat(32))) {
+            String base = JobObjects.baseName(rig.jobId(rig.start(Map.of("algorithmDid", ALGORITHM_DID))));
+
+            Pod configure = kube.awaitPod(namespace, base, "configure");
+            assertEquals(
+                    "print('published')\n",
+                    secretValue(base + "-fetch", "algorithm"),
+                    "the pod fetches the published code");
+            kube.bind(configure);
+            kube.finish(configure, 0, "");
+            Container algorithm = kube.awaitPod(namespace, base, "algorithm")
+                    .getSpec()
+                    .getContainers()
+                    .get(0);
+            assertEquals("python@" + ALGORITHM_IMAGE_DIGEST, algorithm.getImage());
+            assertEquals(
+                    List.of("python", "/data/transformations/algorithm", "--mode", "fast"), algorithm.getCommand());
+            assertTrue(
+                    algorithm.getArgs() == null || algorithm.getArgs().isEmpty(),
+                    "nothing is added to the entrypoint: " + algorithm.getArgs());
+        }
+    }
+
+    @Test
+    void aContainerSentWithAPublishedAlgorithmIsRefusedAndNothingIsCreated() throws Exception {
+        try (HttpRig rig = publishedAlgorithmRig("c4".repeat(32), "did:op:" + "de".repeat(32))) {
+            String meta = rig.json.writeValueAsString(
+                    Map.of("container", Map.of("image", "python", "tag", "3", "entrypoint", "python -c print(1)")));
+            HttpResponse<byte[]> refused = rig.start(Map.of("algorithmDid", ALGORITHM_DID, "algorithmMeta", meta));
+
+            String body = new String(refused.body(), StandardCharsets.UTF_8);
+            assertEquals(400, refused.statusCode(), body);
+            assertTrue(
+                    readTree(rig.json, refused.body()).get("message").asText().contains("algorithmMeta.container"),
+                    body);
+            assertTrue(noPodsOrJobsLeft(), "no Job or pod was created");
+            assertTrue(
+                    client().configMaps()
+                            .inNamespace(namespace)
+                            .withLabel(JobObjects.LABEL_JOB)
+                            .list()
+                            .getItems()
+                            .isEmpty(),
+                    "no job was recorded");
+            assertEquals(0, rig.jobs().size(), rig.jobs().toString());
+        }
+    }
+
+    @Test
+    void aTrustedChecksumPairWithAChangedEntrypointIsRefused() throws Exception {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(data, "a\n".getBytes(StandardCharsets.UTF_8)));
+        String code = "print(1)";
+        String trusted = "sha256:" + sha256(code) + "/sha256:"
+                + new AlgorithmContainer("python", "3.12", null, "python $ALGO").checksum();
+        try (HttpRig rig = new HttpRig(
+                "c5".repeat(32),
+                "did:op:" + "df".repeat(32),
+                data,
+                driver,
+                Map.of("BRIZO_COMPUTE_TRUSTED_ALGORITHMS", trusted))) {
+            String base = JobObjects.baseName(
+                    rig.jobId(rig.start(Map.of("algorithmMeta", rig.inline(code, "python $ALGO")))));
+            kube.awaitPod(namespace, base, "configure");
+
+            HttpResponse<byte[]> refused =
+                    rig.start(Map.of("algorithmMeta", rig.inline(code, "python -c open('/tmp/pwn','w')")));
+            String body = new String(refused.body(), StandardCharsets.UTF_8);
+            assertEquals(403, refused.statusCode(), body);
+            assertTrue(
+                    readTree(rig.json, refused.body()).get("message").asText().contains("not trusted"), body);
+
+            assertEquals(1, rig.jobs().size(), rig.jobs().toString());
+            List<String> jobs = client().batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
+                    .map(j -> j.getMetadata().getName())
+                    .toList();
+            assertEquals(List.of(JobObjects.phaseName(base, JobObjects.CONFIGURE)), jobs, "no second Job");
+            assertTrue(
+                    client().pods().inNamespace(namespace).list().getItems().stream()
+                            .allMatch(
+                                    p -> base.equals(p.getMetadata().getLabels().get(JobObjects.LABEL_JOB))),
+                    "every pod is the trusted job's");
+        }
+    }
+
+    private static String sha256(String text) throws NoSuchAlgorithmException {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static JsonNode readTree(ObjectMapper json, byte[] body) {
