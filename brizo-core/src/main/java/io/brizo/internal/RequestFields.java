@@ -32,10 +32,15 @@ public final class RequestFields {
         return id;
     }
 
+    /** {@return whether {@code s} is an address: {@code 0x} and 40 hex digits, any case} */
+    public static boolean isAddress(String s) {
+        return s != null && ADDRESS.matcher(s).matches();
+    }
+
     /** {@return a required {@code consumerAddress}, trimmed} */
     public static String address(String raw) {
         String address = required(raw, "consumerAddress");
-        if (!ADDRESS.matcher(address).matches()) {
+        if (!isAddress(address)) {
             throw BrizoException.invalid("consumerAddress must be 0x followed by 40 hex digits");
         }
         return address;

@@ -67,17 +67,7 @@ abstract class ComputeHttpFixture {
         assets.put(DATASET_DID, Map.of("files", List.of(Map.of("url", file("lines.csv")))));
         assets.put(ALGORITHM_DID, algorithmAsset("count.sh", SH, null));
         writeAssets();
-        Files.writeString(
-                dir.resolve("grants.json"),
-                JSON.writeValueAsString(List.of(Map.of(
-                        "agreementId",
-                        AGREEMENT,
-                        "did",
-                        DATASET_DID,
-                        "consumer",
-                        consumer.address(),
-                        "service",
-                        "compute"))));
+        writeGrants(List.of(computeGrant(AGREEMENT, DATASET_DID)));
         base = start(Map.of());
     }
 
@@ -98,6 +88,15 @@ abstract class ComputeHttpFixture {
             asset.put("publisher", publisher);
         }
         return asset;
+    }
+
+    /** {@return a development grant: the consumer may compute on {@code did} under {@code agreement}} */
+    Map<String, String> computeGrant(String agreement, String did) {
+        return Map.of("agreementId", agreement, "did", did, "consumer", consumer.address(), "service", "compute");
+    }
+
+    void writeGrants(List<Map<String, String>> grants) throws IOException {
+        Files.writeString(dir.resolve("grants.json"), JSON.writeValueAsString(grants));
     }
 
     void writeAssets() throws IOException {

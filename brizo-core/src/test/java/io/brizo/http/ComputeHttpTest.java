@@ -179,27 +179,7 @@ class ComputeHttpTest extends ComputeHttpFixture {
         Files.writeString(dataDir.resolve("more.csv"), "x\ny\n");
         assets.put(secondDid, Map.of("files", List.of(Map.of("url", file("more.csv")))));
         writeAssets();
-        Files.writeString(
-                dir.resolve("grants.json"),
-                JSON.writeValueAsString(List.of(
-                        Map.of(
-                                "agreementId",
-                                AGREEMENT,
-                                "did",
-                                DATASET_DID,
-                                "consumer",
-                                consumer.address(),
-                                "service",
-                                "compute"),
-                        Map.of(
-                                "agreementId",
-                                secondAgreement,
-                                "did",
-                                secondDid,
-                                "consumer",
-                                consumer.address(),
-                                "service",
-                                "compute"))));
+        writeGrants(List.of(computeGrant(AGREEMENT, DATASET_DID), computeGrant(secondAgreement, secondDid)));
         String script =
                 "cat \"$INPUTS\"/*/0 | wc -l | tr -d ' ' > \"$OUTPUTS/lines\"; echo \"$DIDS\" > \"$OUTPUTS/dids\"";
         Map<String, String> algorithm = Map.of(

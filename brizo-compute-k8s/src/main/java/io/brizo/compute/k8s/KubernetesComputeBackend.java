@@ -18,6 +18,7 @@ import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageObject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -512,6 +513,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             fail(base, JobState.RUNNING, "the algorithm's image could not be pulled: " + pullError.get(), null);
             return;
         }
+        Optional<String> foreign = foreignImage(base, manifest(root, JobObjects.ALGORITHM));
+        if (foreign.isPresent()) {
+            fail(base, JobState.RUNNING, foreign.get(), null);
+            return;
+        }
         Optional<JobCondition> failed = condition(job, "Failed");
         if (failed.isPresent()) {
             keepLog(base);
@@ -658,14 +664,55 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.uploadSecretName(base)));
             createPart(JobObjects.uploadSecret(base, owner, link.toString()));
         }
-        String manifest = root.getData() == null ? null : root.getData().get(phase);
-        if (manifest == null) {
-            throw new BrizoException(ErrorKind.INTERNAL, "job " + base + " has no " + phase + " manifest");
-        }
-        Job fresh = client.getKubernetesSerialization().unmarshal(manifest, Job.class);
+        Job fresh = manifest(root, phase);
         fresh.getMetadata().setOwnerReferences(List.of(owner));
         createPart(fresh);
         return fresh;
+    }
+
+    /** {@return the phase's Job as this backend wrote it into the job's root ConfigMap} */
+    private Job manifest(ConfigMap root, String phase) {
+        String manifest = root.getData() == null ? null : root.getData().get(phase);
+        if (manifest == null) {
+            throw new BrizoException(
+                    ErrorKind.INTERNAL, "job " + root.getMetadata().getName() + " has no " + phase + " manifest");
+        }
+        return client.getKubernetesSerialization().unmarshal(manifest, Job.class);
+    }
+
+    /**
+     * {@return why the algorithm's pods do not run the image this backend asked for, if they do
+     * not} What runs is compared, not assumed: a pod's image reference must be the one written
+     * (an admission webhook may rewrite it), and with a digest pin the image the kubelet reports
+     * having started ({@code imageID}) must have that digest.
+     */
+    private Optional<String> foreignImage(String base, Job manifest) {
+        String expected = manifest.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage();
+        int at = expected.indexOf("@sha256:");
+        String digest = at < 0 ? null : expected.substring(at + 1);
+        for (Pod pod : pods(base, JobObjects.ALGORITHM)) {
+            if (pod.getSpec() != null) {
+                for (Container c : pod.getSpec().getContainers()) {
+                    if (JobObjects.ALGORITHM.equals(c.getName()) && !expected.equals(c.getImage())) {
+                        return Optional.of("the algorithm's pod was given the image " + c.getImage() + " instead of "
+                                + expected + "; it was stopped");
+                    }
+                }
+            }
+            for (ContainerStatus cs : containerStatuses(pod)) {
+                String id = cs.getImageID();
+                if (digest != null && id != null && !id.isBlank() && !id.endsWith(digest)) {
+                    return Optional.of(
+                            "the algorithm's container started an image that is not " + expected + "; it was stopped");
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<JobCondition> condition(Job job, String type) {

@@ -139,8 +139,23 @@ class KubernetesComputeBackendMockTest {
         client.batch().v1().jobs().inNamespace(NS).resource(job).update();
     }
 
-    /** Plays the kubelet: a pod of the phase with one container in the given state. */
+    /** The image reference of {@link Jobs#job}'s algorithm, as the backend writes it. */
+    private static final String PINNED = "python@sha256:" + "0".repeat(64);
+
+    /**
+     * Plays the kubelet: a pod of the phase with one container in the given state, running the
+     * image the backend asked for (the pinned one for the algorithm).
+     */
     private void pod(String id, String phase, io.fabric8.kubernetes.api.model.ContainerState state) {
+        pod(id, phase, state, phase.equals("algorithm") ? PINNED : "x", null);
+    }
+
+    private void pod(
+            String id,
+            String phase,
+            io.fabric8.kubernetes.api.model.ContainerState state,
+            String image,
+            String imageId) {
         String name = base(id) + "-" + phase + "-x1";
         client.pods()
                 .inNamespace(NS)
@@ -152,12 +167,13 @@ class KubernetesComputeBackendMockTest {
                         .withNewSpec()
                         .addNewContainer()
                         .withName(phase)
-                        .withImage("x")
+                        .withImage(image)
                         .endContainer()
                         .endSpec()
                         .withNewStatus()
                         .addNewContainerStatus()
                         .withName(phase)
+                        .withImageID(imageId)
                         .withState(state)
                         .endContainerStatus()
                         .endStatus()
@@ -411,6 +427,38 @@ class KubernetesComputeBackendMockTest {
                 "the algorithm's image could not be pulled: ImagePullBackOff: Back-off pulling image \"python@sha256:00\"",
                 status.message());
         assertNull(phase("a6", "algorithm"));
+    }
+
+    @Test
+    void anAlgorithmPodGivenAnotherImageThanThePinnedOneFailsTheJobBeforeItCanPublish() {
+        runUntilAlgorithm("p1");
+        // As an admission webhook rewriting images would leave it.
+        pod("p1", "algorithm", exited(0), "python:3.12", null);
+        endPhase("p1", "algorithm", "Complete", null);
+
+        JobStatus status = backend.status("p1");
+        assertEquals(JobState.FAILED, status.state());
+        assertEquals(
+                "the algorithm's pod was given the image python:3.12 instead of " + PINNED + "; it was stopped",
+                status.message());
+        assertNull(phase("p1", "publish"));
+    }
+
+    @Test
+    void anAlgorithmContainerThatStartedAnImageOfAnotherDigestFailsTheJob() {
+        runUntilAlgorithm("p2");
+        pod("p2", "algorithm", running(), PINNED, "docker.io/library/python@sha256:" + "f".repeat(64));
+
+        JobStatus status = backend.status("p2");
+        assertEquals(JobState.FAILED, status.state());
+        assertTrue(status.message().startsWith("the algorithm's container started an image that is not " + PINNED));
+    }
+
+    @Test
+    void anAlgorithmContainerReportingThePinnedDigestRuns() {
+        runUntilAlgorithm("p3");
+        pod("p3", "algorithm", running(), PINNED, "docker.io/library/" + PINNED);
+        assertEquals(JobState.RUNNING, backend.status("p3").state());
     }
 
     @Test

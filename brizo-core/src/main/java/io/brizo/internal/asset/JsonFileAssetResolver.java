@@ -2,6 +2,7 @@ package io.brizo.internal.asset;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.brizo.internal.RequestFields;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AlgorithmContainer;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The embedded default asset catalogue: a JSON file of the form {@code {"did:op:<64 hex>":
@@ -36,8 +36,6 @@ import java.util.regex.Pattern;
  * that does not parse keeps the last good catalogue and is logged.
  */
 public final class JsonFileAssetResolver implements AssetResolver {
-    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-
     private final WatchedFile<Map<String, Asset>> file;
 
     /**
@@ -113,7 +111,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
 
     private static String publisher(JsonNode asset, String where) {
         String publisher = text(asset, "publisher", where);
-        if (publisher != null && !ADDRESS.matcher(publisher).matches()) {
+        if (publisher != null && !RequestFields.isAddress(publisher)) {
             throw BrizoException.configuration(where + " has a \"publisher\" that is not an address (0x and 40 hex)");
         }
         return publisher;

@@ -1,8 +1,10 @@
 package io.brizo.internal.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.brizo.internal.RequestFields;
 import io.brizo.internal.json.Json;
 import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.Asset;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
 import io.brizo.spi.SettingKey;
@@ -91,10 +93,8 @@ public record ComputePolicy(
             MAX_JOBS,
             MAX_ALGORITHM_SIZE);
 
-    private static final Pattern DID = Pattern.compile("did:op:[0-9a-f]{64}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern CHECKSUM = Pattern.compile("sha256:[0-9a-f]{64}");
-    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-f]{40}");
     private static final String TRUSTED_FORMS = "comma-separated did:op:<64 hex>, sha256:<files>/sha256:<container>"
             + " or did:op:<64 hex>/sha256:<files>/sha256:<container> (a bare sha256:<hex> no longer pins what runs:"
             + " add the container section checksum, sha256(entrypoint + image digest) as ocean-node computes it),"
@@ -140,7 +140,7 @@ public record ComputePolicy(
                 .map(s -> s.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
         for (String p : publishers) {
-            if (!ADDRESS.matcher(p).matches()) {
+            if (!RequestFields.isAddress(p)) {
                 throw settings.malformed(TRUSTED_PUBLISHERS.name(), "comma-separated addresses (0x and 40 hex digits)");
             }
         }
@@ -185,7 +185,7 @@ public record ComputePolicy(
 
     private static TrustedAlgorithm textEntry(String entry) {
         String[] parts = entry.split("/", -1);
-        String did = DID.matcher(parts[0]).matches() ? parts[0] : null;
+        String did = Asset.isDid(parts[0]) ? parts[0] : null;
         int first = did == null ? 0 : 1;
         if (parts.length - first == 0) {
             return new TrustedAlgorithm(did, null, null);
@@ -204,7 +204,7 @@ public record ComputePolicy(
             throw new IllegalArgumentException("not an object");
         }
         String did = n.path("did").asText("*").toLowerCase(Locale.ROOT);
-        if (!did.equals("*") && !DID.matcher(did).matches()) {
+        if (!did.equals("*") && !Asset.isDid(did)) {
             throw new IllegalArgumentException("bad did");
         }
         String files = hex(n.get("filesChecksum"));
