@@ -119,11 +119,9 @@ public final class BrizoHttpApi {
      */
     public HttpResponse handle(HttpRequest request) {
         try {
-            if (request.path().length()
-                            + (request.rawQuery() == null
-                                    ? 0
-                                    : request.rawQuery().length() + 1)
-                    > MAX_TARGET) {
+            long target = request.path().length()
+                    + (request.rawQuery() == null ? 0 : 1L + request.rawQuery().length());
+            if (target > MAX_TARGET) {
                 return error(
                         414,
                         "URI_TOO_LONG",

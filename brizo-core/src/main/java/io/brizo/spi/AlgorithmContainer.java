@@ -21,18 +21,21 @@ public record AlgorithmContainer(String image, String tag, String digest, String
 
     /** Validates the container. */
     public AlgorithmContainer {
-        if (image == null || image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException("image must be a name without white space");
+        if (image == null
+                || image.isBlank()
+                || image.length() > 255
+                || image.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("image must be a name of at most 255 characters without white space");
         }
-        if (tag != null && (tag.isBlank() || tag.chars().anyMatch(Character::isWhitespace))) {
-            throw new IllegalArgumentException("tag must be null or a word without white space");
+        if (tag != null && (tag.isBlank() || tag.length() > 128 || tag.chars().anyMatch(Character::isWhitespace))) {
+            throw new IllegalArgumentException("tag must be null or a word of at most 128 characters");
         }
         if (digest != null && !DIGEST.matcher(digest).matches()) {
             throw new IllegalArgumentException("digest must be null or sha256: and 64 lowercase hex digits");
         }
         Objects.requireNonNull(entrypoint, "entrypoint");
-        if (entrypoint.isBlank()) {
-            throw new IllegalArgumentException("entrypoint must not be blank");
+        if (entrypoint.isBlank() || entrypoint.length() > 4096) {
+            throw new IllegalArgumentException("entrypoint must be a command of 1 to 4096 characters");
         }
     }
 

@@ -559,6 +559,12 @@ class KubernetesComputeBackendApiServerTest {
             HttpResponse<byte[]> bigOut = send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
             assertEquals(200, bigOut.statusCode());
             assertTrue(java.util.Arrays.equals(big, bigOut.body()), "the 3 MiB output arrives whole");
+            result.put("index", "4294967296");
+            assertEquals(
+                    404,
+                    send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result)
+                            .statusCode(),
+                    "an index beyond an int is past the outputs, never output 0");
 
             Path stored = rig.outputs.resolve(base);
             assertEquals("50%\n100%\n", Files.readString(stored.resolve("logs/progress.log")));

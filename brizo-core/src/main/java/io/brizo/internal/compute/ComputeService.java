@@ -184,11 +184,18 @@ public final class ComputeService {
                 null, new ComputeAlgorithm.Code(new String(code, StandardCharsets.UTF_8), null), container);
     }
 
-    /** {@return what an algorithmMeta sent with an algorithmDid tries to set, for the error message} */
+    /**
+     * {@return what an algorithmMeta sent with an algorithmDid tries to set, for the error message}
+     * Only known names are echoed, never the consumer's own text.
+     */
     private static String overridden(JsonNode meta) {
         List<String> fields = new ArrayList<>();
-        meta.fieldNames().forEachRemaining(f -> fields.add("algorithmMeta." + f));
-        return fields.isEmpty() ? "algorithmMeta" : String.join(", ", fields.subList(0, Math.min(5, fields.size())));
+        for (String f : List.of("container", "rawcode", "url")) {
+            if (meta.has(f)) {
+                fields.add("algorithmMeta." + f);
+            }
+        }
+        return fields.isEmpty() ? "algorithmMeta" : String.join(", ", fields);
     }
 
     private static AlgorithmContainer container(JsonNode meta) {
