@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash test-servers/install.sh
-mvn -B -q -DskipTests install -pl brizo-core -am
-mvn -B -q -pl brizo-core test-compile org.codehaus.mojo:exec-maven-plugin:java \
+mvn -B -q -DskipTests install -pl brizo-verifier-keeper -am
+mvn -B -q -pl brizo-verifier-keeper test-compile org.codehaus.mojo:exec-maven-plugin:java \
   -Dexec.classpathScope=test \
-  -Dexec.mainClass=io.brizo.internal.keeper.KeeperVerifierBenchmark \
+  -Dexec.mainClass=io.brizo.verifier.keeper.KeeperVerifierBenchmark \
   -Dbrizo.bench.out="$PWD/docs/benchmarks/keeper-verifier.md"
 echo "wrote docs/benchmarks/keeper-verifier.md"

@@ -3,6 +3,7 @@ package io.brizo.internal.storage;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ExactLengthInputStream;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.StorageObject;

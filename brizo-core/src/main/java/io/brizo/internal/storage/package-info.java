@@ -1,5 +1,6 @@
 /**
- * The built-in storage drivers: local files ({@code file:}) and HTTP(S). Internal: only the
+ * The built-in storage driver for local files ({@code file:}) and the storage routing every driver
+ * shares. Internal: only the
  * factories are public, so that {@link java.util.ServiceLoader} can create them; nothing here is
  * API and it may change without notice.
  */

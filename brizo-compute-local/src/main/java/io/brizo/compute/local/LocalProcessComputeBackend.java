@@ -1,0 +1,1353 @@
+package io.brizo.compute.local;
+
+import io.brizo.internal.json.Json;
+import io.brizo.spi.Asset;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ByteRange;
+import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ComputeEnvironment;
+import io.brizo.spi.ComputeJob;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobState;
+import io.brizo.spi.JobStatus;
+import io.brizo.spi.LogChunk;
+import io.brizo.spi.ObjectInfo;
+import io.brizo.spi.OutputFile;
+import io.brizo.spi.StorageAccess;
+import io.brizo.spi.StorageObject;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.URLConnection;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs compute jobs as local processes of the server, each in its own directory: the embedded
+ * default backend, <b>for development</b>.
+ *
+ * <p><b>This is not an isolation boundary.</b> The algorithm runs with the server's user and
+ * rights, without any sandbox: it can read and change every file the server can (other jobs, the
+ * publisher's data, keys and configuration), use the network, and start processes that detach
+ * and so escape the time limit. Only its environment variables are trimmed to a few harmless
+ * ones, so that secrets given to the server that way are not handed over as well. Use it to
+ * develop and try algorithms and integrations with algorithms you trust; run anyone else's with
+ * the Kubernetes backend ({@code brizo-compute-k8s}).
+ *
+ * <p>A job goes QUEUED (waiting for one of the worker threads) → PROVISIONING (inputs and
+ * algorithm staged through the publisher's storage drivers into the Ocean layout of {@link
+ * JobLayout}, within the staging deadline) → RUNNING (the entrypoint as a local process, within
+ * the job's time limit, output appended to the log as it comes) → SUCCEEDED (exit 0) or FAILED
+ * (other exit code, time limit, staging failure, backend failure), or STOPPED or DELETED by its
+ * owner. The time limit kills the whole process tree.
+ *
+ * <p><b>Restarts.</b> Every state change is written to the job's state file ({@link JobRecord})
+ * before it is reported. The algorithm runs under a tiny {@code /bin/sh} wrapper that writes its
+ * exit code to {@code .brizo/exit-code}, and the wrapper's pid and start time are recorded. A new
+ * backend over the same directory loads every job: a job still RUNNING whose process is the same
+ * live process (pid and start time) is re-attached, with its time limit counted from its recorded
+ * start; one whose process is gone ends as its exit file says (FAILED if it exited after its time
+ * limit), or FAILED "interrupted"; a job that was still waiting or being staged ends FAILED, since
+ * staging cannot resume: storage locations are secrets and never written to disk. {@link
+ * #close()} therefore leaves running algorithms alone.
+ *
+ * <p><b>Deletion</b> removes the job's files but keeps its state file as a tombstone: {@link
+ * #status} reports DELETED, {@link #jobs} leaves the job out, and logs and outputs are NOT_FOUND.
+ *
+ * <p>Unix only (needs {@code /bin/sh}). Thread-safe. One backend per directory at a time, which a
+ * lock file enforces.
+ */
+final class LocalProcessComputeBackend implements ComputeBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcessComputeBackend.class);
+
+    static final String ENVIRONMENT_ID = "local";
+    static final int MAX_LOG_CHUNK = 1 << 20;
+    static final String LOCK_FILE = ".brizo-compute.lock";
+    static final String SHELL = "/bin/sh";
+    /**
+     * Runs the command given as arguments and records its exit code in the file named by {@code
+     * $0}. Everything the job supplies arrives as positional parameters, which the shell never
+     * parses as script text.
+     */
+    static final String WRAPPER = "\"$@\"; c=$?; echo \"$c\" > \"$0\"; exit \"$c\"";
+    /** How long processes get to end after SIGTERM, and after SIGKILL. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    private static final Duration DELETE_WAIT = Duration.ofSeconds(10);
+    private static final int QUEUE_CAPACITY = 1000;
+    private static final long REATTACHED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    // Linux derives a process's start time from the boot time, which moves by up to a second
+    // when the clock is adjusted; the same pid starting again within this window is implausible.
+    private static final long START_TIME_TOLERANCE_MILLIS = 2000;
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final List<String> PASSED_ENVIRONMENT =
+            List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME");
+    private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+    /**
+     * What the factory read from the settings.
+     *
+     * @param dir the work directory
+     * @param commands the image to command table
+     * @param maxDuration the longest time limit a job may have
+     * @param stageTimeout the deadline for staging a job's inputs and algorithm
+     * @param maxJobs how many jobs are staged or run at once
+     */
+    record Config(Path dir, CommandTable commands, Duration maxDuration, Duration stageTimeout, int maxJobs) {}
+
+    private final Path root;
+    private final StorageAccess storage;
+    private final Config config;
+    private final ComputeEnvironment environment;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ConcurrentMap<String, Job> jobs = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor workers;
+    private final ExecutorService monitors;
+    private final ScheduledThreadPoolExecutor timer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** One job: its record and what is running for it. */
+    private static final class Job {
+        final String id;
+        final JobLayout layout;
+        /** Completes with the first terminal status. */
+        final CompletableFuture<JobStatus> ended = new CompletableFuture<>();
+        /** Completes when no thread of this backend works on the job any more. */
+        final CompletableFuture<Void> settled = new CompletableFuture<>();
+
+        // Guarded by this.
+        JobRecord record;
+        ProcessHandle process;
+        Closeable staging;
+        /** Set while stop() or delete() kill the job: nothing else may end it meanwhile. */
+        boolean terminating;
+
+        Job(String id, JobLayout layout, JobRecord record) {
+            this.id = id;
+            this.layout = layout;
+            this.record = record;
+        }
+    }
+
+    /** Waits for the algorithm's process to exit. */
+    @FunctionalInterface
+    private interface ExitWait {
+        /** {@return whether the process exited within {@code nanos}} */
+        boolean await(long nanos) throws InterruptedException;
+    }
+
+    /** Thrown inside a worker when the job was stopped, deleted, expired or the backend closed. */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    /** A failure of the job, with a message fit for the job's owner. */
+    private static final class JobFailure extends RuntimeException {
+        JobFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private LocalProcessComputeBackend(
+            Path root, StorageAccess storage, Config config, FileChannel lockChannel, FileLock lock) {
+        this.root = root;
+        this.storage = storage;
+        this.config = config;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.environment = new ComputeEnvironment(
+                ENVIRONMENT_ID,
+                "This server's own machine, for development: algorithms run as local processes with the"
+                        + " server's user and rights, without isolation",
+                Runtime.getRuntime().availableProcessors(),
+                memoryBytes(),
+                0,
+                config.maxDuration());
+        this.workers = new ThreadPoolExecutor(
+                config.maxJobs(),
+                config.maxJobs(),
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(QUEUE_CAPACITY),
+                daemonThreads("brizo-compute-local-"));
+        workers.allowCoreThreadTimeOut(true);
+        this.monitors = Executors.newCachedThreadPool(daemonThreads("brizo-compute-local-reattached-"));
+        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("brizo-compute-local-timer-"));
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Opens the backend over {@code config.dir()}, creating it if needed, and takes over the jobs
+     * a previous backend left there.
+     *
+     * @throws BrizoException of kind CONFIGURATION if the directory cannot be used or another
+     *     backend holds it
+     */
+    static LocalProcessComputeBackend open(Config config, StorageAccess storage) {
+        Objects.requireNonNull(storage, "storage");
+        if (!Files.isExecutable(Path.of(SHELL))) {
+            throw BrizoException.configuration("the local compute backend needs " + SHELL + ", which is missing");
+        }
+        Path dir = config.dir().toAbsolutePath().normalize();
+        Path real;
+        try {
+            Files.createDirectories(dir);
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            throw new BrizoException(
+                    ErrorKind.CONFIGURATION,
+                    "cannot use the compute directory " + dir + " (" + e + "); check "
+                            + LocalProcessComputeBackendFactory.DIR.name() + " and the directory's permissions",
+                    e);
+        }
+        FileChannel channel = null;
+        FileLock fileLock = null;
+        try {
+            channel = FileChannel.open(real.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            fileLock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw BrizoException.configuration("the compute directory " + real
+                    + " is already used by another backend in this process; close that one first");
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new BrizoException(
+                    ErrorKind.CONFIGURATION, "cannot lock the compute directory " + real + " (" + e + ")", e);
+        }
+        if (fileLock == null) {
+            closeQuietly(channel);
+            throw BrizoException.configuration("the compute directory " + real
+                    + " is used by another process; give each server its own directory");
+        }
+        LocalProcessComputeBackend backend = new LocalProcessComputeBackend(real, storage, config, channel, fileLock);
+        try {
+            backend.recover();
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw new BrizoException(
+                    ErrorKind.CONFIGURATION, "cannot read the compute directory " + real + " (" + e + ")", e);
+        }
+        return backend;
+    }
+
+    @Override
+    public List<ComputeEnvironment> environments() {
+        return List.of(environment);
+    }
+
+    @Override
+    public JobStatus start(ComputeJob job) {
+        Objects.requireNonNull(job, "job");
+        if (closed.get()) {
+            throw new BrizoException(ErrorKind.UNAVAILABLE, "the local compute backend is closed");
+        }
+        if (!JOB_ID.matcher(job.jobId()).matches()) {
+            throw BrizoException.invalid(
+                    "a job id has 1 to 128 letters, digits, '.', '_' or '-' and starts with a letter or digit");
+        }
+        if (!ENVIRONMENT_ID.equals(job.environmentId())) {
+            throw BrizoException.invalid(
+                    "unknown compute environment '" + job.environmentId() + "'; available: " + ENVIRONMENT_ID);
+        }
+        if (job.maxDuration().isNegative() || job.maxDuration().isZero()) {
+            throw BrizoException.invalid("the job's time limit must be positive");
+        }
+        if (job.maxDuration().compareTo(config.maxDuration()) > 0) {
+            throw BrizoException.invalid("the job's time limit of " + human(job.maxDuration())
+                    + " exceeds the maximum of " + human(config.maxDuration()) + " of environment "
+                    + ENVIRONMENT_ID);
+        }
+        Set<String> dids = new HashSet<>();
+        for (Asset input : job.inputs()) {
+            if (!dids.add(input.did())) {
+                throw BrizoException.invalid("the input " + input.did() + " is given twice");
+            }
+        }
+        JobLayout layout = new JobLayout(root.resolve(job.jobId()));
+        List<String> command = config.commands().commandLine(job.algorithm(), layout.algorithm(), searchPath());
+
+        Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now()));
+        if (jobs.putIfAbsent(j.id, j) != null) {
+            throw new BrizoException(ErrorKind.CONFLICT, "a compute job with this id exists");
+        }
+        try {
+            Files.createDirectory(layout.dir());
+        } catch (FileAlreadyExistsException e) {
+            jobs.remove(j.id, j);
+            throw new BrizoException(ErrorKind.CONFLICT, "a compute job with this id exists");
+        } catch (IOException e) {
+            jobs.remove(j.id, j);
+            throw new BrizoException(ErrorKind.UNAVAILABLE, "cannot create the job's directory", e);
+        }
+        try {
+            Files.createDirectory(layout.brizo());
+            j.record.write(layout.stateFile());
+            workers.execute(() -> run(j, job, command));
+        } catch (IOException | RejectedExecutionException e) {
+            jobs.remove(j.id, j);
+            removeTree(layout.dir());
+            if (e instanceof IOException) {
+                throw new BrizoException(ErrorKind.UNAVAILABLE, "cannot record the job's state", e);
+            }
+            throw new BrizoException(
+                    ErrorKind.UNAVAILABLE,
+                    closed.get()
+                            ? "the local compute backend is closed"
+                            : "too many compute jobs are waiting; try again later");
+        }
+        return status(j);
+    }
+
+    @Override
+    public JobStatus status(String jobId) {
+        return status(find(jobId));
+    }
+
+    @Override
+    public List<JobStatus> jobs(String owner, String agreementId) {
+        // Owners are addresses and agreement ids hex: their case carries no meaning.
+        return jobs.values().stream()
+                .map(LocalProcessComputeBackend::status)
+                .filter(s -> s.state() != JobState.DELETED)
+                .filter(s -> owner == null || s.owner().equalsIgnoreCase(owner))
+                .filter(s -> agreementId == null || s.agreementId().equalsIgnoreCase(agreementId))
+                .sorted(Comparator.comparing(JobStatus::created)
+                        .thenComparing(JobStatus::jobId)
+                        .reversed())
+                .toList();
+    }
+
+    @Override
+    public JobStatus stop(String jobId) {
+        Job j = find(jobId);
+        terminate(j, JobState.STOPPED);
+        return status(j);
+    }
+
+    @Override
+    public void delete(String jobId) {
+        Job j = find(jobId);
+        JobState before = terminate(j, JobState.DELETED);
+        if (before == JobState.DELETED) {
+            return;
+        }
+        if (before == JobState.PROVISIONING || before == JobState.RUNNING || before == JobState.PUBLISHING) {
+            // A worker still busy with the job notices the deletion within one buffer; let it
+            // leave first so that no file appears after the removal.
+            try {
+                j.settled.get(DELETE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("compute job {}: removing its files while a worker may still use them", j.id);
+            }
+        }
+        removeJobFiles(j.layout);
+    }
+
+    @Override
+    public LogChunk logs(String jobId, long fromOffset) {
+        if (fromOffset < 0) {
+            throw BrizoException.invalid("a log offset must not be negative");
+        }
+        Job j = findWithFiles(jobId);
+        // Read the state before the file: if the job had ended by then, the log was complete.
+        boolean ended = status(j).state().isTerminal();
+        Path log = j.layout.log();
+        try {
+            if (!isUntampered(log)) {
+                // The algorithm replaced its log by a link or something else: serve nothing.
+                throw BrizoException.notFound("the job's log is not available");
+            }
+            try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                long size = ch.size();
+                if (fromOffset >= size) {
+                    return new LogChunk(fromOffset, new byte[0], ended);
+                }
+                PathMask mask = pathMask(j.layout);
+                long start = Math.max(0, fromOffset - mask.context());
+                ByteBuffer buf =
+                        ByteBuffer.allocate((int) Math.min(MAX_LOG_CHUNK + (fromOffset - start), size - start));
+                long position = start;
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, position);
+                    if (n < 0) {
+                        break;
+                    }
+                    position += n;
+                }
+                byte[] data = new byte[buf.position()];
+                buf.flip().get(data);
+                boolean whole = ended && position >= size;
+                return mask.chunk(data, start, fromOffset, !whole, whole);
+            }
+        } catch (NoSuchFileException e) {
+            // Not created yet: the job is still waiting or staging.
+            return new LogChunk(fromOffset, new byte[0], ended);
+        } catch (IOException e) {
+            LOG.warn("compute job {}: cannot read its log", j.id, e);
+            throw new BrizoException(ErrorKind.UNAVAILABLE, "reading the job's log failed");
+        }
+    }
+
+    /**
+     * {@return the mask that shows the job's directory as {@code /data} in its log} Every spelling
+     * counts: as configured, absolute, and with links resolved.
+     */
+    private static PathMask pathMask(JobLayout layout) {
+        List<String> spellings = new ArrayList<>();
+        spellings.add(layout.dir().toString());
+        spellings.add(layout.dir().toAbsolutePath().normalize().toString());
+        try {
+            spellings.add(layout.dir().toRealPath().toString());
+        } catch (IOException e) {
+            // Deleted meanwhile: the other spellings still apply.
+        }
+        return new PathMask(spellings);
+    }
+
+    @Override
+    public List<OutputFile> outputs(String jobId) {
+        Job j = findWithFiles(jobId);
+        Path outputs;
+        try {
+            outputs = untamperedOutputs(j);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        List<OutputFile> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(outputs, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
+                        files.add(new OutputFile(relativeName(outputs, file), attrs.size()));
+                    } else if (attrs.isSymbolicLink()) {
+                        // A link is an output only if it leads to a file inside the outputs.
+                        try {
+                            Path target = file.toRealPath();
+                            if (target.startsWith(outputs) && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                                files.add(new OutputFile(relativeName(outputs, file), Files.size(target)));
+                            }
+                        } catch (IOException e) {
+                            // A dangling link: not an output.
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw outputsFailed(j, e);
+        }
+        files.sort(Comparator.comparing(OutputFile::name));
+        return List.copyOf(files);
+    }
+
+    @Override
+    public StorageObject openOutput(String jobId, String name) {
+        Job j = findWithFiles(jobId);
+        Objects.requireNonNull(name, "name");
+        if (!isRelativeName(name)) {
+            throw BrizoException.invalid("an output name is a relative path without '.' or '..' segments");
+        }
+        BrizoException missing = BrizoException.notFound("the job has no output of that name");
+        FileChannel ch = null;
+        try {
+            Path outputs = untamperedOutputs(j);
+            Path real;
+            try {
+                real = outputs.resolve(name).toRealPath();
+            } catch (IOException e) {
+                throw missing; // missing, or a link loop
+            }
+            // Links are followed, but only to files inside the outputs.
+            if (!real.startsWith(outputs) || real.equals(outputs)) {
+                throw missing;
+            }
+            BasicFileAttributes attrs =
+                    Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                throw missing;
+            }
+            ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            long size = ch.size();
+            ObjectInfo info = ObjectInfo.builder(size)
+                    .contentType(URLConnection.guessContentTypeFromName(
+                            real.getFileName().toString()))
+                    .lastModified(attrs.lastModifiedTime().toInstant())
+                    .build();
+            return new StorageObject(
+                    info, new ByteRange.Slice(0, size, size), new ExactStream(Channels.newInputStream(ch), size));
+        } catch (NoSuchFileException | InvalidPathException e) {
+            closeQuietly(ch);
+            throw missing;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw outputsFailed(j, e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    /**
+     * Stops the worker threads without touching running algorithms: a backend opened later over
+     * the same directory re-attaches to them. Jobs still waiting or staging are left as they are,
+     * and that backend marks them FAILED.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        workers.shutdownNow();
+        monitors.shutdownNow();
+        timer.shutdownNow();
+        for (Job j : jobs.values()) {
+            Closeable staging;
+            synchronized (j) {
+                staging = j.staging;
+            }
+            closeQuietly(staging);
+        }
+        // Wait, so that no thread of this backend writes a state after close() returned, which
+        // would race with a new backend over the same directory.
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            for (ExecutorService e : List.of(workers, monitors, timer)) {
+                if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.warn("the local compute backend closed with threads still busy");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            lock.release();
+        } catch (IOException e) {
+            LOG.debug("releasing the compute directory lock failed", e);
+        }
+        closeQuietly(lockChannel);
+    }
+
+    /** {@return a future of the job's first terminal status; for tests} */
+    CompletableFuture<JobStatus> whenEnded(String jobId) {
+        return find(jobId).ended.copy();
+    }
+
+    @Override
+    public String toString() {
+        return "LocalProcessComputeBackend{" + config.commands().images() + "}";
+    }
+
+    // ---------------------------------------------------------------- the phases of a new job
+
+    private void run(Job j, ComputeJob job, List<String> command) {
+        guarded(j, () -> {
+            synchronized (j) {
+                // Leaving QUEUED marks that a worker took the job: delete() waits for it only then.
+                checkActive(j);
+                update(j, r -> r.withState(JobState.PROVISIONING));
+            }
+            stage(j, job);
+            Process process = launch(j, job, command);
+            // The JVM reaps its own children, so waitFor is exact for them.
+            supervise(j, process.toHandle(), nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS));
+        });
+    }
+
+    /**
+     * Runs a phase so that the job can never be left behind: a cancellation leaves the state to
+     * whoever cancelled, anything else ends the job FAILED (and its processes killed).
+     */
+    private void guarded(Job j, Runnable phases) {
+        try {
+            phases.run();
+        } catch (Cancelled e) {
+            // Stopped, deleted, past the staging deadline, or the backend is closing: the
+            // canceller recorded the state, or (closing) a restart will.
+        } catch (JobFailure e) {
+            end(j, JobState.FAILED, null, e.getMessage());
+        } catch (Throwable e) {
+            if (closed.get()) {
+                LOG.debug("compute job {}: interrupted by close()", j.id, e);
+                return;
+            }
+            LOG.error("compute job {} failed in the local compute backend", j.id, e);
+            ProcessHandle process;
+            synchronized (j) {
+                process = j.record.state().isTerminal() || j.terminating ? null : j.process;
+            }
+            if (process != null) {
+                ProcessTree.kill(process, KILL_GRACE);
+            }
+            String why = e instanceof BrizoException b
+                    ? b.getMessage()
+                    : e.getClass().getSimpleName();
+            end(j, JobState.FAILED, null, "the local compute backend failed: " + why);
+        } finally {
+            j.settled.complete(null);
+        }
+    }
+
+    private void stage(Job j, ComputeJob job) {
+        ScheduledFuture<?> deadline =
+                timer.schedule(() -> expireStaging(j), config.stageTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            JobLayout l = j.layout;
+            try {
+                Files.createDirectories(l.inputs());
+                Files.createDirectories(l.transformations());
+                Files.createDirectories(l.outputs());
+                Files.createDirectories(l.logs());
+                Files.createFile(l.log());
+            } catch (IOException e) {
+                throw diskFailure(j, "creating the job's directories", e);
+            }
+            for (Asset input : job.inputs()) {
+                Path dir = l.inputDir(input.did());
+                try {
+                    Files.createDirectories(dir);
+                } catch (IOException e) {
+                    throw diskFailure(j, "creating the job's directories", e);
+                }
+                for (int i = 0; i < input.files().size(); i++) {
+                    stageFile(
+                            j,
+                            input.files().get(i).url(),
+                            dir.resolve(Integer.toString(i)),
+                            "file " + i + " of input " + input.did());
+                }
+            }
+            ComputeAlgorithm.Code code = job.algorithm().code();
+            if (code.rawCode() != null) {
+                checkActive(j);
+                try {
+                    Files.writeString(
+                            l.algorithm(), code.rawCode(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+                } catch (IOException e) {
+                    throw diskFailure(j, "writing the algorithm", e);
+                }
+            } else {
+                stageFile(j, code.file().url(), l.algorithm(), "the algorithm");
+            }
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    /** Streams one object from storage to {@code target}; never holds it whole in memory. */
+    private void stageFile(Job j, URI location, Path target, String what) {
+        checkActive(j);
+        StorageObject object;
+        try {
+            object = storage.open(location, ByteRange.all());
+        } catch (BrizoException e) {
+            checkActive(j);
+            throw new JobFailure("staging " + what + " failed: " + e.getMessage());
+        }
+        try (StorageObject o = object;
+                OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
+            synchronized (j) {
+                j.staging = o;
+            }
+            // A stop or the deadline may have come while the object was being opened.
+            checkActive(j);
+            long expected = o.slice().length();
+            long copied = copy(j, o.stream(), out);
+            if (copied != expected) {
+                throw new JobFailure(
+                        "staging " + what + " failed: the storage returned " + copied + " of " + expected + " bytes");
+            }
+        } catch (IOException e) {
+            checkActive(j);
+            LOG.debug("compute job {}: staging {} failed", j.id, what, e);
+            throw new JobFailure("staging " + what + " failed: reading or writing its bytes failed");
+        } catch (BrizoException e) {
+            checkActive(j);
+            throw new JobFailure("staging " + what + " failed: " + e.getMessage());
+        } finally {
+            synchronized (j) {
+                j.staging = null;
+            }
+        }
+    }
+
+    private long copy(Job j, InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        while (true) {
+            int n = in.read(buffer);
+            if (n < 0) {
+                return total;
+            }
+            checkActive(j);
+            out.write(buffer, 0, n);
+            total += n;
+        }
+    }
+
+    /** Ends a job still being staged when its deadline passes; the worker notices and leaves. */
+    private void expireStaging(Job j) {
+        Closeable staging;
+        synchronized (j) {
+            JobState s = j.record.state();
+            if ((s != JobState.QUEUED && s != JobState.PROVISIONING) || j.terminating) {
+                return;
+            }
+            end(
+                    j,
+                    JobState.FAILED,
+                    null,
+                    "staging the inputs and the algorithm took longer than the limit of "
+                            + human(config.stageTimeout()));
+            staging = j.staging;
+        }
+        // Closing the stream also ends a read that is blocked on the network.
+        closeQuietly(staging);
+    }
+
+    /** {@return the PATH algorithms run with, which also decides what a digest pin is checked against} */
+    private static String searchPath() {
+        String path = System.getenv("PATH");
+        return path == null || path.isBlank() ? DEFAULT_PATH : path;
+    }
+
+    private Process launch(Job j, ComputeJob job, List<String> command) {
+        JobLayout l = j.layout;
+        List<String> argv =
+                new ArrayList<>(List.of(SHELL, "-c", WRAPPER, l.exitFile().toString()));
+        argv.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(l.dir().toFile())
+                .redirectErrorStream(true)
+                // A file, not a pipe: the log is readable by offset while the algorithm runs,
+                // and the algorithm does not depend on this JVM to keep running.
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(l.log().toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = builder.environment();
+        env.clear();
+        for (String name : PASSED_ENVIRONMENT) {
+            String value = System.getenv(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        env.put("PATH", searchPath());
+        // Python buffers output written to a file; unbuffered, its log can be followed live.
+        env.put("PYTHONUNBUFFERED", "1");
+        env.put("DIDS", Json.write(job.inputs().stream().map(Asset::did).toList()));
+        env.put("TRANSFORMATION_DID", job.algorithm().didIfAny().orElse(""));
+        env.put("VOLUME", l.dir().toString());
+        env.put("INPUTS", l.inputs().toString());
+        env.put("OUTPUTS", l.outputs().toString());
+        env.put("LOGS", l.logs().toString());
+        synchronized (j) {
+            // Under the job's lock, so a stop either comes before (and nothing starts) or sees
+            // the process to kill.
+            checkActive(j);
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                LOG.warn("compute job {}: cannot start {}", j.id, SHELL, e);
+                throw new JobFailure("the algorithm could not be started");
+            }
+            ProcessHandle handle = process.toHandle();
+            Long startMillis =
+                    handle.info().startInstant().map(Instant::toEpochMilli).orElse(null);
+            j.process = handle;
+            update(j, r -> r.running(Instant.now(), handle.pid(), startMillis));
+            return process;
+        }
+    }
+
+    /**
+     * Waits for the algorithm to exit, at most until its time limit, then records how it ended.
+     * Used for algorithms started here and for those found running after a restart.
+     */
+    private void supervise(Job j, ProcessHandle process, ExitWait exit) {
+        JobRecord r;
+        synchronized (j) {
+            r = j.record;
+        }
+        Instant deadline = r.started().plus(r.maxDuration());
+        long waitNanos = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+        boolean exited;
+        try {
+            exited = exit.await(waitNanos);
+        } catch (InterruptedException e) {
+            // Only close() interrupts: the algorithm keeps running, and a restart re-attaches.
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!exited) {
+            if (!ProcessTree.kill(process, KILL_GRACE)) {
+                if (closed.get()) {
+                    return; // interrupted by close(): a restart finds the job and its deadline
+                }
+                LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
+            }
+            end(j, JobState.FAILED, null, "time limit of " + human(r.maxDuration()) + " exceeded");
+            return;
+        }
+        Integer code = readExitCode(j.layout.exitFile());
+        if (code == null) {
+            end(
+                    j,
+                    JobState.FAILED,
+                    null,
+                    "the algorithm's process was ended from outside before it" + " recorded an exit code");
+        } else {
+            end(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, exitMessage(code));
+        }
+    }
+
+    // ---------------------------------------------------------------- restart
+
+    private void recover() throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (!JOB_ID.matcher(name).matches() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                JobLayout layout = new JobLayout(dir);
+                if (!Files.exists(layout.stateFile(), LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.debug("ignoring {}: not a compute job directory", dir);
+                    continue;
+                }
+                JobRecord record;
+                try {
+                    record = JobRecord.read(layout.stateFile());
+                    if (!record.jobId().equals(name)) {
+                        throw new IOException("the state file is of job " + record.jobId());
+                    }
+                } catch (IOException e) {
+                    LOG.warn(
+                            "ignoring the compute job directory {}: its state file is unreadable ({})",
+                            dir,
+                            e.toString());
+                    continue;
+                }
+                Job j = new Job(name, layout, record);
+                jobs.put(name, j);
+                recover(j);
+            }
+        }
+    }
+
+    private void recover(Job j) {
+        JobRecord r = j.record;
+        switch (r.state()) {
+            case QUEUED, PROVISIONING -> {
+                end(j, JobState.FAILED, null, "interrupted by a restart while staging");
+                j.settled.complete(null);
+            }
+            case RUNNING, PUBLISHING -> reattach(j, r);
+            default -> {
+                if (r.state() == JobState.DELETED) {
+                    removeJobFiles(j.layout); // in case a deletion was interrupted
+                }
+                j.ended.complete(r.toStatus());
+                j.settled.complete(null);
+            }
+        }
+    }
+
+    private void reattach(Job j, JobRecord r) {
+        Optional<ProcessHandle> live = r.pid() == null
+                ? Optional.empty()
+                : ProcessHandle.of(r.pid())
+                        .filter(ProcessTree::isRunning)
+                        .filter(h -> isSameProcess(h, r.pidStartMillis()));
+        if (live.isPresent()) {
+            ProcessHandle process = live.get();
+            synchronized (j) {
+                j.process = process;
+            }
+            LOG.info("compute job {}: re-attached to its algorithm, pid {}", j.id, process.pid());
+            try {
+                monitors.execute(() -> guarded(
+                        j,
+                        () -> supervise(j, process, nanos -> {
+                            // Not this JVM's child any more: watch it, zombies included, by polling.
+                            if (ProcessTree.awaitGone(List.of(process), nanos, REATTACHED_POLL_NANOS)) {
+                                return true;
+                            }
+                            if (Thread.currentThread().isInterrupted()) {
+                                throw new InterruptedException();
+                            }
+                            return false;
+                        })));
+            } catch (RejectedExecutionException e) {
+                j.settled.complete(null); // closing while opening: the next backend re-attaches
+            }
+            return;
+        }
+        Path exitFile = j.layout.exitFile();
+        Integer code = readExitCode(exitFile);
+        if (code == null) {
+            end(
+                    j,
+                    JobState.FAILED,
+                    null,
+                    "interrupted: the algorithm's process ended while the server was"
+                            + " down, without recording an exit code");
+        } else {
+            Instant exited = lastModified(exitFile).orElseGet(Instant::now);
+            boolean late = r.started() != null && exited.isAfter(r.started().plus(r.maxDuration()));
+            if (late) {
+                update(
+                        j,
+                        x -> x.ended(
+                                JobState.FAILED,
+                                code,
+                                "time limit of " + human(r.maxDuration()) + " exceeded while the server was down"
+                                        + " (the algorithm exited with code " + code + ")",
+                                exited));
+            } else {
+                update(
+                        j,
+                        x -> x.ended(
+                                code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, exitMessage(code), exited));
+            }
+        }
+        j.settled.complete(null);
+    }
+
+    /** Tells the recorded process from another that got the same pid later. */
+    private static boolean isSameProcess(ProcessHandle h, Long recordedStartMillis) {
+        if (recordedStartMillis == null) {
+            return false; // cannot tell: leave an unknown process alone
+        }
+        return h.info()
+                .startInstant()
+                .map(s -> Math.abs(s.toEpochMilli() - recordedStartMillis) <= START_TIME_TOLERANCE_MILLIS)
+                .orElse(false);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    private static JobStatus status(Job j) {
+        synchronized (j) {
+            return j.record.toStatus();
+        }
+    }
+
+    private Job find(String jobId) {
+        Job j = jobId == null ? null : jobs.get(jobId);
+        if (j == null) {
+            throw BrizoException.notFound("no compute job with this id");
+        }
+        return j;
+    }
+
+    /** {@return the job, if its files were not deleted} */
+    private Job findWithFiles(String jobId) {
+        Job j = find(jobId);
+        if (status(j).state() == JobState.DELETED) {
+            throw BrizoException.notFound("the compute job was deleted");
+        }
+        return j;
+    }
+
+    private void checkActive(Job j) {
+        if (closed.get()) {
+            throw new Cancelled();
+        }
+        synchronized (j) {
+            if (j.record.state().isTerminal() || j.terminating) {
+                throw new Cancelled();
+            }
+        }
+    }
+
+    /**
+     * Changes the job's record, writing it before anyone can see it. A failed write is logged and
+     * the change kept in memory: the job goes on, though a restart would see its older state.
+     */
+    private void update(Job j, UnaryOperator<JobRecord> change) {
+        synchronized (j) {
+            JobRecord next = change.apply(j.record);
+            if (next.equals(j.record)) {
+                return;
+            }
+            j.record = next;
+            try {
+                next.write(j.layout.stateFile());
+            } catch (IOException e) {
+                LOG.error("compute job {}: cannot record its state {}", j.id, next.state(), e);
+            }
+            if (next.state().isTerminal()) {
+                j.ended.complete(next.toStatus());
+            }
+        }
+    }
+
+    /** Ends the job unless it has ended already or stop() or delete() are ending it. */
+    private void end(Job j, JobState state, Integer exitCode, String message) {
+        synchronized (j) {
+            if (!j.terminating) {
+                update(j, r -> r.state().isTerminal() ? r : r.ended(state, exitCode, message, Instant.now()));
+            }
+        }
+    }
+
+    /**
+     * Stops or deletes the job, killing its processes if they run.
+     *
+     * @return the job's state before
+     */
+    private JobState terminate(Job j, JobState target) {
+        ProcessHandle process;
+        Closeable staging;
+        JobState before;
+        synchronized (j) {
+            before = j.record.state();
+            if (before == JobState.DELETED || (target == JobState.STOPPED && before.isTerminal())) {
+                return before;
+            }
+            process = before.isTerminal() ? null : j.process;
+            staging = j.staging;
+            j.terminating = true;
+        }
+        // Kill first and record after, so that STOPPED means the processes are gone and the
+        // log is complete; meanwhile the job keeps its state and nothing else can end it.
+        try {
+            closeQuietly(staging);
+            if (process != null && !ProcessTree.kill(process, KILL_GRACE)) {
+                LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
+            }
+        } finally {
+            synchronized (j) {
+                j.terminating = false;
+                Instant now = Instant.now();
+                if (target == JobState.DELETED) {
+                    update(
+                            j,
+                            r -> r.state() == JobState.DELETED
+                                    ? r
+                                    : r.ended(JobState.DELETED, r.exitCode(), "deleted by its owner", now));
+                } else {
+                    update(
+                            j,
+                            r -> r.state().isTerminal()
+                                    ? r
+                                    : r.ended(JobState.STOPPED, null, "stopped by its owner", now));
+                }
+            }
+        }
+        return before;
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /**
+     * {@return whether {@code path} is a regular file reached through no link}
+     *
+     * @throws NoSuchFileException if it does not exist
+     */
+    private static boolean isUntampered(Path path) throws NoSuchFileException {
+        try {
+            return path.toRealPath().equals(path) && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            return false; // a link loop, for example
+        }
+    }
+
+    /**
+     * {@return the outputs directory, checked to be the real directory where it belongs} The
+     * algorithm could have replaced it by a link to anywhere.
+     */
+    private static Path untamperedOutputs(Job j) throws NoSuchFileException {
+        Path outputs = j.layout.outputs();
+        Path real;
+        try {
+            real = outputs.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            real = null; // a link loop, for example
+        }
+        if (!outputs.equals(real) || !Files.isDirectory(outputs, LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("compute job {}: its outputs directory was replaced; serving no outputs", j.id);
+            throw new NoSuchFileException("outputs");
+        }
+        return outputs;
+    }
+
+    private static boolean isRelativeName(String name) {
+        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String relativeName(Path base, Path file) {
+        List<String> parts = new ArrayList<>();
+        base.relativize(file).forEach(p -> parts.add(p.toString()));
+        return String.join("/", parts);
+    }
+
+    private static BrizoException outputsFailed(Job j, IOException e) {
+        LOG.warn("compute job {}: cannot read its outputs", j.id, e);
+        return new BrizoException(ErrorKind.UNAVAILABLE, "reading the job's outputs failed");
+    }
+
+    private RuntimeException diskFailure(Job j, String what, IOException e) {
+        checkActive(j);
+        LOG.warn("compute job {}: {} failed", j.id, what, e);
+        return new JobFailure(what + " failed on the compute server's disk");
+    }
+
+    private static Integer readExitCode(Path exitFile) {
+        try {
+            return Integer.valueOf(
+                    Files.readString(exitFile, StandardCharsets.US_ASCII).trim());
+        } catch (IOException | NumberFormatException e) {
+            return null; // missing, or torn by a kill while it was being written
+        }
+    }
+
+    private static Optional<Instant> lastModified(Path file) {
+        try {
+            return Optional.of(Files.getLastModifiedTime(file).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Removes everything of a deleted job but its state file, the tombstone. */
+    private static void removeJobFiles(JobLayout layout) {
+        Path keep = layout.stateFile();
+        try {
+            Files.walkFileTree(layout.dir(), new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    // The algorithm may have left read-only directories behind.
+                    if (!dir.toFile().setWritable(true, true)) {
+                        LOG.debug("cannot make {} writable", dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (!file.equals(keep)) {
+                        deleteQuietly(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    deleteQuietly(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                    if (!dir.equals(layout.dir()) && !dir.equals(layout.brizo())) {
+                        deleteQuietly(dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("cannot remove all files of the deleted compute job in {}", layout.dir(), e);
+        }
+    }
+
+    /** Removes a directory tree, not following links. */
+    private static void removeTree(Path dir) {
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    deleteQuietly(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) {
+                    deleteQuietly(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}", dir, e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}", p, e);
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- small helpers
+
+    private static String exitMessage(int code) {
+        return code == 0 ? null : "the algorithm exited with code " + code;
+    }
+
+    /** {@return the duration as the settings write it: 1h, 5m, 30s, 1500ms} */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms > 0 && ms % 86_400_000L == 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms > 0 && ms % 3_600_000L == 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms > 0 && ms % 60_000L == 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1000L == 0) {
+            return ms / 1000L + "s";
+        }
+        return ms + "ms";
+    }
+
+    private static long memoryBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long total = os.getTotalMemorySize();
+            if (total > 0) {
+                return total;
+            }
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Yields exactly {@code length} bytes and fails if the file ends sooner: an output cut short
+     * must never look complete to the consumer.
+     */
+    private static final class ExactStream extends InputStream {
+        private final InputStream in;
+        private long remaining;
+
+        ExactStream(InputStream in, long length) {
+            this.in = in;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining == 0) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n < 0) {
+                throw new EOFException("the output file shrank while it was read");
+            }
+            remaining -= n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

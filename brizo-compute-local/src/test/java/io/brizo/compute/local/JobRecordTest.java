@@ -1,0 +1,71 @@
+package io.brizo.compute.local;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeJob;
+import io.brizo.spi.JobState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobRecordTest {
+    @TempDir
+    Path dir;
+
+    private static JobRecord running() {
+        ComputeJob job = new ComputeJob(
+                "job-1",
+                "0x" + "a".repeat(40),
+                "0x" + "1".repeat(64),
+                List.of(),
+                new ComputeAlgorithm(
+                        null,
+                        new ComputeAlgorithm.Code("exit 0", null),
+                        new AlgorithmContainer("sh", null, null, "sh $ALGO")),
+                "local",
+                Duration.ofMinutes(5));
+        return JobRecord.queued(job, Instant.parse("2026-01-02T03:04:05.123456Z"))
+                .running(Instant.parse("2026-01-02T03:04:06Z"), 4242, 1767323046000L);
+    }
+
+    @Test
+    void aRecordWrittenToAFileReadsBackTheSame() throws IOException {
+        JobRecord record = running();
+        Path file = dir.resolve("state.json");
+        record.write(file);
+        assertEquals(record, JobRecord.read(file));
+        assertFalse(Files.exists(dir.resolve("state.json.tmp")));
+
+        JobRecord ended = record.ended(JobState.FAILED, 3, "the algorithm exited with code 3", Instant.now());
+        ended.write(file);
+        assertEquals(ended, JobRecord.read(file));
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredSoNewerVersionsCanAddSome() throws IOException {
+        String json = new String(running().toJson(), UTF_8).replaceFirst("\\{", "{\"addedLater\": [1, 2],");
+        assertEquals(running(), JobRecord.fromJson(json.getBytes(UTF_8)));
+    }
+
+    @Test
+    void malformedFilesAreRejected() {
+        for (String json : List.of(
+                "",
+                "[]",
+                "{\"format\": 2}",
+                "{\"format\": 1, \"jobId\": \"j\"}",
+                new String(running().toJson(), UTF_8).replace("RUNNING", "DANCING"))) {
+            assertThrows(IOException.class, () -> JobRecord.fromJson(json.getBytes(UTF_8)), json);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.brizo.verifier.keeper;
+
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ServiceAgreementVerifier;
+import io.brizo.spi.SettingKey;
+import io.brizo.spi.Settings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * Makes the on-chain {@link KeeperAgreementVerifier} when {@code KEEPER_URL} is set. Found through
+ * ServiceLoader; public only for that reason.
+ */
+public final class KeeperAgreementVerifierFactory implements ServiceAgreementVerifier.Factory {
+    /** The chain node's JSON-RPC URL (Brizo's name). */
+    public static final SettingKey URL = SettingKey.of(
+            "KEEPER_URL", null, "JSON-RPC URL of the chain node; enables the on-chain verifier (may embed an API key)");
+    /** The expected chain id. */
+    public static final SettingKey CHAIN_ID =
+            SettingKey.of("KEEPER_CHAIN_ID", null, "chain id the node must report; unset = not checked");
+    /** AgreementStoreManager address. */
+    public static final SettingKey AGREEMENT_STORE_MANAGER =
+            SettingKey.of("KEEPER_AGREEMENT_STORE_MANAGER", null, "address of the AgreementStoreManager contract");
+    /** AccessSecretStoreCondition address. */
+    public static final SettingKey ACCESS_SECRET_STORE_CONDITION = SettingKey.of(
+            "KEEPER_ACCESS_SECRET_STORE_CONDITION", null, "address of the AccessSecretStoreCondition contract");
+    /** ComputeExecutionCondition address. */
+    public static final SettingKey COMPUTE_EXECUTION_CONDITION = SettingKey.of(
+            "KEEPER_COMPUTE_EXECUTION_CONDITION",
+            null,
+            "address of the ComputeExecutionCondition contract; unset = compute agreements are refused");
+    /** DIDRegistry address. */
+    public static final SettingKey DID_REGISTRY =
+            SettingKey.of("KEEPER_DID_REGISTRY", null, "address of the DIDRegistry contract");
+    /** RPC timeout. */
+    public static final SettingKey TIMEOUT = SettingKey.of(
+            "KEEPER_TIMEOUT", "10s", "longest wait for one answer of the chain node; slower = 503, never a grant");
+    /** Grant cache lifetime. */
+    public static final SettingKey CACHE_TTL =
+            SettingKey.of("KEEPER_CACHE_TTL", "60s", "how long a granted verdict is reused; 0 = always ask the chain");
+    /** First block searched for events. */
+    public static final SettingKey FROM_BLOCK = SettingKey.of(
+            "KEEPER_FROM_BLOCK",
+            "0",
+            "first block searched for AgreementActorAdded events (the contracts' deployment block)");
+
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+
+    /** Creates the factory; called by ServiceLoader. */
+    public KeeperAgreementVerifierFactory() {}
+
+    @Override
+    public String name() {
+        return "keeper";
+    }
+
+    @Override
+    public Optional<ServiceAgreementVerifier> create(Settings settings) {
+        Optional<String> url = settings.get(URL.name());
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = URI.create(url.get());
+        } catch (IllegalArgumentException e) {
+            throw settings.malformed(URL.name(), "an http(s) URL of a JSON-RPC node");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw settings.malformed(URL.name(), "an http(s) URL of a JSON-RPC node");
+        }
+        List<String> missing = new ArrayList<>();
+        String store = address(settings, AGREEMENT_STORE_MANAGER, missing);
+        String access = address(settings, ACCESS_SECRET_STORE_CONDITION, missing);
+        String registry = address(settings, DID_REGISTRY, missing);
+        if (!missing.isEmpty()) {
+            throw BrizoException.configuration("KEEPER_URL is set, so the on-chain verifier needs the contract "
+                    + "addresses; missing: " + String.join(", ", missing));
+        }
+        String compute = settings.get(COMPUTE_EXECUTION_CONDITION.name())
+                .map(a -> address(settings, COMPUTE_EXECUTION_CONDITION, missing))
+                .orElse(null);
+        Long chainId = null;
+        if (settings.has(CHAIN_ID.name())) {
+            chainId = (long) settings.getInt(CHAIN_ID.name(), 0, 1, Integer.MAX_VALUE);
+        }
+        Duration timeout = settings.getDuration(TIMEOUT.name(), Duration.ofSeconds(10));
+        if (timeout.isZero()) {
+            throw settings.malformed(TIMEOUT.name(), "a duration above zero, such as 10s");
+        }
+        Duration cacheTtl = settings.getDuration(CACHE_TTL.name(), Duration.ofSeconds(60));
+        long fromBlock = settings.getInt(FROM_BLOCK.name(), 0, 0, Integer.MAX_VALUE);
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .callTimeout(timeout)
+                .retryOnConnectionFailure(false)
+                .build();
+        // An executor of its own: Web3j.shutdown() stops the executor it was given, and the
+        // default one is shared by every Web3j in the JVM.
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "brizo-keeper");
+            t.setDaemon(true);
+            return t;
+        });
+        Web3j web3 = Web3j.build(new HttpService(url.get(), http), 15_000, executor);
+        return Optional.of(new KeeperAgreementVerifier(
+                web3,
+                () -> {
+                    http.dispatcher().executorService().shutdown();
+                    http.connectionPool().evictAll();
+                },
+                new KeeperAgreementVerifier.Contracts(store, access, compute, registry),
+                chainId,
+                fromBlock,
+                cacheTtl));
+    }
+
+    private static String address(Settings settings, SettingKey key, List<String> missing) {
+        Optional<String> value = settings.get(key.name());
+        if (value.isEmpty()) {
+            missing.add(key.name());
+            return null;
+        }
+        if (!ADDRESS.matcher(value.get()).matches()) {
+            throw settings.malformed(key.name(), "a contract address: 0x and 40 hex digits");
+        }
+        return value.get().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@return 10, so the chain wins over the development verifier when both are configured} */
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public List<SettingKey> settingKeys() {
+        return List.of(
+                URL,
+                CHAIN_ID,
+                AGREEMENT_STORE_MANAGER,
+                ACCESS_SECRET_STORE_CONDITION,
+                COMPUTE_EXECUTION_CONDITION,
+                DID_REGISTRY,
+                TIMEOUT,
+                CACHE_TTL,
+                FROM_BLOCK);
+    }
+}
