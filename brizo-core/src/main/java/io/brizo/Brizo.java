@@ -3,6 +3,7 @@ package io.brizo;
 import io.brizo.auth.NonceStore;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
+import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.Version;
 import io.brizo.internal.asset.JsonFileAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
@@ -30,7 +31,6 @@ import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageDriver;
-import io.brizo.spi.Verdict;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
@@ -40,6 +40,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,15 +61,12 @@ public final class Brizo implements AutoCloseable {
     private final Settings settings;
     private final StorageRouter storage;
     private final List<AutoCloseable> owned;
-    private final ServiceAgreementVerifier verifier;
     private final String verifierName;
-    private final AssetResolver assets;
-    private final RequestAuthenticator authenticator;
+    private final RequestPipeline pipeline;
     private final boolean allowUrlParameter;
     private final ServiceInfo info;
     private final ComputeBackend computeBackend;
     private final ComputeService compute;
-    private final Clock clock;
     private final TransferLinks transferLinks;
 
     private Brizo(
@@ -83,34 +83,27 @@ public final class Brizo implements AutoCloseable {
         this.transferLinks = transferLinks;
         this.storage = new StorageRouter(drivers);
         this.owned = List.copyOf(owned);
-        this.verifier = verifier;
         this.verifierName = verifierName;
-        this.assets = assets;
-        this.authenticator = new RequestAuthenticator(
-                nonces,
-                settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false),
-                settings.get(CoreSettings.AUTH_TOKEN_MESSAGE.name(), CoreSettings.AUTH_TOKEN_MESSAGE.defaultValue()),
-                settings.getDuration(
-                        CoreSettings.AUTH_TOKEN_LIFETIME.name(), RequestAuthenticator.DEFAULT_TOKEN_LIFETIME),
+        this.pipeline = new RequestPipeline(
+                new RequestAuthenticator(
+                        nonces,
+                        settings.getBoolean(CoreSettings.NONCE_REQUIRED.name(), false),
+                        settings.get(
+                                CoreSettings.AUTH_TOKEN_MESSAGE.name(), CoreSettings.AUTH_TOKEN_MESSAGE.defaultValue()),
+                        settings.getDuration(
+                                CoreSettings.AUTH_TOKEN_LIFETIME.name(), RequestAuthenticator.DEFAULT_TOKEN_LIFETIME),
+                        b.clock),
+                verifier,
+                verifierName,
+                assets,
                 b.clock);
         this.allowUrlParameter = settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false);
         this.info = new ServiceInfo(
                 SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
         this.computeBackend = computeBackend;
-        this.clock = b.clock;
         this.compute = computeBackend == null
                 ? null
-                : new ComputeService(
-                        computeBackend,
-                        ComputePolicy.from(settings),
-                        authenticator,
-                        claim -> {
-                            Verdict v = verify(claim);
-                            assets.resolve(v.did().orElseThrow()).ifPresent(a -> requireUnexpired(v, a));
-                            return v;
-                        },
-                        assets,
-                        storage);
+                : new ComputeService(computeBackend, ComputePolicy.from(settings), pipeline, storage);
     }
 
     /** {@return a builder} */
@@ -292,15 +285,12 @@ public final class Brizo implements AutoCloseable {
         }
         Long nonce = RequestFields.nonce(request.nonce());
         if (request.signature() != null) {
-            consumer = authenticator.authenticate(consumer, agreementId, request.signature(), nonce);
+            consumer = pipeline.authenticate(consumer, agreementId, request.signature(), nonce);
         }
 
-        Verdict verdict = verify(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS));
-        String did = verdict.did().orElseThrow();
-        Asset asset = assets.resolve(did)
-                .orElseThrow(
-                        () -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
-        requireUnexpired(verdict, asset);
+        Asset asset = pipeline.authorize(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS))
+                .asset();
+        String did = asset.did();
         if (legacy) {
             index = indexOfUrl(asset, request.url().trim());
         }
@@ -325,39 +315,6 @@ public final class Brizo implements AutoCloseable {
                 index,
                 objectInfo.size());
         return new ConsumableFile(did, (int) index, name, contentType, objectInfo, driver, file.url());
-    }
-
-    private Verdict verify(AgreementClaim claim) {
-        Verdict verdict;
-        try {
-            verdict = verifier.verify(claim);
-        } catch (BrizoException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // Fail closed: a verifier that breaks never grants.
-            LOG.error(
-                    "agreement verifier {} failed with {}",
-                    verifierName,
-                    e.getClass().getName());
-            throw new BrizoException(
-                    ErrorKind.UNAVAILABLE, "the service agreement cannot be checked now; try again later", e);
-        }
-        if (!verdict.isGranted()) {
-            throw new BrizoException(ErrorKind.FORBIDDEN, verdict.reason().orElse("no agreement grants access"));
-        }
-        if (verdict.expiresAt().filter(t -> !clock.instant().isBefore(t)).isPresent()) {
-            throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
-        }
-        return verdict;
-    }
-
-    /** On chain an agreement lasts the asset's timeout from when it was made; zero = forever. */
-    private void requireUnexpired(Verdict verdict, Asset asset) {
-        if (verdict.agreedAt().isPresent() && !asset.timeout().isZero()) {
-            if (!clock.instant().isBefore(verdict.agreedAt().get().plus(asset.timeout()))) {
-                throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
-            }
-        }
     }
 
     private static int indexOfUrl(Asset asset, String url) {
@@ -493,40 +450,39 @@ public final class Brizo implements AutoCloseable {
                 String verifierName = v == null ? null : v.getClass().getSimpleName();
                 ComputeBackend backend = computeBackend;
                 if (discover) {
-                    driverFactories.sort(Comparator.comparingInt(StorageDriver.Factory::priority)
-                            .reversed()
-                            .thenComparing(StorageDriver.Factory::name));
-                    for (StorageDriver.Factory f : driverFactories) {
-                        f.create(settings).ifPresent(d -> {
-                            drivers.add(d);
-                            owned.add(d);
-                        });
-                    }
+                    made(
+                                    driverFactories,
+                                    StorageDriver.Factory::priority,
+                                    StorageDriver.Factory::name,
+                                    f -> f.create(settings))
+                            .forEach(d -> {
+                                drivers.add(d.made());
+                                owned.add(d.made());
+                            });
                     if (v == null) {
-                        verifierFactories.sort(Comparator.comparingInt(ServiceAgreementVerifier.Factory::priority)
-                                .reversed()
-                                .thenComparing(ServiceAgreementVerifier.Factory::name));
-                        for (ServiceAgreementVerifier.Factory f : verifierFactories) {
-                            Optional<ServiceAgreementVerifier> made = f.create(settings);
-                            if (made.isPresent()) {
-                                v = made.get();
-                                verifierName = f.name();
-                                break;
-                            }
+                        Optional<Made<ServiceAgreementVerifier>> first = made(
+                                        verifierFactories,
+                                        ServiceAgreementVerifier.Factory::priority,
+                                        ServiceAgreementVerifier.Factory::name,
+                                        f -> f.create(settings))
+                                .findFirst();
+                        if (first.isPresent()) {
+                            v = first.get().made();
+                            verifierName = first.get().name();
                         }
                     }
                     if (backend == null && computeBackendFactory == null) {
-                        backendFactories.sort(Comparator.comparingInt(ComputeBackend.Factory::priority)
-                                .reversed()
-                                .thenComparing(ComputeBackend.Factory::name));
-                        for (ComputeBackend.Factory f : backendFactories) {
-                            Optional<ComputeBackend> made = f.create(
-                                    settings, new LinkingStorageAccess(new StorageRouter(drivers), links, publicUrl));
-                            if (made.isPresent()) {
-                                backend = made.get();
-                                owned.add(backend);
-                                break;
-                            }
+                        StorageAccess access = new LinkingStorageAccess(new StorageRouter(drivers), links, publicUrl);
+                        backend = made(
+                                        backendFactories,
+                                        ComputeBackend.Factory::priority,
+                                        ComputeBackend.Factory::name,
+                                        f -> f.create(settings, access))
+                                .findFirst()
+                                .map(Made::made)
+                                .orElse(null);
+                        if (backend != null) {
+                            owned.add(backend);
                         }
                     }
                 }
@@ -579,6 +535,23 @@ public final class Brizo implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        /** One thing a discovered factory made, with the factory's name. */
+        private record Made<T>(String name, T made) {}
+
+        /**
+         * {@return what the factories make from the settings, asked by priority (highest first, then
+         * by name); lazily, so taking the first asks no further factory}
+         */
+        private static <F, T> Stream<Made<T>> made(
+                List<F> factories,
+                ToIntFunction<F> priority,
+                Function<F, String> name,
+                Function<F, Optional<T>> create) {
+            return factories.stream()
+                    .sorted(Comparator.comparingInt(priority).reversed().thenComparing(name))
+                    .flatMap(f -> create.apply(f).map(t -> new Made<>(name.apply(f), t)).stream());
         }
 
         private static String names(List<String> names) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.brizo.ComputeJobRequest;
 import io.brizo.ComputeStartRequest;
 import io.brizo.internal.RequestFields;
-import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.spi.AgreementClaim;
@@ -16,7 +16,6 @@ import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.AlgorithmMetadata;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
-import io.brizo.spi.AssetResolver;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ComputeAlgorithm;
@@ -29,7 +28,6 @@ import io.brizo.spi.LogChunk;
 import io.brizo.spi.OutputFile;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.StorageObject;
-import io.brizo.spi.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,7 +43,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,28 +60,15 @@ public final class ComputeService {
 
     private final ComputeBackend backend;
     private final ComputePolicy policy;
-    private final RequestAuthenticator authenticator;
-    private final Function<AgreementClaim, Verdict> verifier;
-    private final AssetResolver assets;
+    private final RequestPipeline pipeline;
     private final StorageRouter storage;
 
-    /**
-     * Creates the service.
-     *
-     * @param verifier checks a claim and throws for a denial, an expired agreement or an outage
-     */
+    /** Creates the service; {@code pipeline} authorises requests as it does for consume. */
     public ComputeService(
-            ComputeBackend backend,
-            ComputePolicy policy,
-            RequestAuthenticator authenticator,
-            Function<AgreementClaim, Verdict> verifier,
-            AssetResolver assets,
-            StorageRouter storage) {
+            ComputeBackend backend, ComputePolicy policy, RequestPipeline pipeline, StorageRouter storage) {
         this.backend = backend;
         this.policy = policy;
-        this.authenticator = authenticator;
-        this.verifier = verifier;
-        this.assets = assets;
+        this.pipeline = pipeline;
         this.storage = storage;
     }
 
@@ -118,15 +102,13 @@ public final class ComputeService {
         inputAgreements.addAll(additionalInputs(r.additionalInputs()));
         AlgorithmContainer requested = algorithmDid == null ? container(meta) : null;
 
-        consumer = authenticator.authenticate(
+        consumer = pipeline.authenticate(
                 consumer, r.consumerAddress().trim() + r.agreementId().trim(), r.signature(), nonce(r.nonce()));
 
         List<Asset> inputs = new ArrayList<>();
         for (String id : inputAgreements) {
-            Verdict v = verifier.apply(new AgreementClaim(id, consumer, ServiceType.COMPUTE));
-            String did = v.did().orElseThrow();
-            inputs.add(assets.resolve(did)
-                    .orElseThrow(() -> BrizoException.notFound("a dataset of these agreements is not served here")));
+            inputs.add(pipeline.authorize(new AgreementClaim(id, consumer, ServiceType.COMPUTE))
+                    .asset());
         }
 
         ComputeAlgorithm algorithm = algorithmDid != null ? published(algorithmDid) : inline(meta, requested);
@@ -153,7 +135,7 @@ public final class ComputeService {
 
     /** {@return a published algorithm with the code, container and entrypoint of its asset, if trusted} */
     private ComputeAlgorithm published(String did) {
-        Asset asset = assets.resolve(did)
+        Asset asset = pipeline.resolve(did)
                 .orElseThrow(() -> BrizoException.notFound("the algorithm asset is not served by this publisher"));
         AlgorithmMetadata metadata = asset.algorithmIfAny()
                 .orElseThrow(() -> BrizoException.invalid(
@@ -303,7 +285,7 @@ public final class ComputeService {
             agreementId(r.agreementId());
         }
         String text = r.consumerAddress().trim() + blankIfNull(r.jobId()) + blankIfNull(r.agreementId());
-        return authenticator.authenticate(consumer, text, r.signature(), nonce(r.nonce()));
+        return pipeline.authenticate(consumer, text, r.signature(), nonce(r.nonce()));
     }
 
     private JobStatus owned(String owner, String jobId) {

@@ -1,0 +1,104 @@
+package io.brizo.internal;
+
+import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.spi.AgreementClaim;
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetResolver;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ServiceAgreementVerifier;
+import io.brizo.spi.Verdict;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way a request earns access, shared by consume and compute: authenticate the signer,
+ * verify the agreement, resolve its asset, check that the agreement has not expired. Every step
+ * fails closed: a verifier that breaks never grants. Thread-safe.
+ */
+public final class RequestPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
+
+    private final RequestAuthenticator authenticator;
+    private final ServiceAgreementVerifier verifier;
+    private final String verifierName;
+    private final AssetResolver assets;
+    private final Clock clock;
+
+    /** An agreement checked and its asset resolved. */
+    public record Authorized(Verdict verdict, Asset asset) {}
+
+    /** Creates the pipeline over the configured pieces. */
+    public RequestPipeline(
+            RequestAuthenticator authenticator,
+            ServiceAgreementVerifier verifier,
+            String verifierName,
+            AssetResolver assets,
+            Clock clock) {
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.verifierName = verifierName;
+        this.assets = Objects.requireNonNull(assets, "assets");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * {@return the consumer's address, once {@code signature} is its signature of {@code text}}
+     *
+     * @throws BrizoException UNAUTHENTICATED for a bad signature or a replayed nonce
+     */
+    public String authenticate(String consumer, String text, String signature, Long nonce) {
+        return authenticator.authenticate(consumer, text, signature, nonce);
+    }
+
+    /**
+     * {@return the claim's agreement, checked, with the asset it is about}
+     *
+     * @throws BrizoException FORBIDDEN without a (or with an expired) agreement, NOT_FOUND when
+     *     the asset is not served here, UNAVAILABLE when the agreement cannot be checked now
+     */
+    public Authorized authorize(AgreementClaim claim) {
+        Verdict verdict = verify(claim);
+        Asset asset = assets.resolve(verdict.did().orElseThrow())
+                .orElseThrow(
+                        () -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
+        // On chain an agreement lasts the asset's timeout from when it was made; zero = forever.
+        if (verdict.agreedAt().isPresent() && !asset.timeout().isZero()) {
+            if (!clock.instant().isBefore(verdict.agreedAt().get().plus(asset.timeout()))) {
+                throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
+            }
+        }
+        return new Authorized(verdict, asset);
+    }
+
+    /** {@return the published asset {@code did}, if this publisher serves it} */
+    public Optional<Asset> resolve(String did) {
+        return assets.resolve(did);
+    }
+
+    private Verdict verify(AgreementClaim claim) {
+        Verdict verdict;
+        try {
+            verdict = verifier.verify(claim);
+        } catch (BrizoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error(
+                    "agreement verifier {} failed with {}",
+                    verifierName,
+                    e.getClass().getName());
+            throw new BrizoException(
+                    ErrorKind.UNAVAILABLE, "the service agreement cannot be checked now; try again later", e);
+        }
+        if (!verdict.isGranted()) {
+            throw new BrizoException(ErrorKind.FORBIDDEN, verdict.reason().orElse("no agreement grants access"));
+        }
+        if (verdict.expiresAt().filter(t -> !clock.instant().isBefore(t)).isPresent()) {
+            throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
+        }
+        return verdict;
+    }
+}
