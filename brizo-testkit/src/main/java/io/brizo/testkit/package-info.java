@@ -1,5 +1,8 @@
 /**
- * Test support for Brizo driver authors: the {@link io.brizo.testkit.StorageDriverContract}
- * suite that every {@link io.brizo.spi.StorageDriver} should pass, and an in-memory fake driver.
+ * Test support for Brizo integrators: contract suites that every implementation of an extension
+ * point should pass ({@link io.brizo.testkit.StorageDriverContract}, {@link
+ * io.brizo.testkit.NonceStoreContract}, {@link io.brizo.testkit.AssetResolverContract}, {@link
+ * io.brizo.testkit.ServiceAgreementVerifierContract}), an in-memory fake driver, and helpers for
+ * end-to-end tests.
  */
 package io.brizo.testkit;
