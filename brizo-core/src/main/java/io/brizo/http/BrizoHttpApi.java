@@ -44,29 +44,23 @@ import org.slf4j.LoggerFactory;
  * JSON {@code {"error": "<kind>", "message": "..."}} and never carry a storage location.
  */
 public final class BrizoHttpApi {
-    /** The base path of the original Brizo services. */
-    public static final String SERVICES = "/api/v1/brizo/services";
-    /** The consume route. */
-    public static final String CONSUME = SERVICES + "/consume";
-    /** The compute route: POST start, GET status, PUT stop, DELETE delete. */
-    public static final String COMPUTE = SERVICES + "/compute";
-    /** A job's log by byte offset, readable while it runs. */
-    public static final String COMPUTE_LOGS = COMPUTE + "/logs";
-    /** A job's output by index. */
-    public static final String COMPUTE_RESULT = COMPUTE + "/result";
-    /**
-     * Single-use transfer links for compute pods: {@code GET <this>/<token>} streams the object
-     * once; the token is the only credential.
-     */
-    public static final String COMPUTE_TRANSFER = COMPUTE + "/transfer";
-    /**
-     * Upload links for compute pods: {@code PUT <this>/<token>?name=<relative name>} with a
-     * {@code Content-Length} writes one object under the link's prefix; the token is the only
-     * credential.
-     */
-    public static final String COMPUTE_UPLOAD = COMPUTE + "/upload";
-    /** The compute environments. */
-    public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
+    // The routes, as callers of this class have long named them; defined in Routes.
+    /** {@link Routes#SERVICES}. */
+    public static final String SERVICES = Routes.SERVICES;
+    /** {@link Routes#CONSUME}. */
+    public static final String CONSUME = Routes.CONSUME;
+    /** {@link Routes#COMPUTE}. */
+    public static final String COMPUTE = Routes.COMPUTE;
+    /** {@link Routes#COMPUTE_LOGS}. */
+    public static final String COMPUTE_LOGS = Routes.COMPUTE_LOGS;
+    /** {@link Routes#COMPUTE_RESULT}. */
+    public static final String COMPUTE_RESULT = Routes.COMPUTE_RESULT;
+    /** {@link Routes#COMPUTE_TRANSFER}. */
+    public static final String COMPUTE_TRANSFER = Routes.COMPUTE_TRANSFER;
+    /** {@link Routes#COMPUTE_UPLOAD}. */
+    public static final String COMPUTE_UPLOAD = Routes.COMPUTE_UPLOAD;
+    /** {@link Routes#COMPUTE_ENVIRONMENTS}. */
+    public static final String COMPUTE_ENVIRONMENTS = Routes.COMPUTE_ENVIRONMENTS;
 
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpApi.class);
     /** The largest JSON body of parameters, but for starting a compute job. */

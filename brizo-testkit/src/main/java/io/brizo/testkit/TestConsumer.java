@@ -1,5 +1,6 @@
 package io.brizo.testkit;
 
+import io.brizo.http.Routes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -72,8 +73,8 @@ public final class TestConsumer {
      */
     public Download consume(URI base, String agreementId, int index, String range)
             throws IOException, InterruptedException {
-        URI uri = URI.create(base + "/api/v1/brizo/services/consume?serviceAgreementId=" + agreementId
-                + "&consumerAddress=" + address() + "&signature=" + sign(agreementId) + "&index=" + index);
+        URI uri = URI.create(base + Routes.CONSUME + "?serviceAgreementId=" + agreementId + "&consumerAddress="
+                + address() + "&signature=" + sign(agreementId) + "&index=" + index);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
         if (range != null) {
             request.header("Range", range);

@@ -7,6 +7,7 @@ import static io.brizo.internal.RequestFields.required;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.brizo.ComputeJobRequest;
 import io.brizo.ComputeStartRequest;
+import io.brizo.http.Routes;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.json.Json;
@@ -329,8 +330,8 @@ public final class ComputeService {
         return environments.stream()
                 .filter(e -> e.id().equals(id.trim()))
                 .findFirst()
-                .orElseThrow(() -> BrizoException.invalid(
-                        "unknown compute environment; see GET " + "/api/v1/brizo/services/compute/environments"));
+                .orElseThrow(() ->
+                        BrizoException.invalid("unknown compute environment; see GET " + Routes.COMPUTE_ENVIRONMENTS));
     }
 
     private byte[] inlineCode(JsonNode meta) {

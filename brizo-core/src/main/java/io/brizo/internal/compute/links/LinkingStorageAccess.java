@@ -1,5 +1,6 @@
 package io.brizo.internal.compute.links;
 
+import io.brizo.http.Routes;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageAccess;
@@ -17,11 +18,6 @@ import java.util.Optional;
  * public base it makes none, since pods would have no address to reach.
  */
 public final class LinkingStorageAccess implements StorageAccess {
-    /** The path under the public base at which the HTTP API serves transfer links. */
-    public static final String PATH = "/api/v1/brizo/services/compute/transfer/";
-    /** The path under the public base at which the HTTP API takes uploads through upload links. */
-    public static final String UPLOAD_PATH = "/api/v1/brizo/services/compute/upload/";
-
     private final StorageAccess storage;
     private final TransferLinks links;
     private final String publicBase;
@@ -64,7 +60,7 @@ public final class LinkingStorageAccess implements StorageAccess {
         }
         // Fails now, naming the installed drivers, rather than when a pod follows the link.
         storage.stat(location);
-        return Optional.of(URI.create(publicBase + PATH + links.create(location, lifetime)));
+        return Optional.of(URI.create(publicBase + Routes.COMPUTE_TRANSFER + "/" + links.create(location, lifetime)));
     }
 
     @Override
@@ -75,7 +71,8 @@ public final class LinkingStorageAccess implements StorageAccess {
         if (publicBase == null) {
             return Optional.empty();
         }
-        return Optional.of(URI.create(publicBase + UPLOAD_PATH + links.createUpload(prefix, lifetime, maxBytes)));
+        return Optional.of(
+                URI.create(publicBase + Routes.COMPUTE_UPLOAD + "/" + links.createUpload(prefix, lifetime, maxBytes)));
     }
 
     @Override

@@ -1,0 +1,34 @@
+package io.brizo.http;
+
+/**
+ * The paths of the HTTP API, defined once: the original Brizo routes under {@link #SERVICES}, so
+ * existing clients work, and the new ones beside them. A leaf: it depends on nothing, so the
+ * parts of the library that must name a route (links that compute pods follow) can.
+ */
+public final class Routes {
+    /** The base path of the original Brizo services. */
+    public static final String SERVICES = "/api/v1/brizo/services";
+    /** The consume route. */
+    public static final String CONSUME = SERVICES + "/consume";
+    /** The compute route: POST start, GET status, PUT stop, DELETE delete. */
+    public static final String COMPUTE = SERVICES + "/compute";
+    /** A job's log by byte offset, readable while it runs. */
+    public static final String COMPUTE_LOGS = COMPUTE + "/logs";
+    /** A job's output by index. */
+    public static final String COMPUTE_RESULT = COMPUTE + "/result";
+    /**
+     * Single-use transfer links for compute pods: {@code GET <this>/<token>} streams the object
+     * once; the token is the only credential.
+     */
+    public static final String COMPUTE_TRANSFER = COMPUTE + "/transfer";
+    /**
+     * Upload links for compute pods: {@code PUT <this>/<token>?name=<relative name>} with a
+     * {@code Content-Length} writes one object under the link's prefix; the token is the only
+     * credential.
+     */
+    public static final String COMPUTE_UPLOAD = COMPUTE + "/upload";
+    /** The compute environments. */
+    public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
+
+    private Routes() {}
+}
