@@ -1,8 +1,8 @@
 package io.brizo;
 
 import io.brizo.auth.NonceStore;
+import io.brizo.internal.ConsumeService;
 import io.brizo.internal.CoreSettings;
-import io.brizo.internal.RequestFields;
 import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.Version;
 import io.brizo.internal.asset.JsonFileAssetResolver;
@@ -12,21 +12,16 @@ import io.brizo.internal.compute.ComputeService;
 import io.brizo.internal.compute.links.LinkingStorageAccess;
 import io.brizo.internal.compute.links.TransferLinks;
 import io.brizo.internal.storage.StorageRouter;
-import io.brizo.spi.AgreementClaim;
-import io.brizo.spi.Asset;
-import io.brizo.spi.AssetFile;
 import io.brizo.spi.AssetResolver;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
-import io.brizo.spi.ErrorKind;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.OutputFile;
 import io.brizo.spi.ServiceAgreementVerifier;
-import io.brizo.spi.ServiceType;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageAccess;
@@ -63,7 +58,7 @@ public final class Brizo implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final String verifierName;
     private final RequestPipeline pipeline;
-    private final boolean allowUrlParameter;
+    private final ConsumeService consumeService;
     private final ServiceInfo info;
     private final ComputeBackend computeBackend;
     private final ComputeService compute;
@@ -97,7 +92,8 @@ public final class Brizo implements AutoCloseable {
                 verifierName,
                 assets,
                 b.clock);
-        this.allowUrlParameter = settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false);
+        this.consumeService = new ConsumeService(
+                pipeline, storage, settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false));
         this.info = new ServiceInfo(
                 SOFTWARE, Version.get(), CoreSettings.providerAddress(settings).orElse(null));
         this.computeBackend = computeBackend;
@@ -271,60 +267,9 @@ public final class Brizo implements AutoCloseable {
      *     asset or file index, UNAVAILABLE when the agreement cannot be checked now
      */
     public ConsumableFile consume(ConsumeRequest request) {
-        Objects.requireNonNull(request, "request");
-        String agreementId = RequestFields.agreementId(request.agreementId());
-        String consumer = RequestFields.address(request.consumerAddress());
-        boolean legacy = request.url() != null && request.signature() == null;
-        long index = -1;
-        if (!legacy) {
-            RequestFields.required(request.signature(), "signature");
-            index = RequestFields.index(request.index());
-        } else if (!allowUrlParameter) {
-            throw BrizoException.invalid("this publisher does not accept the url parameter: "
-                    + "sign the serviceAgreementId and send signature and index instead");
-        }
-        Long nonce = RequestFields.nonce(request.nonce());
-        if (request.signature() != null) {
-            consumer = pipeline.authenticate(consumer, agreementId, request.signature(), nonce);
-        }
-
-        Asset asset = pipeline.authorize(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS))
-                .asset();
-        String did = asset.did();
-        if (legacy) {
-            index = indexOfUrl(asset, request.url().trim());
-        }
-        if (index >= asset.files().size()) {
-            throw BrizoException.notFound("the asset has no file with index " + index + "; it has "
-                    + asset.files().size() + " file" + (asset.files().size() == 1 ? "" : "s"));
-        }
-        AssetFile file = asset.files().get((int) index);
-        StorageDriver driver = storage.driverFor(file.url());
-        ObjectInfo objectInfo = driver.stat(file.url());
-        String contentType =
-                file.contentTypeIfKnown().or(objectInfo::contentType).orElse("application/octet-stream");
-        String name = file.fileName();
-        if (name.isBlank()) {
-            name = "file-" + index;
-        }
-        LOG.info(
-                "consume authorised: agreement={} consumer={} did={} index={} size={}",
-                agreementId,
-                consumer,
-                did,
-                index,
-                objectInfo.size());
-        return new ConsumableFile(did, (int) index, name, contentType, objectInfo, driver, file.url());
-    }
-
-    private static int indexOfUrl(Asset asset, String url) {
-        for (int i = 0; i < asset.files().size(); i++) {
-            if (asset.files().get(i).url().toString().equals(url)) {
-                return i;
-            }
-        }
-        // Same answer whether the url is elsewhere or nowhere: the caller learns nothing.
-        throw new BrizoException(ErrorKind.FORBIDDEN, "the url is not a file of this agreement's asset");
+        ConsumeService.Grant g = consumeService.authorize(Objects.requireNonNull(request, "request"));
+        return new ConsumableFile(
+                g.did(), g.index(), g.fileName(), g.contentType(), g.info(), g.driver(), g.location());
     }
 
     /** Closes the drivers, verifier, nonce store and backend this facade created; not explicit ones. */
