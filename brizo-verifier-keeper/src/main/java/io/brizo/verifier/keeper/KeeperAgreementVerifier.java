@@ -56,7 +56,7 @@ import org.web3j.utils.Numeric;
  * grant. Grants are cached for a configurable time; denials are not, so a consumer who just
  * bought access is let in at once.
  */
-public final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoCloseable {
+final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeeperAgreementVerifier.class);
     private static final int MAX_CACHED = 100_000;
 
