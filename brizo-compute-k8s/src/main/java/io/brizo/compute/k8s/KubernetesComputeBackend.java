@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -115,6 +116,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);
     /** Covers the wait between making an upload link and the publish Job's deadline starting. */
     private static final Duration LINK_MARGIN = Duration.ofMinutes(1);
+
+    /** The verbs on one named object, whose 404 means that the object, and so its job, is gone. */
+    private static final Set<String> OBJECT_VERBS = Set.of("get", "update", "delete");
 
     private static final Set<String> PULL_ERRORS =
             Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
@@ -210,15 +214,23 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
         ConfigMap created;
         try {
-            created = api("create job " + base, () -> client.resource(JobObjects.root(base, annotations, data))
+            created = api(new Call("create", "configmaps", base), () -> client.resource(
+                            JobObjects.root(base, annotations, data))
                     .inNamespace(ns)
                     .create());
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
+        } catch (BrizoException e) {
+            if (e.kind() != ErrorKind.CONFLICT) {
                 throw e;
             }
             // Started twice at once (two replicas, or a client retry): the first one wins.
-            return sameJob(root(base), job);
+            ConfigMap winner = root(base);
+            if (winner == null) {
+                throw new BrizoException(
+                        ErrorKind.CONFLICT,
+                        "the namespace holds a ConfigMap named " + base + " that is not a compute job; job "
+                                + job.jobId() + " cannot be started under that id");
+            }
+            return sameJob(winner, job);
         }
         try {
             createPart(JobObjects.fetchSecret(base, JobObjects.ownedBy(created), plan.toString(), raw));
@@ -278,15 +290,20 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         try {
             advance(base);
         } catch (BrizoException e) {
-            // The status as last recorded is still worth reporting; the poller tries again.
-            LOG.debug("could not advance job {}: {}", base, e.getMessage());
+            // The status as last recorded is still worth reporting; the poller tries again. A
+            // misconfiguration (RBAC) or a defect will not pass by itself: the operator should see it.
+            if (e.retryable() || e.kind() == ErrorKind.NOT_FOUND) {
+                LOG.debug("could not advance job {}: {}", base, e.getMessage());
+            } else {
+                LOG.warn("could not advance job {}: {} {}", base, e.kind(), e.getMessage());
+            }
         }
         return statusOf(requireRoot(jobId));
     }
 
     @Override
     public List<JobStatus> jobs(String owner, String agreementId) {
-        List<ConfigMap> roots = api("list jobs", () -> client.configMaps()
+        List<ConfigMap> roots = api(new Call("list", "configmaps", null), () -> client.configMaps()
                 .inNamespace(ns)
                 .withLabel(JobObjects.LABEL_MANAGED, JobObjects.MANAGED)
                 .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_JOB)
@@ -321,7 +338,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                             A_MESSAGE, "stopped by its owner"));
             // The volume stays: it holds whatever the algorithm wrote so far.
             deletePhases(base);
-            deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.secretName(base)));
+            deleteQuietly(
+                    "secrets", JobObjects.secretName(base), client.secrets().inNamespace(ns));
             return statusOf(requireRoot(jobId));
         }
     }
@@ -429,7 +447,13 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     public void close() {
         poller.shutdownNow();
         if (ownsClient) {
-            client.close();
+            try {
+                client.close();
+            } catch (RuntimeException e) {
+                // Nothing is left to do with a client being thrown away; jobs live on in Kubernetes.
+                LOG.warn(
+                        "closing the Kubernetes client failed: {}", e.getClass().getSimpleName());
+            }
         }
     }
 
@@ -438,7 +462,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private void advanceAll() {
         try {
             // Ended jobs carry the ended label, so the poll stays cheap however many accumulate.
-            List<ConfigMap> roots = api("list jobs", () -> client.configMaps()
+            List<ConfigMap> roots = api(new Call("list", "configmaps", null), () -> client.configMaps()
                     .inNamespace(ns)
                     .withLabel(JobObjects.LABEL_MANAGED, JobObjects.MANAGED)
                     .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_JOB)
@@ -494,7 +518,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         } else if (condition(job, "Complete").isPresent()) {
             ensurePhase(root, owner, JobObjects.ALGORITHM);
             // The inputs' URLs are no longer needed; a leaked Secret should not outlive its use.
-            deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.secretName(base)));
+            deleteQuietly(
+                    "secrets", JobObjects.secretName(base), client.secrets().inNamespace(ns));
             transition(
                     base,
                     s -> s == JobState.PROVISIONING,
@@ -597,7 +622,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                             A_FINISHED,
                             Instant.now().toString()));
             deletePhases(base);
-            deleteQuietly(client.persistentVolumeClaims().inNamespace(ns).withName(JobObjects.volumeName(base)));
+            deleteQuietly(
+                    "persistentvolumeclaims",
+                    JobObjects.volumeName(base),
+                    client.persistentVolumeClaims().inNamespace(ns));
         }
     }
 
@@ -640,7 +668,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     private Job ensurePhase(ConfigMap root, OwnerReference owner, String phase) {
         String base = root.getMetadata().getName();
-        Job job = api("read " + phase + " of " + base, () -> client.batch()
+        Job job = api(new Call("get", "jobs", JobObjects.phaseName(base, phase)), () -> client.batch()
                 .v1()
                 .jobs()
                 .inNamespace(ns)
@@ -661,7 +689,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     .orElseThrow(() -> BrizoException.configuration("the library makes no upload links because"
                             + " BRIZO_PUBLIC_URL is not set; set it to the URL at which pods reach this server"));
             // Replaced, not kept: a Secret left by an earlier attempt may hold a link that is gone.
-            deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.uploadSecretName(base)));
+            deleteQuietly(
+                    "secrets",
+                    JobObjects.uploadSecretName(base),
+                    client.secrets().inNamespace(ns));
             createPart(JobObjects.uploadSecret(base, owner, link.toString()));
         }
         Job fresh = manifest(root, phase);
@@ -677,7 +708,20 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             throw new BrizoException(
                     ErrorKind.INTERNAL, "job " + root.getMetadata().getName() + " has no " + phase + " manifest");
         }
-        return client.getKubernetesSerialization().unmarshal(manifest, Job.class);
+        try {
+            return client.getKubernetesSerialization().unmarshal(manifest, Job.class);
+        } catch (KubernetesClientException | IllegalArgumentException e) {
+            LOG.debug(
+                    "unreadable {} manifest of job {}",
+                    phase,
+                    root.getMetadata().getName(),
+                    e);
+            throw new BrizoException(
+                    ErrorKind.INTERNAL,
+                    "job " + root.getMetadata().getName() + " has an unreadable " + phase + " manifest",
+                    BrizoException.redactedCause(e),
+                    false);
+        }
     }
 
     /**
@@ -730,7 +774,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private List<Pod> pods(String base, String phase) {
-        return api("list pods of " + base, () -> client.pods()
+        return api(new Call("list", "pods", base), () -> client.pods()
                 .inNamespace(ns)
                 .withLabel(JobObjects.LABEL_JOB, base)
                 .withLabel(JobObjects.LABEL_PHASE, phase)
@@ -793,7 +837,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         // the fabric8 mock server). Bytes, not a String, so offsets count what the container wrote.
         String path = "api/v1/namespaces/" + ns + "/pods/" + name + "/log?pretty=false&container=" + phase
                 + "&limitBytes=" + limitBytes;
-        return api("read the log of " + name, () -> {
+        return api(new Call("get", "pods/log", name), () -> {
             io.fabric8.kubernetes.client.http.HttpClient http = client.getHttpClient();
             io.fabric8.kubernetes.client.http.HttpResponse<byte[]> response;
             try {
@@ -802,9 +846,12 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                         .get(LOG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new KubernetesClientException("interrupted while reading a log", e);
+                // Not retried: the thread is asked to stop.
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, "interrupted while reading the log of " + name, null, true);
             } catch (ExecutionException | TimeoutException | java.net.MalformedURLException e) {
-                // Code 0: a transport failure, which api() retries.
+                // No status code: a transport failure, which api() retries. The cause stays out of the
+                // message: it may name the API server.
                 throw new KubernetesClientException(
                         "reading a log failed: " + e.getClass().getSimpleName(), e);
             }
@@ -813,6 +860,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 return new byte[0];
             }
             if (response.code() != 200) {
+                // Mapped by api() as any other answer of the API server.
                 throw new KubernetesClientException("reading a log failed", response.code(), null);
             }
             return response.body() == null ? new byte[0] : response.body();
@@ -822,7 +870,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private void keepLog(String base) {
         String name = JobObjects.logName(base);
         if (api(
-                        "read log of " + base,
+                        new Call("get", "configmaps", name),
                         () -> client.configMaps().inNamespace(ns).withName(name).get())
                 != null) {
             return;
@@ -857,7 +905,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private byte[] keptLog(String base) {
-        ConfigMap cm = api("read log of " + base, () -> client.configMaps()
+        ConfigMap cm = api(new Call("get", "configmaps", JobObjects.logName(base)), () -> client.configMaps()
                 .inNamespace(ns)
                 .withName(JobObjects.logName(base))
                 .get());
@@ -868,7 +916,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private ConfigMap outputsMap(String base) {
-        return api("read outputs of " + base, () -> client.configMaps()
+        return api(new Call("get", "configmaps", JobObjects.outputsName(base)), () -> client.configMaps()
                 .inNamespace(ns)
                 .withName(JobObjects.outputsName(base))
                 .get());
@@ -878,7 +926,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     private ConfigMap root(String base) {
         ConfigMap cm = api(
-                "read job " + base,
+                new Call("get", "configmaps", base),
                 () -> client.configMaps().inNamespace(ns).withName(base).get());
         if (cm == null || !JobObjects.ROLE_JOB.equals(labels(cm).get(JobObjects.LABEL_ROLE))) {
             return null;
@@ -915,11 +963,12 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             }
             try {
                 api(
-                        "update job " + base,
+                        new Call("update", "configmaps", base),
                         () -> client.resource(root).inNamespace(ns).update());
                 return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
+            } catch (BrizoException e) {
+                // Another replica changed the root since it was read: read it again.
+                if (e.kind() != ErrorKind.CONFLICT) {
                     throw e;
                 }
             }
@@ -930,11 +979,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private void createPart(HasMetadata object) {
         try {
             api(
-                    "create " + object.getKind() + " " + object.getMetadata().getName(),
+                    new Call("create", object.getPlural(), object.getMetadata().getName()),
                     () -> client.resource(object).inNamespace(ns).create());
-        } catch (KubernetesClientException e) {
+        } catch (BrizoException e) {
             // Deterministic names: 409 means this replica or another already created it.
-            if (e.getCode() != 409) {
+            if (e.kind() != ErrorKind.CONFLICT) {
                 throw e;
             }
         }
@@ -942,12 +991,16 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     private void deletePhases(String base) {
         for (String phase : List.of(JobObjects.CONFIGURE, JobObjects.ALGORITHM, JobObjects.PUBLISH)) {
-            deleteQuietly(client.batch().v1().jobs().inNamespace(ns).withName(JobObjects.phaseName(base, phase)));
+            deleteQuietly(
+                    "jobs",
+                    JobObjects.phaseName(base, phase),
+                    client.batch().v1().jobs().inNamespace(ns));
         }
-        deleteQuietly(client.secrets().inNamespace(ns).withName(JobObjects.uploadSecretName(base)));
+        deleteQuietly(
+                "secrets", JobObjects.uploadSecretName(base), client.secrets().inNamespace(ns));
         // The garbage collector removes a deleted Job's pods; without one (or before it runs),
         // this does, so stop takes effect at once.
-        api("delete pods of " + base, () -> client.pods()
+        api(new Call("deletecollection", "pods", base), () -> client.pods()
                 .inNamespace(ns)
                 .withLabel(JobObjects.LABEL_JOB, base)
                 .withGracePeriod(0)
@@ -955,70 +1008,167 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private void deleteParts(String base) {
-        api("delete parts of " + base, () -> {
-            client.batch()
-                    .v1()
-                    .jobs()
-                    .inNamespace(ns)
-                    .withLabel(JobObjects.LABEL_JOB, base)
-                    .delete();
-            client.persistentVolumeClaims()
-                    .inNamespace(ns)
-                    .withLabel(JobObjects.LABEL_JOB, base)
-                    .delete();
-            client.network()
-                    .v1()
-                    .networkPolicies()
-                    .inNamespace(ns)
-                    .withLabel(JobObjects.LABEL_JOB, base)
-                    .delete();
-            client.secrets()
-                    .inNamespace(ns)
-                    .withLabel(JobObjects.LABEL_JOB, base)
-                    .delete();
-            client.configMaps()
-                    .inNamespace(ns)
-                    .withLabel(JobObjects.LABEL_JOB, base)
-                    .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_PART)
-                    .delete();
-            return null;
-        });
+        api(new Call("deletecollection", "jobs", base), () -> client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .delete());
+        api(new Call("deletecollection", "persistentvolumeclaims", base), () -> client.persistentVolumeClaims()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .delete());
+        api(new Call("deletecollection", "networkpolicies", base), () -> client.network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .delete());
+        api(new Call("deletecollection", "secrets", base), () -> client.secrets()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .delete());
+        api(new Call("deletecollection", "configmaps", base), () -> client.configMaps()
+                .inNamespace(ns)
+                .withLabel(JobObjects.LABEL_JOB, base)
+                .withLabel(JobObjects.LABEL_ROLE, JobObjects.ROLE_PART)
+                .delete());
     }
 
-    private void deleteQuietly(Resource<?> resource) {
+    /** Deletes the object {@code name} of {@code resource} (as RBAC names it) through {@code objects}. */
+    private void deleteQuietly(
+            String resource, String name, NonNamespaceOperation<?, ?, ? extends Resource<?>> objects) {
         // A missing object is already deleted: fabric8 answers 404 with an empty list.
-        api("delete", () -> resource.withPropagationPolicy(DeletionPropagation.BACKGROUND)
+        api(new Call("delete", resource, name), () -> objects.withName(name)
+                .withPropagationPolicy(DeletionPropagation.BACKGROUND)
                 .delete());
     }
 
     /**
-     * Runs one API call, retrying 5xx answers, 429 and transport failures with exponential
-     * backoff; other errors (404 from writes, 409, 422) go to the caller, which knows what they
-     * mean. Gives up with an UNAVAILABLE error.
+     * One call of the Kubernetes API, named as RBAC names it: {@code verb} on {@code resource}
+     * (plural, with a subresource after a slash), about the object or job {@code name} (null for
+     * a call about none). Only what the messages and logs may show: no URL, no token.
      */
-    private <T> T api(String what, Supplier<T> call) {
+    private record Call(String verb, String resource, String name) {
+        @Override
+        public String toString() {
+            return verb + " " + resource + (name == null ? "" : " " + name);
+        }
+    }
+
+    /**
+     * Runs one API call, retrying 5xx answers, 429 and transport failures with exponential
+     * backoff. Every failure of fabric8 leaves as a {@link BrizoException} of the kind {@link
+     * #failure} gives it: the one place where answers of the API server become error kinds, so no
+     * fabric8 exception (whose message names the API server) reaches a caller of this backend.
+     * Callers that expect an answer (409 on a create of a deterministic name, on a
+     * compare-and-set update) test the kind.
+     */
+    private <T> T api(Call call, Supplier<T> request) {
         Duration backoff = FIRST_BACKOFF;
         for (int attempt = 1; ; attempt++) {
             try {
-                return call.get();
+                return request.get();
             } catch (KubernetesClientException e) {
-                boolean transientFailure = e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
-                if (!transientFailure) {
-                    throw e;
+                int code = e.getCode();
+                boolean transientFailure = code <= 0 || code == 429 || code >= 500;
+                if (!transientFailure || attempt >= ATTEMPTS) {
+                    throw failure(call, e, attempt);
                 }
-                if (attempt >= ATTEMPTS) {
-                    throw new BrizoException(
-                            ErrorKind.UNAVAILABLE,
-                            "the Kubernetes API failed to " + what + " ("
-                                    + (e.getCode() == 0 ? "no answer" : "HTTP " + e.getCode()) + ") after " + ATTEMPTS
-                                    + " attempts",
-                            e,
-                            true);
-                }
+                LOG.debug("Kubernetes API call to {} failed with code {}; retrying", call, code);
                 LockSupport.parkNanos(backoff.toNanos());
                 backoff = backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * {@return the error for {@code e}, the answer of the API server to {@code call} after
+     * {@code attempts} attempts} Messages name the verb and resource, never the API server's URL,
+     * a token or a class name; the cause keeps the chain's types and stack traces, not their
+     * messages.
+     */
+    private BrizoException failure(Call call, KubernetesClientException e, int attempts) {
+        int code = e.getCode();
+        Throwable cause = BrizoException.redactedCause(e);
+        String reason = e.getStatus() == null ? null : e.getStatus().getReason();
+        BrizoException mapped;
+        // No status (fabric8 gives 0 or -1): the server was not reached, or did not answer in time.
+        if (code <= 0 || code == 429 || code >= 500) {
+            String what = code <= 0
+                    ? "did not answer (unreachable or too slow)"
+                    : code == 429 ? "is overloaded (429 Too Many Requests)" : "failed with status " + code;
+            mapped = new BrizoException(
+                    ErrorKind.UNAVAILABLE,
+                    "the Kubernetes API server " + what + " to " + call + " after " + attempts
+                            + " attempts; try again later",
+                    cause,
+                    true);
+        } else if (code == 401 || code == 403) {
+            mapped = new BrizoException(
+                    ErrorKind.CONFIGURATION,
+                    (code == 401
+                                    ? "the Kubernetes API server did not accept the publisher's credentials (401) to "
+                                            + call.verb() + " " + call.resource()
+                                            + "; check BRIZO_K8S_KUBECONFIG or the service account's token, and"
+                                    : "the publisher's service account may not " + call.verb() + " "
+                                            + call.resource() + " in namespace " + ns
+                                            + " (403 from the Kubernetes API server); grant it")
+                            + " the RBAC Role described in the README of brizo-compute-k8s",
+                    cause,
+                    false);
+        } else if (code == 404 && !OBJECT_VERBS.contains(call.verb())) {
+            // A create or a call on a collection fails with 404 only when the namespace or the kind
+            // is not there; a call on one object, when that object is gone.
+            mapped = new BrizoException(
+                    ErrorKind.CONFIGURATION,
+                    "the Kubernetes API server has no namespace " + ns + " or does not serve " + call.resource()
+                            + " (404); check BRIZO_K8S_NAMESPACE and the cluster",
+                    cause,
+                    false);
+        } else if (code == 404) {
+            mapped = new BrizoException(
+                    ErrorKind.NOT_FOUND,
+                    "the " + call.resource() + " " + call.name()
+                            + " of the compute job no longer exists in Kubernetes: the job was deleted meanwhile",
+                    cause,
+                    false);
+        } else if (code == 409) {
+            mapped = new BrizoException(
+                    ErrorKind.CONFLICT,
+                    "the Kubernetes API server refused to " + call
+                            + ": it already exists or was changed meanwhile (409)",
+                    cause,
+                    false);
+        } else if (code == 422) {
+            mapped = new BrizoException(
+                    ErrorKind.INTERNAL,
+                    "the Kubernetes API server refused to " + call
+                            + " as invalid (422); this is a defect of brizo-compute-k8s",
+                    cause,
+                    false);
+        } else {
+            mapped = new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED,
+                    "the Kubernetes API server answered status " + code + " to " + call + "; try again later",
+                    cause,
+                    true);
+        }
+        if (code == 404 || code == 409) {
+            // Expected answers of a busy cluster (deleted jobs, other replicas).
+            LOG.debug("Kubernetes API call to {}: {} {}", call, code, reason);
+        } else {
+            LOG.warn(
+                    "Kubernetes API call to {} failed: {} ({}); answered {} {}",
+                    call,
+                    mapped.kind(),
+                    attempts == 1 ? "no retry" : attempts + " attempts",
+                    code <= 0 ? "no status" : code,
+                    reason == null ? "" : reason);
+        }
+        // The fabric8 message names the API server's URL (not a secret) and the server's reason.
+        LOG.debug("Kubernetes API call to {} failed", call, e);
+        return mapped;
     }
 
     private Object lock(String base) {
@@ -1026,7 +1176,15 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     private String json(Object o) {
-        return client.getKubernetesSerialization().asJson(o);
+        try {
+            return client.getKubernetesSerialization().asJson(o);
+        } catch (KubernetesClientException | IllegalArgumentException e) {
+            throw new BrizoException(
+                    ErrorKind.INTERNAL,
+                    "a job manifest could not be written as JSON",
+                    BrizoException.redactedCause(e),
+                    false);
+        }
     }
 
     private static Map<String, String> annotations(HasMetadata o) {

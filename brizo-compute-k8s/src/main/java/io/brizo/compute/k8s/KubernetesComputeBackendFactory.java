@@ -275,6 +275,11 @@ public final class KubernetesComputeBackendFactory implements ComputeBackend.Fac
             config = Config.autoConfigure(null);
         }
         config.setNamespace(namespace);
+        // The backend retries 5xx, 429 and transport failures itself (4 attempts in about 1.4 s).
+        // fabric8's own retries (10, with backoff) would run inside each of those attempts, so a
+        // request to this server would hang for minutes while the API server is down instead of
+        // answering 503 with Retry-After.
+        config.setRequestRetryBackoffLimit(0);
         return config;
     }
 

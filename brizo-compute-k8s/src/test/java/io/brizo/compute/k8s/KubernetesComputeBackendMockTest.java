@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.brizo.Brizo;
+import io.brizo.http.BrizoHttpApi;
+import io.brizo.http.HttpRequest;
+import io.brizo.http.HttpResponse;
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeJob;
@@ -15,7 +19,10 @@ import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
 import io.brizo.spi.OutputFile;
+import io.brizo.spi.Settings;
 import io.brizo.spi.StorageObject;
+import io.brizo.spi.Verdict;
+import io.brizo.testkit.TestConsumer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -23,22 +30,37 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The backend against fabric8's mock API server, which has no controllers: the test plays the Job
@@ -792,5 +814,278 @@ class KubernetesComputeBackendMockTest {
         String kept = new String(
                 backend.logs("l1", KubernetesComputeBackend.MAX_KEPT_LOG - 1).data(), StandardCharsets.UTF_8);
         assertEquals("x\n[log truncated by brizo: only the first 256 KiB are kept]\n", kept);
+    }
+
+    // ---- failures of the API server: every one is a BrizoException of the right kind ----
+
+    private static final String ROOTS = "/api/v1/namespaces/" + NS + "/configmaps";
+    /** The listing of every job's root, as jobs() asks for it. */
+    private static final String LIST_JOBS =
+            ROOTS + "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dbrizo%2Cbrizo.io%2Frole%3Djob";
+
+    /**
+     * {@return a Status as the API server sends it} Its message names an API server URL and a
+     * token, as real ones can name users and hosts, so tests see that neither is passed on.
+     */
+    private static Status apiStatus(int code, String reason) {
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(code)
+                .withReason(reason)
+                .withMessage("refused by https://10.0.0.1:6443 for token sekret-token")
+                .build();
+    }
+
+    /**
+     * Asserts that {@code e} is of {@code kind} and retryable as given, with a message fit for a
+     * consumer: no URL, no Java class, no address of the API server.
+     */
+    private void assertApiError(BrizoException e, ErrorKind kind, boolean retryable) {
+        String message = e.getMessage();
+        assertEquals(kind, e.kind(), message);
+        assertEquals(retryable, e.retryable(), message);
+        String lower = message.toLowerCase(Locale.ROOT);
+        assertFalse(lower.contains("http"), message);
+        assertFalse(lower.contains("exception"), message);
+        assertFalse(lower.contains("fabric8"), message);
+        assertFalse(message.contains("sekret-token"), message);
+        assertFalse(message.contains("10.0.0.1"), message);
+        assertFalse(message.contains(client.getMasterUrl().getAuthority()), message);
+        assertFalse(message.contains(String.valueOf(client.getMasterUrl().getPort())), message);
+    }
+
+    /**
+     * Replaces the backend by one whose client does not retry by itself, as the factory makes it:
+     * the mock client retries 5xx and 429 answers ten times with backoff before the backend's own
+     * attempts even start.
+     */
+    private void useClientWithoutItsOwnRetries() {
+        backend.close();
+        KubernetesClient once = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration())
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
+                .build();
+        backend = new KubernetesComputeBackend(Jobs.config(NS), once, storage, true);
+    }
+
+    @ParameterizedTest(name = "answered {0}")
+    @ValueSource(ints = {429, 500, 503})
+    void anApiServerThatKeepsFailingOrThrottlingIsUnavailableAndRetryable(int code) {
+        useClientWithoutItsOwnRetries();
+        server.expect()
+                .get()
+                .withPath(LIST_JOBS)
+                .andReturn(code, apiStatus(code, "Busy"))
+                .always();
+
+        BrizoException e = assertThrows(BrizoException.class, () -> backend.jobs(null, null));
+
+        assertApiError(e, ErrorKind.UNAVAILABLE, true);
+        assertTrue(e.getMessage().contains("list configmaps"), e.getMessage());
+        assertTrue(e.getMessage().contains("after 4 attempts"), e.getMessage());
+    }
+
+    @Test
+    void anUnreachableApiServerIsUnavailableAndRetryable() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Config unreachable = new ConfigBuilder(Config.empty())
+                .withMasterUrl("http://127.0.0.1:" + port)
+                .withNamespace(NS)
+                .withRequestRetryBackoffLimit(0)
+                .build();
+        try (KubernetesClient dead =
+                        new KubernetesClientBuilder().withConfig(unreachable).build();
+                KubernetesComputeBackend cut = new KubernetesComputeBackend(Jobs.config(NS), dead, storage, false)) {
+            BrizoException e = assertThrows(BrizoException.class, () -> cut.status("x1"));
+
+            assertApiError(e, ErrorKind.UNAVAILABLE, true);
+            assertFalse(e.getMessage().contains(String.valueOf(port)), e.getMessage());
+            assertTrue(e.getMessage().contains("did not answer"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aForbiddenCreateIsAConfigurationErrorNamingTheVerbResourceAndReadmeButNotTheServer() {
+        server.expect()
+                .post()
+                .withPath("/api/v1/namespaces/" + NS + "/secrets")
+                .andReturn(403, apiStatus(403, "Forbidden"))
+                .always();
+
+        BrizoException e =
+                assertThrows(BrizoException.class, () -> backend.start(Jobs.job("r1", Duration.ofMinutes(1))));
+
+        assertApiError(e, ErrorKind.CONFIGURATION, false);
+        assertTrue(e.getMessage().contains("may not create secrets in namespace " + NS), e.getMessage());
+        assertTrue(e.getMessage().contains("RBAC") && e.getMessage().contains("README"), e.getMessage());
+        assertEquals(JobState.FAILED, backend.status("r1").state(), "a job without its input links ends at once");
+    }
+
+    @Test
+    void everyPublicMethodReportsAForbiddenReadAsAConfigurationErrorNeverAsAClientException() {
+        server.expect()
+                .get()
+                .withPath(ROOTS + "/brizo-s1")
+                .andReturn(403, apiStatus(403, "Forbidden"))
+                .always();
+        server.expect()
+                .get()
+                .withPath(LIST_JOBS)
+                .andReturn(403, apiStatus(403, "Forbidden"))
+                .always();
+        Map<String, Executable> calls = new LinkedHashMap<>();
+        calls.put("start", () -> backend.start(Jobs.job("s1", Duration.ofMinutes(1))));
+        calls.put("status", () -> backend.status("s1"));
+        calls.put("stop", () -> backend.stop("s1"));
+        calls.put("delete", () -> backend.delete("s1"));
+        calls.put("logs", () -> backend.logs("s1", 0));
+        calls.put("outputs", () -> backend.outputs("s1"));
+        calls.put("openOutput", () -> backend.openOutput("s1", "result.csv"));
+        calls.put("jobs", () -> backend.jobs(null, null));
+
+        calls.forEach((method, call) -> {
+            BrizoException e = assertThrows(BrizoException.class, call, method);
+            assertApiError(e, ErrorKind.CONFIGURATION, false);
+            assertTrue(e.getMessage().contains("configmaps"), method + ": " + e.getMessage());
+        });
+        assertEquals(2, backend.environments().size(), "environments need no API call");
+    }
+
+    @Test
+    void credentialsTheApiServerDoesNotAcceptAreAConfigurationErrorPointingAtTheKubeconfig() {
+        server.expect()
+                .get()
+                .withPath(ROOTS + "/brizo-s2")
+                .andReturn(401, apiStatus(401, "Unauthorized"))
+                .always();
+
+        BrizoException e = assertThrows(BrizoException.class, () -> backend.status("s2"));
+
+        assertApiError(e, ErrorKind.CONFIGURATION, false);
+        assertTrue(e.getMessage().contains("get configmaps"), e.getMessage());
+        assertTrue(e.getMessage().contains("BRIZO_K8S_KUBECONFIG"), e.getMessage());
+    }
+
+    @Test
+    void aConfigMapThatIsNoJobUnderTheJobsNameMakesStartAConflictAndIsLeftAlone() {
+        client.configMaps()
+                .inNamespace(NS)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("brizo-k1")
+                        .endMetadata()
+                        .withData(Map.of("owner", "someone else"))
+                        .build())
+                .create();
+
+        BrizoException e =
+                assertThrows(BrizoException.class, () -> backend.start(Jobs.job("k1", Duration.ofMinutes(1))));
+
+        assertApiError(e, ErrorKind.CONFLICT, false);
+        assertTrue(e.getMessage().contains("brizo-k1"), e.getMessage());
+        ConfigMap left =
+                client.configMaps().inNamespace(NS).withName("brizo-k1").get();
+        assertEquals(Map.of("owner", "someone else"), left.getData());
+        assertTrue(
+                left.getMetadata().getAnnotations() == null
+                        || left.getMetadata().getAnnotations().isEmpty(),
+                "the object is not made a job");
+        assertTrue(client.secrets().inNamespace(NS).list().getItems().isEmpty());
+    }
+
+    @Test
+    void anObjectTheApiServerFindsInvalidIsAnInternalErrorWithAShortMessage() {
+        server.expect()
+                .post()
+                .withPath(ROOTS)
+                .andReturn(422, apiStatus(422, "Invalid"))
+                .always();
+
+        BrizoException e =
+                assertThrows(BrizoException.class, () -> backend.start(Jobs.job("v1", Duration.ofMinutes(1))));
+
+        assertApiError(e, ErrorKind.INTERNAL, false);
+        assertTrue(e.getMessage().contains("create configmaps brizo-v1"), e.getMessage());
+        assertTrue(e.getMessage().length() < 160, e.getMessage());
+    }
+
+    @Test
+    void aMissingNamespaceIsAConfigurationErrorNamingTheSetting() {
+        server.expect()
+                .post()
+                .withPath(ROOTS)
+                .andReturn(404, apiStatus(404, "NotFound"))
+                .always();
+
+        BrizoException e =
+                assertThrows(BrizoException.class, () -> backend.start(Jobs.job("m1", Duration.ofMinutes(1))));
+
+        assertApiError(e, ErrorKind.CONFIGURATION, false);
+        assertTrue(e.getMessage().contains("BRIZO_K8S_NAMESPACE"), e.getMessage());
+    }
+
+    @Test
+    void aJobWhoseRootVanishesWhileItIsStoppedIsNotFound() {
+        backend.start(Jobs.job("n1", Duration.ofMinutes(1)));
+        server.expect()
+                .put()
+                .withPath(ROOTS + "/brizo-n1")
+                .andReturn(404, apiStatus(404, "NotFound"))
+                .always();
+
+        BrizoException e = assertThrows(BrizoException.class, () -> backend.stop("n1"));
+
+        assertApiError(e, ErrorKind.NOT_FOUND, false);
+    }
+
+    @Test
+    void anUnexpectedAnswerOfTheApiServerIsAnUpstreamFailureWorthRetrying() {
+        server.expect()
+                .get()
+                .withPath(ROOTS + "/brizo-o1")
+                .andReturn(400, apiStatus(400, "BadRequest"))
+                .always();
+
+        BrizoException e = assertThrows(BrizoException.class, () -> backend.status("o1"));
+
+        assertApiError(e, ErrorKind.UPSTREAM_FAILED, true);
+        assertTrue(e.getMessage().contains("status 400"), e.getMessage());
+    }
+
+    @Test
+    void theHttpApiAnswersTheStatusOfAJobWith503AndRetryAfterWhileTheApiServerIsUnavailable() throws IOException {
+        server.expect()
+                .get()
+                .withPath(ROOTS + "/brizo-w1")
+                .andReturn(503, apiStatus(503, "Busy"))
+                .always();
+        useClientWithoutItsOwnRetries();
+        TestConsumer consumer = TestConsumer.random();
+        try (Brizo brizo = Brizo.builder()
+                .settings(Settings.builder().build())
+                .verifier(claim -> Verdict.denied("this test grants nothing"))
+                .assetResolver(did -> Optional.empty())
+                .computeBackend(backend)
+                .build()) {
+            String query = "jobId=w1&consumerAddress=" + consumer.address() + "&signature="
+                    + URLEncoder.encode(consumer.sign(consumer.address() + "w1"), StandardCharsets.UTF_8);
+
+            HttpResponse response = new BrizoHttpApi(brizo)
+                    .handle(new HttpRequest(
+                            "GET", BrizoHttpApi.COMPUTE, query, Map.of(), InputStream.nullInputStream()));
+
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            response.body().writeTo(body);
+            String json = body.toString(StandardCharsets.UTF_8);
+            assertEquals(503, response.status(), json);
+            assertNotNull(response.header("Retry-After"), json);
+            assertEquals("application/json", response.header("Content-Type"));
+            assertTrue(json.contains("\"error\":\"UNAVAILABLE\""), json);
+            assertFalse(json.toLowerCase(Locale.ROOT).contains("http"), json);
+        }
     }
 }
