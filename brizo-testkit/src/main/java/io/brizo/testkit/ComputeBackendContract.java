@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -730,10 +731,6 @@ public abstract class ComputeBackendContract {
     private static boolean within(Instant t, Instant from, Instant to) {
         // One second of slack for backends that keep times at a coarser precision.
         return !t.isBefore(from.minusSeconds(1)) && !t.isAfter(to.plusSeconds(1));
-    }
-
-    private static void assertNull(Object o, String message) {
-        assertEquals(null, o, message);
     }
 
     private static List<String> ids(List<JobStatus> statuses) {
