@@ -2,7 +2,8 @@
  * Test support for Brizo integrators: contract suites that every implementation of an extension
  * point should pass ({@link io.brizo.testkit.StorageDriverContract}, {@link
  * io.brizo.testkit.NonceStoreContract}, {@link io.brizo.testkit.AssetResolverContract}, {@link
- * io.brizo.testkit.ServiceAgreementVerifierContract}), an in-memory fake driver, and helpers for
- * end-to-end tests.
+ * io.brizo.testkit.ServiceAgreementVerifierContract}, {@link
+ * io.brizo.testkit.ComputeBackendContract}), an in-memory fake driver, and helpers for end-to-end
+ * tests.
  */
 package io.brizo.testkit;

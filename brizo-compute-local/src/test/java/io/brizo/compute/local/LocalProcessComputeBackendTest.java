@@ -261,41 +261,6 @@ class LocalProcessComputeBackendTest {
         assertEquals(stopped, backend.stop("stopped"), "stopping again changes nothing");
     }
 
-    @Test
-    void stoppingAnEndedJobChangesNothing() throws Exception {
-        LocalProcessComputeBackend backend = open();
-        backend.start(job("quick", sh("exit 0\n")));
-        JobStatus done = awaitEnd(backend, "quick");
-        assertEquals(JobState.SUCCEEDED, done.state());
-
-        assertEquals(done, backend.stop("quick"));
-        assertEquals(done, backend.status("quick"));
-    }
-
-    @Test
-    void theLogCanBeReadByOffsetWhileTheAlgorithmRuns() throws Exception {
-        LocalProcessComputeBackend backend = open();
-        backend.start(job("live", sh("echo first\n" + WAIT_FOR_RELEASE + "echo second\n")));
-        await("the first line is logged", () -> log(backend, "live").equals("first\n"));
-
-        LogChunk running = backend.logs("live", 0);
-        assertEquals("first\n", new String(running.data(), UTF_8));
-        assertEquals(0, running.offset());
-        assertFalse(running.complete(), "the job still runs");
-        assertEquals(JobState.RUNNING, backend.status("live").state());
-
-        release("live");
-        assertEquals(JobState.SUCCEEDED, awaitEnd(backend, "live").state());
-        LogChunk rest = backend.logs("live", running.nextOffset());
-        assertEquals(running.nextOffset(), rest.offset());
-        assertEquals("second\n", new String(rest.data(), UTF_8));
-        assertTrue(rest.complete());
-        LogChunk beyond = backend.logs("live", 1000);
-        assertEquals(0, beyond.data().length);
-        assertTrue(beyond.complete());
-        assertKind(ErrorKind.INVALID_REQUEST, () -> backend.logs("live", -1));
-    }
-
     // ------------------------------------------------------------------------------ restarts
 
     @Test

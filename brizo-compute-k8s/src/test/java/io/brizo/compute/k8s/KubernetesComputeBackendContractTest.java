@@ -1,0 +1,161 @@
+package io.brizo.compute.k8s;
+
+import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
+import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ComputeJob;
+import io.brizo.spi.Settings;
+import io.brizo.testkit.ComputeBackendContract;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the {@link ComputeBackendContract} against the Kubernetes backend on a real
+ * kube-apiserver and Job controller ({@link RealKubernetes}), one namespace per test. The test
+ * plays the pods: {@link #play} binds the configure pod and ends it, binds the algorithm pod and
+ * runs it with the behaviour's log; ending the algorithm ({@link #release}, or at once for a job
+ * that does not wait) writes its whole log and exit code, and, on success, plays the publish pod:
+ * it uploads each output through the upload link of the job's Secret into the output storage and
+ * ends with the manifest the real publish script prints.
+ *
+ * <p>Outputs are published only when the algorithm succeeds, so a stopped job has none: {@link
+ * #stoppedJobsKeepOutputs()} stays false.
+ */
+class KubernetesComputeBackendContractTest extends ComputeBackendContract {
+    @TempDir
+    static Path dir;
+
+    static RealKubernetes kube;
+
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+    private String namespace;
+    private FakeStorage storage;
+    private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startKubernetes() throws Exception {
+        kube = RealKubernetes.start(dir);
+    }
+
+    @AfterAll
+    static void stopKubernetes() {
+        if (kube != null) {
+            kube.close();
+        }
+    }
+
+    @Override
+    protected ComputeBackend createBackend() throws Exception {
+        namespace = "contract-" + NAMESPACES.incrementAndGet();
+        kube.namespace(namespace);
+        // One storage for the whole test: a restarted backend finds the outputs stored before.
+        storage = new FakeStorage("https://127.0.0.1:9/presigned/");
+        return open();
+    }
+
+    @Override
+    protected ComputeBackend reopen(ComputeBackend backend) {
+        backend.close();
+        return open();
+    }
+
+    private ComputeBackend open() {
+        Settings settings = Settings.builder()
+                .put("BRIZO_K8S_NAMESPACE", namespace)
+                .put("BRIZO_K8S_KUBECONFIG", kube.publisherKubeconfig().toString())
+                .put("BRIZO_K8S_POLL_INTERVAL", "100ms")
+                .put("BRIZO_K8S_ENVIRONMENTS", "default:1:1Gi:0:1h,gpu:2.5:4Gi:1:2h")
+                .put("BRIZO_K8S_RUNTIME_CLASS", "gvisor")
+                .put("BRIZO_K8S_OUTPUT_LOCATION", FakeStorage.OUTPUTS.toString())
+                .put("BRIZO_PUBLIC_URL", "http://127.0.0.1:9")
+                .build();
+        return new KubernetesComputeBackendFactory().create(settings, storage).orElseThrow();
+    }
+
+    @Override
+    protected ComputeJob job(
+            String jobId, String owner, String agreementId, Behaviour behaviour, Duration maxDuration) {
+        // The pods are played, so the algorithm is only a label; the behaviour is kept for play.
+        behaviours.put(jobId, behaviour);
+        return new ComputeJob(
+                jobId,
+                owner,
+                agreementId,
+                List.of(new Asset(
+                        Jobs.DID, List.of(new AssetFile(URI.create("s3://bucket/data.csv"), "text/csv", null)))),
+                new ComputeAlgorithm(
+                        null,
+                        new ComputeAlgorithm.Code("print('played by the test')", null),
+                        new AlgorithmContainer("python", "3.12", "sha256:" + "0".repeat(64), "python $ALGO")),
+                "default",
+                maxDuration);
+    }
+
+    @Override
+    protected void play(String jobId, Behaviour behaviour) {
+        String base = JobObjects.baseName(jobId);
+        Pod configure = kube.awaitPod(namespace, base, JobObjects.CONFIGURE);
+        kube.bind(configure);
+        kube.finish(configure, 0, "fetched\n");
+        Pod algorithm = kube.awaitPod(namespace, base, JobObjects.ALGORITHM);
+        kube.bind(algorithm);
+        if (behaviour.waitsForRelease()) {
+            kube.run(algorithm, behaviour.log());
+        } else {
+            end(base, algorithm, behaviour);
+        }
+    }
+
+    @Override
+    protected void release(String jobId) {
+        String base = JobObjects.baseName(jobId);
+        end(base, kube.awaitPod(namespace, base, JobObjects.ALGORITHM), behaviours.get(jobId));
+    }
+
+    /** Plays the algorithm's exit and, if it succeeded, the publish pod. */
+    private void end(String base, Pod algorithm, Behaviour behaviour) {
+        kube.finish(algorithm, behaviour.exitCode(), behaviour.wholeLog());
+        if (behaviour.exitCode() != 0) {
+            return;
+        }
+        Pod publish = kube.awaitPod(namespace, base, JobObjects.PUBLISH);
+        kube.bind(publish);
+        String link = secretValue(JobObjects.uploadSecretName(base), "url");
+        StringBuilder manifest = new StringBuilder();
+        behaviour.outputs().forEach((name, content) -> {
+            storage.upload(link, "outputs/" + name, content);
+            manifest.append("brizo-output ")
+                    .append(content.length)
+                    .append(' ')
+                    .append(name)
+                    .append('\n');
+        });
+        kube.finish(publish, 0, manifest + "brizo-done\n");
+    }
+
+    /** {@return one value of a Secret in the test's namespace, as the pod mounting it reads it} */
+    private String secretValue(String name, String key) {
+        String base64 = kube.client()
+                .secrets()
+                .inNamespace(namespace)
+                .withName(name)
+                .get()
+                .getData()
+                .get(key);
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+}
