@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.AlgorithmMetadata;
@@ -20,13 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -238,29 +231,18 @@ public abstract class AssetResolverContract {
         AssetResolver resolver = resolverOver(List.of(dataset, plain, algorithm));
         String unknown = randomDid();
         int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                tasks.add(() -> {
-                    for (int i = 0; i < 100; i++) {
-                        assertEquals(Optional.of(dataset), resolver.resolve(datasetDid));
-                        assertEquals(Optional.of(algorithm), resolver.resolve(algorithmDid));
-                        assertEquals(Optional.empty(), resolver.resolve(unknown));
-                    }
-                    return null;
-                });
-            }
-            for (Future<Void> f : pool.invokeAll(tasks, 60, TimeUnit.SECONDS)) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    fail("a concurrent resolution failed", e.getCause());
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            tasks.add(() -> {
+                for (int i = 0; i < 100; i++) {
+                    assertEquals(Optional.of(dataset), resolver.resolve(datasetDid));
+                    assertEquals(Optional.of(algorithm), resolver.resolve(algorithmDid));
+                    assertEquals(Optional.empty(), resolver.resolve(unknown));
                 }
-            }
-        } finally {
-            pool.shutdownNow();
+                return null;
+            });
         }
+        Polling.concurrently(tasks, Duration.ofSeconds(60), "a concurrent resolution");
     }
 
     // ---------------------------------------------------------------------------------------
@@ -361,16 +343,13 @@ public abstract class AssetResolverContract {
 
     /** Polls until the resolution of {@code did} satisfies {@code expected}, up to the deadline. */
     private void awaitResolution(
-            AssetResolver resolver, String did, Predicate<Optional<Asset>> expected, String description) {
-        long deadline = System.nanoTime() + changeDeadline().toNanos();
-        Optional<Asset> last = resolver.resolve(did);
-        while (!expected.test(last)) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("a running resolver did not see " + description + " within " + changeDeadline() + "; it has "
+            AssetResolver resolver, String did, Predicate<Optional<Asset>> expected, String description)
+            throws Exception {
+        Polling.until(
+                changeDeadline(),
+                () -> resolver.resolve(did),
+                expected,
+                last -> "a running resolver did not see " + description + " within " + changeDeadline() + "; it has "
                         + last);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            last = resolver.resolve(did);
-        }
     }
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
@@ -34,8 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -675,24 +672,13 @@ public abstract class ComputeBackendContract {
      * Polls {@code value} until it passes {@code done}, every 20 ms, and fails after {@link
      * #deadline()} with the last value.
      */
-    private <T> T await(String what, Predicate<T> done, ThrowingSupplier<T> value) throws Exception {
-        long deadline = System.nanoTime() + deadline().toNanos();
-        T last = value.get();
-        while (!done.test(last)) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + deadline().toSeconds() + " s waiting until " + what + " (last: " + last
+    private <T> T await(String what, Predicate<T> done, Polling.Probe<T> value) throws Exception {
+        return Polling.until(
+                deadline(),
+                value,
+                done,
+                last -> "timed out after " + deadline().toSeconds() + " s waiting until " + what + " (last: " + last
                         + ")");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            last = value.get();
-        }
-        return last;
-    }
-
-    /** A supplier that may throw, for polled values. */
-    @FunctionalInterface
-    private interface ThrowingSupplier<T> {
-        T get() throws Exception;
     }
 
     /** {@return the whole log as it is now, read chunk by chunk from offset 0} */

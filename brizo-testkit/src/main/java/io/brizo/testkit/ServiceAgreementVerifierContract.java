@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.BrizoException;
@@ -22,13 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -200,16 +193,12 @@ public abstract class ServiceAgreementVerifierContract {
         Agreement a = new Agreement(randomAgreementId(), randomDid(), randomAddress(), service);
         assertDenied(verifier().verify(a.claim()), "before the agreement is made");
         grant(a.agreementId(), a.did(), a.consumer(), service);
-        long deadline = System.nanoTime() + grantDeadline().toNanos();
-        Verdict v = verifier().verify(a.claim());
-        while (!v.isGranted()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("an agreement made after a denial was not granted within " + grantDeadline()
-                        + "; the verifier must not keep denials: " + v);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            v = verifier().verify(a.claim());
-        }
+        Verdict v = Polling.until(
+                grantDeadline(),
+                () -> verifier().verify(a.claim()),
+                Verdict::isGranted,
+                last -> "an agreement made after a denial was not granted within " + grantDeadline()
+                        + "; the verifier must not keep denials: " + last);
         assertGranted(v, a.did(), "once made");
     }
 
@@ -220,28 +209,17 @@ public abstract class ServiceAgreementVerifierContract {
         AgreementClaim unknown = new AgreementClaim(randomAgreementId(), a.consumer(), service);
         ServiceAgreementVerifier verifier = verifier();
         int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                tasks.add(() -> {
-                    for (int i = 0; i < 10; i++) {
-                        assertGranted(verifier.verify(a.claim()), a.did(), "the granted claim");
-                        assertDenied(verifier.verify(unknown), "the unknown claim");
-                    }
-                    return null;
-                });
-            }
-            for (Future<Void> f : pool.invokeAll(tasks, 120, TimeUnit.SECONDS)) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    fail("a concurrent verification failed", e.getCause());
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            tasks.add(() -> {
+                for (int i = 0; i < 10; i++) {
+                    assertGranted(verifier.verify(a.claim()), a.did(), "the granted claim");
+                    assertDenied(verifier.verify(unknown), "the unknown claim");
                 }
-            }
-        } finally {
-            pool.shutdownNow();
+                return null;
+            });
         }
+        Polling.concurrently(tasks, Duration.ofSeconds(120), "a concurrent verification");
     }
 
     // ---------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
@@ -21,6 +20,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -31,11 +31,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -349,36 +344,25 @@ public abstract class StorageDriverContract {
         URI uri = createObject(name("concurrent", ".bin"), content);
         int threads = 8;
         int readsPerThread = 6;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                long seed = 100 + t;
-                tasks.add(() -> {
-                    Random random = new Random(seed);
-                    for (int i = 0; i < readsPerThread; i++) {
-                        int first = random.nextInt(size);
-                        int last = first + random.nextInt(size - first);
-                        try (StorageObject o = driver().open(uri, ByteRange.of(first, last))) {
-                            assertArrayEquals(
-                                    Arrays.copyOfRange(content, first, last + 1),
-                                    readAll(o),
-                                    "range " + first + "-" + last);
-                        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long seed = 100 + t;
+            tasks.add(() -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < readsPerThread; i++) {
+                    int first = random.nextInt(size);
+                    int last = first + random.nextInt(size - first);
+                    try (StorageObject o = driver().open(uri, ByteRange.of(first, last))) {
+                        assertArrayEquals(
+                                Arrays.copyOfRange(content, first, last + 1),
+                                readAll(o),
+                                "range " + first + "-" + last);
                     }
-                    return null;
-                });
-            }
-            for (Future<Void> f : pool.invokeAll(tasks, 60, TimeUnit.SECONDS)) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    fail("a concurrent read failed", e.getCause());
                 }
-            }
-        } finally {
-            pool.shutdownNow();
+                return null;
+            });
         }
+        Polling.concurrently(tasks, Duration.ofSeconds(60), "a concurrent read");
     }
 
     @Test
