@@ -451,12 +451,10 @@ public final class BrizoHttpApi {
             closeQuietly(object);
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the storage returned a different part of the file");
         }
-        return new HttpResponse(
-                partial ? 206 : 200, headers, slice.length(), out -> stream(object, slice, d.what(), out));
+        return new HttpResponse(partial ? 206 : 200, headers, slice.length(), new StorageBody(object, slice, d.what()));
     }
 
-    private static void stream(StorageObject object, ByteRange.Slice slice, String what, OutputStream out)
-            throws IOException {
+    static void stream(StorageObject object, ByteRange.Slice slice, String what, OutputStream out) throws IOException {
         if (object == null) {
             return;
         }

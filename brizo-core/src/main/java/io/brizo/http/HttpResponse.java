@@ -1,6 +1,8 @@
 package io.brizo.http;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +17,10 @@ import java.util.Objects;
  * then calls {@link Body#writeTo(OutputStream)}. If that throws, the binding must abort the
  * connection instead of finishing the response, so the client never takes a truncated body for
  * a complete one.
+ *
+ * <p>A binding that writes without blocking (servlet async I/O) pulls the body instead with
+ * {@link Body#openStream()} where the body offers it, so a client that reads slowly holds no
+ * thread while the connection cannot take more bytes.
  */
 public final class HttpResponse {
     private final int status;
@@ -27,6 +33,36 @@ public final class HttpResponse {
     public interface Body {
         /** Writes exactly {@link HttpResponse#contentLength()} bytes, or throws. */
         void writeTo(OutputStream out) throws IOException;
+
+        /**
+         * {@return the body as a stream that a binding reads at its own pace, or null if this body
+         * can only be written with {@link #writeTo}} The bodies of {@link BrizoHttpApi} all offer
+         * one.
+         *
+         * <p>The stream gives exactly {@link HttpResponse#contentLength()} bytes and then ends. If
+         * the source fails midway, a read throws {@link IOException} (the failure is already
+         * logged) and the binding must abort the connection, as when {@link #writeTo} throws.
+         * Use either this or {@link #writeTo}, once; closing the stream releases the source, also
+         * when it was not read to the end.
+         *
+         * @throws IOException if the source cannot be opened
+         */
+        default InputStream openStream() throws IOException {
+            return null;
+        }
+    }
+
+    /** A body held in memory: written at once, or pulled. */
+    private record BytesBody(byte[] content) implements Body {
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(content);
+        }
+
+        @Override
+        public InputStream openStream() {
+            return new ByteArrayInputStream(content);
+        }
     }
 
     HttpResponse(int status, List<Map.Entry<String, String>> headers, long contentLength, Body body) {
@@ -40,7 +76,7 @@ public final class HttpResponse {
         List<Map.Entry<String, String>> h = new ArrayList<>(extra);
         h.add(Map.entry("Content-Type", contentType));
         h.add(Map.entry("Cache-Control", "no-store"));
-        return new HttpResponse(status, h, content.length, out -> out.write(content));
+        return new HttpResponse(status, h, content.length, new BytesBody(content));
     }
 
     static HttpResponse json(int status, String json, List<Map.Entry<String, String>> extra) {

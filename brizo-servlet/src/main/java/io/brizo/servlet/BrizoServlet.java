@@ -1,0 +1,373 @@
+package io.brizo.servlet;
+
+import io.brizo.Brizo;
+import io.brizo.http.BrizoHttpApi;
+import io.brizo.http.HttpRequest;
+import io.brizo.http.HttpResponse;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serial;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the Brizo HTTP API ({@link BrizoHttpApi}) from any Jakarta Servlet 6 container, under
+ * any context path and servlet mapping: the API's routes are relative to where the servlet is
+ * mounted. With the mapping {@code /brizo/*} in the context {@code /ctx}, consume is at {@code
+ * /ctx/brizo/api/v1/brizo/services/consume} and {@code /ctx/brizo/} describes the service.
+ *
+ * <p>Response bodies are written with servlet non-blocking I/O: a client that reads slowly holds
+ * no container thread while its connection cannot take more bytes. Register the servlet with
+ * async support ({@code setAsyncSupported(true)}, or {@code <async-supported>} in a deployment
+ * descriptor); without it, bodies are written blocking on the request thread. If the storage
+ * fails midway through a download, the connection is aborted, so the client never takes a
+ * truncated body for a complete one.
+ *
+ * <p>The servlet does not close the {@link Brizo} it serves; its owner does.
+ */
+public class BrizoServlet extends HttpServlet {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrizoServlet.class);
+    private static final int CHUNK = 64 * 1024;
+
+    private final transient BrizoHttpApi api;
+
+    /**
+     * Creates a servlet that serves {@code brizo}.
+     *
+     * @param brizo the configured facade; not closed by this servlet
+     */
+    public BrizoServlet(Brizo brizo) {
+        this(new BrizoHttpApi(Objects.requireNonNull(brizo, "brizo")));
+    }
+
+    /**
+     * Creates a servlet that serves {@code api}, for example one shared with a {@link
+     * io.brizo.http.BrizoHttpServer} or another binding.
+     *
+     * @param api the HTTP API to serve
+     */
+    public BrizoServlet(BrizoHttpApi api) {
+        this.api = Objects.requireNonNull(api, "api");
+    }
+
+    /**
+     * Hands every method to the API, which answers those a route does not allow with 405 and a
+     * JSON error, as the JDK server binding does.
+     */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        HttpResponse answer = api.handle(new HttpRequest(
+                request.getMethod(),
+                apiPath(request),
+                request.getQueryString(),
+                headers(request),
+                request.getInputStream()));
+        response.setStatus(answer.status());
+        for (Map.Entry<String, String> h : answer.headers()) {
+            response.addHeader(h.getKey(), h.getValue());
+        }
+        // Also for HEAD: the length a GET would send.
+        response.setContentLengthLong(answer.contentLength());
+        if (answer.isHeadOnly() || answer.contentLength() == 0) {
+            return;
+        }
+        InputStream source = request.isAsyncSupported() ? answer.body().openStream() : null;
+        if (source == null) {
+            writeBlocking(answer, response);
+            return;
+        }
+        try {
+            AsyncContext async = request.startAsync();
+            // No deadline on the whole transfer: a large download may take hours. A client that
+            // stops reading is cut off by the container's connection idle timeout, which fails the
+            // write and ends here in onError.
+            async.setTimeout(0);
+            ServletOutputStream out = response.getOutputStream();
+            Pump pump = new Pump(async, out, source, answer.contentLength());
+            async.addListener(pump);
+            out.setWriteListener(pump);
+        } catch (RuntimeException e) {
+            close(source);
+            throw e;
+        }
+    }
+
+    /** Writes a body that can only be pushed, on the request thread. */
+    private static void writeBlocking(HttpResponse answer, HttpServletResponse response) throws IOException {
+        ServletOutputStream out = response.getOutputStream();
+        ClientStream client = new ClientStream(out);
+        try {
+            answer.body().writeTo(client);
+        } catch (IOException e) {
+            if (client.failed) {
+                LOG.debug(
+                        "the client went away during a download ({})",
+                        e.getClass().getSimpleName());
+                return;
+            }
+            // The source failed (the API logged it): leave the response short of its
+            // Content-Length and make the container drop the connection.
+            throw new AbortedResponse();
+        }
+    }
+
+    /** Tells a client write failure (the consumer went away) from a source failure. */
+    private static final class ClientStream extends OutputStream {
+        private final OutputStream out;
+        private boolean failed;
+
+        ClientStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Thrown out of the container's write callback or request handling to make it abort the
+     * connection; carries no stack trace and no detail (the cause is logged where it happened).
+     */
+    static final class AbortedResponse extends IOException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        AbortedResponse() {
+            super("download aborted: the storage failed midway", null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /**
+     * Copies the body to the client whenever the container says the connection can take more:
+     * reads one chunk from the storage, writes it, and returns as soon as the connection is full,
+     * so no thread waits on a slow client.
+     */
+    private static final class Pump implements WriteListener, AsyncListener {
+        private final AsyncContext async;
+        private final ServletOutputStream out;
+        private final InputStream source;
+        private final long length;
+        private final byte[] buffer;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private long written;
+
+        Pump(AsyncContext async, ServletOutputStream out, InputStream source, long length) {
+            this.async = async;
+            this.out = out;
+            this.source = source;
+            this.length = length;
+            this.buffer = new byte[(int) Math.min(CHUNK, Math.max(1, length))];
+        }
+
+        @Override
+        public void onWritePossible() throws IOException {
+            while (out.isReady()) {
+                if (finished.get()) {
+                    return;
+                }
+                int n;
+                try {
+                    n = source.read(buffer);
+                } catch (IOException e) {
+                    // The storage failed (the API logged it once, at WARN): abort.
+                    release();
+                    throw new AbortedResponse();
+                }
+                if (n < 0) {
+                    if (finished.compareAndSet(false, true)) {
+                        close(source);
+                        async.complete();
+                    }
+                    return;
+                }
+                written += n;
+                out.write(buffer, 0, n);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (!(t instanceof AbortedResponse)) {
+                LOG.debug(
+                        "the client went away after {} of {} bytes ({})",
+                        written,
+                        length,
+                        t.getClass().getSimpleName());
+            }
+            release();
+            complete();
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            release();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            release();
+            complete();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            onError(event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // Not restarted.
+        }
+
+        private void release() {
+            if (finished.compareAndSet(false, true)) {
+                close(source);
+            }
+        }
+
+        private void complete() {
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyCompleted) {
+                // The container completed it first.
+            }
+        }
+    }
+
+    private static void close(InputStream source) {
+        try {
+            source.close();
+        } catch (IOException ignored) {
+            // Releasing only.
+        }
+    }
+
+    private static Map<String, List<String>> headers(HttpServletRequest request) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+            List<String> values = new ArrayList<>(Collections.list(request.getHeaders(name)));
+            headers.merge(name, values, (a, b) -> {
+                a.addAll(b);
+                return a;
+            });
+        }
+        return headers;
+    }
+
+    /**
+     * {@return the raw (still percent-encoded) path of the request relative to where this servlet
+     * is mounted, starting with {@code /}} The container's decoded view tells which part of the
+     * raw request URI that is; where the two do not agree (path parameters, dot segments), the
+     * decoded view is used as it is.
+     */
+    static String apiPath(HttpServletRequest request) {
+        String rest = request.getPathInfo();
+        if (rest == null) {
+            HttpServletMapping mapping = request.getHttpServletMapping();
+            MappingMatch match = mapping == null ? null : mapping.getMappingMatch();
+            rest = match == MappingMatch.DEFAULT || match == MappingMatch.EXTENSION || match == null
+                    ? request.getServletPath()
+                    : "/";
+        }
+        if (rest.isEmpty()) {
+            rest = "/";
+        }
+        return rawSuffix(request.getRequestURI(), rest);
+    }
+
+    /**
+     * {@return the end of {@code rawUri} that decodes to {@code decoded}, or {@code decoded}
+     * itself if none does}
+     */
+    static String rawSuffix(String rawUri, String decoded) {
+        if (rawUri == null) {
+            return decoded;
+        }
+        int slashes = 0;
+        for (int i = 0; i < decoded.length(); i++) {
+            if (decoded.charAt(i) == '/') {
+                slashes++;
+            }
+        }
+        int start = rawUri.length();
+        while (slashes > 0 && start > 0) {
+            start = rawUri.lastIndexOf('/', start - 1);
+            if (start < 0) {
+                return decoded;
+            }
+            slashes--;
+        }
+        if (slashes > 0) {
+            return decoded;
+        }
+        String candidate = rawUri.substring(start);
+        return decoded.equals(percentDecode(candidate)) ? candidate : decoded;
+    }
+
+    /** {@return {@code s} with its %XX escapes decoded as UTF-8, or null if one is malformed} */
+    static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) {
+                    return null;
+                }
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(b, 0, b.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
