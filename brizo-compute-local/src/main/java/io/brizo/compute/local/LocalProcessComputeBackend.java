@@ -9,6 +9,7 @@ import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ExactLengthInputStream;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
@@ -17,7 +18,6 @@ import io.brizo.spi.OutputFile;
 import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageObject;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -536,8 +536,12 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                             real.getFileName().toString()))
                     .lastModified(attrs.lastModifiedTime().toInstant())
                     .build();
-            return new StorageObject(
-                    info, new ByteRange.Slice(0, size, size), new ExactStream(Channels.newInputStream(ch), size));
+            // Exactly the size measured: an output that shrinks while it is read must fail the
+            // download rather than look complete.
+            InputStream stream = ExactLengthInputStream.builder(Channels.newInputStream(ch), size)
+                    .describedAs("the output file")
+                    .build();
+            return new StorageObject(info, new ByteRange.Slice(0, size, size), stream);
         } catch (NoSuchFileException | InvalidPathException e) {
             closeQuietly(ch);
             throw missing;
@@ -1307,47 +1311,5 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /**
-     * Yields exactly {@code length} bytes and fails if the file ends sooner: an output cut short
-     * must never look complete to the consumer.
-     */
-    private static final class ExactStream extends InputStream {
-        private final InputStream in;
-        private long remaining;
-
-        ExactStream(InputStream in, long length) {
-            this.in = in;
-            this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining == 0) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n < 0) {
-                throw new EOFException("the output file shrank while it was read");
-            }
-            remaining -= n;
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
     }
 }

@@ -24,6 +24,7 @@ import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ExactLengthInputStream;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
 import io.brizo.spi.OutputFile;
@@ -263,7 +264,11 @@ public final class ComputeService {
         try {
             InputStream in = object.stream();
             in.skipNBytes(slice.offset());
-            return new StorageObject(object.info(), slice, new BoundedInputStream(in, slice.length()));
+            // Exactly the slice: an output cut short must fail the download, not end it quietly.
+            InputStream exact = ExactLengthInputStream.builder(in, slice.length())
+                    .describedAs("the output file")
+                    .build();
+            return new StorageObject(object.info(), slice, exact);
         } catch (IOException e) {
             try {
                 object.close();
@@ -466,46 +471,6 @@ public final class ComputeService {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Ends after {@code remaining} bytes. */
-    private static final class BoundedInputStream extends InputStream {
-        private final InputStream in;
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long remaining) {
-            this.in = in;
-            this.remaining = remaining;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = in.read(buffer, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

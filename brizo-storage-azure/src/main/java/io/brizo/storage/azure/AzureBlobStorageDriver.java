@@ -24,7 +24,9 @@ import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.common.sas.SasProtocol;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
+import io.brizo.spi.ContentRange;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ExactLengthInputStream;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageDriver;
@@ -47,8 +49,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +83,6 @@ final class AzureBlobStorageDriver implements StorageDriver {
     private static final HttpHeaderName X_MS_RANGE = HttpHeaderName.fromString("x-ms-range");
     private static final HttpHeaderName X_MS_ERROR_CODE = HttpHeaderName.fromString("x-ms-error-code");
     private static final HttpHeaderName X_MS_BLOB_CONTENT_MD5 = HttpHeaderName.fromString("x-ms-blob-content-md5");
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(-?\\d+)/(\\d+)");
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     // A suffix range needs the size first; if the blob changes in between, ask again.
     private static final int SUFFIX_ATTEMPTS = 3;
@@ -272,18 +271,18 @@ final class AzureBlobStorageDriver implements StorageDriver {
         ByteRange.Slice slice;
         String md5;
         if (status == 206) {
-            Matcher cr = CONTENT_RANGE.matcher(String.valueOf(response.getHeaderValue(HttpHeaderName.CONTENT_RANGE)));
-            if (!cr.matches()) {
-                throw upstream("Azure answered a range request without a usable Content-Range");
+            if (contentLength == 0) {
+                // A satisfiable range holds at least one byte. Azure answers a range that starts
+                // at the end with 416, but Azurite with an empty 206 whose Content-Range is not
+                // one ("bytes 1000-999/1000", "bytes 0--1/0"): the same answer either way.
+                throw errors.forStatus(416, null, Operation.READ);
             }
-            long first = Long.parseLong(cr.group(1));
-            long last = Long.parseLong(cr.group(2));
-            long total = Long.parseLong(cr.group(3));
-            // The total is the store's word on the size. Azure answers a range past the end with
-            // 416, but Azurite with an empty 206 ("bytes 1000-999/1000"): either way the range
-            // resolves to nothing, and resolve says so.
-            slice = range.resolve(total);
-            if (first != slice.offset() || last != slice.lastOffset() || contentLength != slice.length()) {
+            ContentRange cr = ContentRange.parse(response.getHeaderValue(HttpHeaderName.CONTENT_RANGE))
+                    .filter(c -> !c.unsatisfied() && c.total() >= 0)
+                    .orElseThrow(() -> upstream("Azure answered a range request without a usable Content-Range"));
+            // The total is the store's word on the size.
+            slice = range.resolve(cr.total());
+            if (cr.first() != slice.offset() || cr.last() != slice.lastOffset() || contentLength != slice.length()) {
                 throw upstream("Azure answered with a different byte range than the one asked for");
             }
             // On a range, Content-MD5 would be of the range (if asked for); this is the blob's.
@@ -309,7 +308,12 @@ final class AzureBlobStorageDriver implements StorageDriver {
         InputStream body = response.getBodyAsBinaryData().toStream();
         // On a 200 the stream yields everything up to the slice's end; its start is skipped.
         long upTo = status == 206 ? slice.length() : slice.offset() + slice.length();
-        BlobBodyStream stream = new BlobBodyStream(body, response::close, upTo);
+        // Closing before the end closes the JDK client's body, which abandons the connection
+        // rather than draining the rest; the response is released last.
+        ExactLengthInputStream stream = ExactLengthInputStream.builder(body, upTo)
+                .describedAs("the Azure blob")
+                .onClose(response::close)
+                .build();
         if (status == 200 && slice.offset() > 0) {
             LOG.debug("Azure ignored a range; discarding {} bytes", slice.offset());
             try {

@@ -2,15 +2,13 @@ package io.brizo.storage.ipfs;
 
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
+import io.brizo.spi.ContentRange;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ExactLengthInputStream;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageObject;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import okhttp3.Response;
 
 /**
@@ -19,8 +17,6 @@ import okhttp3.Response;
  * faulty or hostile gateway can hand the consumer wrong bytes. Unsafe; off by default.
  */
 final class TrustingReader {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
-
     private final GatewayClient client;
 
     TrustingReader(GatewayClient client) {
@@ -31,11 +27,11 @@ final class TrustingReader {
         try (Response r = client.getPath(location.root(), location.path(), "0-0")) {
             int code = r.code();
             if (code == 206) {
-                long[] cr = contentRange(r);
-                if (cr == null || cr[0] != 0) {
+                ContentRange cr = contentRange(r);
+                if (cr == null || cr.first() != 0) {
                     throw upstream("the IPFS gateway answered a request for the first byte inconsistently");
                 }
-                return ObjectInfo.builder(cr[2]).build();
+                return ObjectInfo.builder(cr.total()).build();
             }
             if (code == 200) {
                 return ObjectInfo.builder(contentLength(r)).build();
@@ -71,16 +67,16 @@ final class TrustingReader {
             int code = r.code();
             InputStream body = r.body().byteStream();
             if (code == 206) {
-                long[] cr = contentRange(r);
+                ContentRange cr = contentRange(r);
                 if (cr == null) {
                     throw upstream("the IPFS gateway answered a range request without a usable Content-Range");
                 }
-                ByteRange.Slice expected = wanted.resolve(cr[2]);
-                if (cr[0] != expected.offset() || cr[1] != expected.lastOffset()) {
+                ByteRange.Slice expected = wanted.resolve(cr.total());
+                if (cr.first() != expected.offset() || cr.last() != expected.lastOffset()) {
                     throw upstream("the IPFS gateway answered with a different byte range than the one asked for");
                 }
                 return new StorageObject(
-                        ObjectInfo.builder(cr[2]).build(), expected, new ExactLength(body, expected.length()));
+                        ObjectInfo.builder(cr.total()).build(), expected, exact(body, expected.length()));
             }
             if (code != 200) {
                 throw failure(code);
@@ -88,7 +84,7 @@ final class TrustingReader {
             long total = contentLength(r);
             ByteRange.Slice slice = wanted.resolve(total);
             body.skipNBytes(slice.offset()); // the gateway ignored the range: drop what precedes it
-            return new StorageObject(ObjectInfo.builder(total).build(), slice, new ExactLength(body, slice.length()));
+            return new StorageObject(ObjectInfo.builder(total).build(), slice, exact(body, slice.length()));
         } catch (IOException e) {
             r.close();
             throw IpfsErrors.transport(e);
@@ -115,72 +111,24 @@ final class TrustingReader {
         throw upstream("the IPFS gateway does not report the file's size");
     }
 
-    /** {@return first, last and total of the Content-Range header, or null} */
-    private static long[] contentRange(Response r) {
-        String value = r.header("Content-Range");
-        Matcher m = value == null ? null : CONTENT_RANGE.matcher(value.trim());
-        if (m == null || !m.matches()) {
-            return null;
-        }
-        try {
-            long[] out = {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
-            return out[0] <= out[1] && out[1] < out[2] ? out : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** {@return the satisfied range of a known file size the Content-Range header names, or null} */
+    private static ContentRange contentRange(Response r) {
+        return ContentRange.parse(r.header("Content-Range"))
+                .filter(c -> !c.unsatisfied() && c.total() >= 0)
+                .orElse(null);
+    }
+
+    /**
+     * {@return exactly {@code length} bytes of a response body} Trust mode checks nothing else:
+     * an early end is an error, never a short file.
+     */
+    private static InputStream exact(InputStream body, long length) {
+        return ExactLengthInputStream.builder(body, length)
+                .describedAs("the IPFS gateway's answer")
+                .build();
     }
 
     private static BrizoException upstream(String message) {
         return new BrizoException(ErrorKind.UPSTREAM_FAILED, message, null, false);
-    }
-
-    /** Exactly {@code length} bytes of a response body; an early end is an error, never a short file. */
-    private static final class ExactLength extends InputStream {
-        private final InputStream in;
-        private final long length;
-        private long remaining;
-        private boolean closed;
-
-        ExactLength(InputStream in, long length) {
-            this.in = in;
-            this.length = length;
-            this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (closed) {
-                throw new IOException("the IPFS stream is closed");
-            }
-            if (len == 0) {
-                return 0;
-            }
-            if (remaining == 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n < 0) {
-                throw new EOFException("the IPFS gateway's answer ended after " + (length - remaining) + " of " + length
-                        + " bytes; the file is incomplete");
-            }
-            remaining -= n;
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!closed) {
-                closed = true;
-                in.close();
-            }
-        }
     }
 }

@@ -2,7 +2,9 @@ package io.brizo.storage.s3;
 
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
+import io.brizo.spi.ContentRange;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ExactLengthInputStream;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageDriver;
 import io.brizo.spi.StorageObject;
@@ -18,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -57,9 +57,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  */
 final class S3StorageDriver implements StorageDriver {
     private static final Logger LOG = LoggerFactory.getLogger(S3StorageDriver.class);
-
-    /** {@code bytes first-last/total}, as S3 answers a satisfiable range. */
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d{1,19})-(\\d{1,19})/(\\d{1,19})");
 
     /** S3's limit on the parts of one multipart upload. */
     static final int MAX_PARTS = 10_000;
@@ -150,13 +147,13 @@ final class S3StorageDriver implements StorageDriver {
         GetObjectResponse r = body.response();
         String contentRange = r.contentRange();
         if (contentRange != null) {
-            Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
-            if (!m.matches()) {
-                throw upstream("the storage service answered a range request without a usable Content-Range");
-            }
-            long first = Long.parseLong(m.group(1));
-            long last = Long.parseLong(m.group(2));
-            long total = Long.parseLong(m.group(3));
+            // S3 answers a satisfiable range with "bytes first-last/total"; anything else is not
+            // an answer to the range asked for.
+            ContentRange cr = ContentRange.parse(contentRange)
+                    .filter(c -> !c.unsatisfied() && c.total() >= 0)
+                    .orElseThrow(() ->
+                            upstream("the storage service answered a range request without a usable Content-Range"));
+            long total = cr.total();
             ByteRange.Slice expected;
             try {
                 expected = range.resolve(total);
@@ -166,15 +163,15 @@ final class S3StorageDriver implements StorageDriver {
                 }
                 throw rangeMismatch();
             }
-            if (first != expected.offset()
-                    || last != expected.lastOffset()
+            if (cr.first() != expected.offset()
+                    || cr.last() != expected.lastOffset()
                     || (r.contentLength() != null && r.contentLength() != expected.length())) {
                 throw rangeMismatch();
             }
             return new StorageObject(
                     info(total, r.contentType(), r.eTag(), r.lastModified()),
                     expected,
-                    new S3ObjectStream(body, expected.length(), true));
+                    stream(body, expected.length(), true));
         }
         // No Content-Range: the whole object, also when a range was asked for and the store
         // ignored it (or an empty object's "bytes=0-", which must still be unsatisfiable).
@@ -191,7 +188,42 @@ final class S3StorageDriver implements StorageDriver {
         return new StorageObject(
                 info(total, r.contentType(), r.eTag(), r.lastModified()),
                 slice,
-                new S3ObjectStream(body, slice.length(), slice.offset() + slice.length() == total));
+                stream(body, slice.length(), slice.offset() + slice.length() == total));
+    }
+
+    /**
+     * {@return the body of a GET as the object's stream: exactly {@code length} bytes, then the
+     * end}
+     *
+     * <ul>
+     *   <li>Once the last byte is read, the body is read once more to its end: that is when the
+     *       SDK checks the object's checksum (if the store sent one), and a body longer than
+     *       announced is an error as well.
+     *   <li>Closing before that aborts the HTTP connection: closing the SDK's stream would drain
+     *       it, and a consumer who stops a 1 GiB download must not make the publisher read the
+     *       rest from S3.
+     * </ul>
+     *
+     * @param body the response body, positioned at the first byte to yield
+     * @param length how many bytes to yield
+     * @param bodyEndsHere whether the body ends after them, so its end can be verified; false
+     *     when the store sent more than was asked for (it ignored a range)
+     */
+    static ExactLengthInputStream stream(ResponseInputStream<?> body, long length, boolean bodyEndsHere) {
+        return ExactLengthInputStream.builder(body, length)
+                .describedAs("the S3 object")
+                // A body that goes on past the range is not wanted: drop the connection at once
+                // rather than drain it when the stream is closed.
+                .onEnd(bodyEndsHere ? () -> verifyEnd(body, length) : () -> abort(body))
+                .onEarlyClose(body::abort)
+                .build();
+    }
+
+    /** Reads the body's end, which makes the SDK validate the object's checksum if it has one. */
+    private static void verifyEnd(ResponseInputStream<?> body, long length) throws IOException {
+        if (body.read() >= 0) {
+            throw new IOException("the storage sent more than the " + length + " bytes it announced");
+        }
     }
 
     /**
