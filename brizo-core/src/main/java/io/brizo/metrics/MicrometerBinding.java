@@ -13,7 +13,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Any registry works: a {@code SimpleMeterRegistry}, a {@code PrometheusMeterRegistry} to
- * scrape, or a composite. The meters and their tags are listed in brizo-core's README.
+ * scrape, or a composite. The meters and their tags are listed in brizo-core's README. Bind a
+ * registry once and share the result among facades: a registry keeps the first {@code
+ * brizo.downloads.active} gauge of each route, so a second binding's downloads would not show.
  */
 public final class MicrometerBinding {
     private MicrometerBinding() {}
