@@ -12,6 +12,7 @@ import io.brizo.internal.compute.ComputeService;
 import io.brizo.internal.compute.links.LinkingStorageAccess;
 import io.brizo.internal.compute.links.TransferLinks;
 import io.brizo.internal.storage.StorageRouter;
+import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.AssetResolver;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
@@ -63,6 +64,7 @@ public final class Brizo implements AutoCloseable {
     private final ComputeBackend computeBackend;
     private final ComputeService compute;
     private final TransferLinks transferLinks;
+    private final BrizoMetrics metrics;
 
     private Brizo(
             Builder b,
@@ -76,6 +78,7 @@ public final class Brizo implements AutoCloseable {
             TransferLinks transferLinks) {
         this.settings = b.settings;
         this.transferLinks = transferLinks;
+        this.metrics = b.metrics;
         this.storage = new StorageRouter(drivers);
         this.owned = List.copyOf(owned);
         this.verifierName = verifierName;
@@ -91,7 +94,8 @@ public final class Brizo implements AutoCloseable {
                 verifier,
                 verifierName,
                 assets,
-                b.clock);
+                b.clock,
+                metrics);
         this.consumeService = new ConsumeService(
                 pipeline, storage, settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false));
         this.info = new ServiceInfo(
@@ -99,7 +103,7 @@ public final class Brizo implements AutoCloseable {
         this.computeBackend = computeBackend;
         this.compute = computeBackend == null
                 ? null
-                : new ComputeService(computeBackend, ComputePolicy.from(settings), pipeline, storage);
+                : new ComputeService(computeBackend, ComputePolicy.from(settings), pipeline, storage, metrics);
     }
 
     /** {@return a builder} */
@@ -115,6 +119,11 @@ public final class Brizo implements AutoCloseable {
     /** {@return the settings this instance was built with} */
     public Settings settings() {
         return settings;
+    }
+
+    /** {@return where this instance records its metrics; {@link BrizoMetrics#none()} by default} */
+    public BrizoMetrics metrics() {
+        return metrics;
     }
 
     /** {@return the names of the storage drivers in the order they are asked} */
@@ -299,6 +308,7 @@ public final class Brizo implements AutoCloseable {
         private ClassLoader discoveryLoader;
         private boolean discover;
         private Clock clock = Clock.systemUTC();
+        private BrizoMetrics metrics = BrizoMetrics.none();
 
         private Builder() {}
 
@@ -344,6 +354,16 @@ public final class Brizo implements AutoCloseable {
          */
         public Builder computeBackend(ComputeBackend.Factory factory) {
             this.computeBackendFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Sets where metrics are recorded, for example {@code
+         * MicrometerBinding.of(meterRegistry)}; the default, {@link BrizoMetrics#none()}, records
+         * nothing.
+         */
+        public Builder metrics(BrizoMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 

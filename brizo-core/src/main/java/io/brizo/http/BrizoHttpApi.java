@@ -12,6 +12,7 @@ import io.brizo.ServiceInfo;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.json.Json;
+import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ComputeEnvironment;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -93,9 +95,19 @@ public final class BrizoHttpApi {
             "index");
     private static final Set<String> CONSUME_PARAMS =
             Set.of("serviceAgreementId", "consumerAddress", "signature", "index", "nonce", "url");
+    /** The transfer-link route as metrics name it: the token, a capability, is left out. */
+    static final String TRANSFER_ROUTE = COMPUTE_TRANSFER + "/{token}";
+    /** The upload-link route as metrics name it: the token, a capability, is left out. */
+    static final String UPLOAD_ROUTE = COMPUTE_UPLOAD + "/{token}";
+    /** The route of a path that matches none, as metrics name it. */
+    static final String UNKNOWN_ROUTE = "UNKNOWN";
+
+    private static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
     private final Brizo brizo;
     private final long computeBodyLimit;
+    private final BrizoMetrics metrics;
 
     /**
      * Creates the API over {@code brizo}. A body that starts a compute job may carry an inline
@@ -105,13 +117,49 @@ public final class BrizoHttpApi {
     public BrizoHttpApi(Brizo brizo) {
         this.brizo = brizo;
         this.computeBodyLimit = 2L * ComputePolicy.maxAlgorithmBytes(brizo.settings()) + MAX_BODY;
+        this.metrics = brizo.metrics();
     }
 
     /**
      * {@return the response to {@code request}} Never throws for bad input: every failure becomes
-     * a JSON error response.
+     * a JSON error response. Records the answer in the facade's {@link Brizo#metrics()}.
      */
     public HttpResponse handle(HttpRequest request) {
+        HttpResponse response = answer(request);
+        String route = route(request.path());
+        String method = METHODS.contains(request.method()) ? request.method() : "OTHER";
+        metrics.requestAnswered(route, method, response.status());
+        if (response.errorKind() != null) {
+            metrics.requestRefused(route, response.errorKind());
+        }
+        return response;
+    }
+
+    /**
+     * {@return the route template {@code path} is served by, as metrics name it} A link's token
+     * becomes {@code {token}}, and a path of no route {@link #UNKNOWN_ROUTE}, so that no tag holds
+     * a capability or an unbounded set of values.
+     */
+    static String route(String path) {
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        if (p.startsWith(COMPUTE_TRANSFER + "/")) {
+            return TRANSFER_ROUTE;
+        }
+        if (p.startsWith(COMPUTE_UPLOAD + "/")) {
+            return UPLOAD_ROUTE;
+        }
+        return switch (p) {
+            case "/", "" -> "/";
+            case CONSUME -> CONSUME;
+            case COMPUTE -> COMPUTE;
+            case COMPUTE_LOGS -> COMPUTE_LOGS;
+            case COMPUTE_RESULT -> COMPUTE_RESULT;
+            case COMPUTE_ENVIRONMENTS -> COMPUTE_ENVIRONMENTS;
+            default -> UNKNOWN_ROUTE;
+        };
+    }
+
+    private HttpResponse answer(HttpRequest request) {
         try {
             long target = request.path().length()
                     + (request.rawQuery() == null ? 0 : 1L + request.rawQuery().length());
@@ -203,9 +251,10 @@ public final class BrizoHttpApi {
     private static HttpResponse only(HttpRequest request, Set<String> methods, Route route) {
         if (!methods.contains(request.method())) {
             return HttpResponse.json(
-                    405,
-                    errorJson("METHOD_NOT_ALLOWED", request.method() + " is not allowed here"),
-                    List.of(HttpResponse.header("Allow", String.join(", ", new java.util.TreeSet<>(methods)))));
+                            405,
+                            errorJson("METHOD_NOT_ALLOWED", request.method() + " is not allowed here"),
+                            List.of(HttpResponse.header("Allow", String.join(", ", new java.util.TreeSet<>(methods)))))
+                    .asError("METHOD_NOT_ALLOWED");
         }
         HttpResponse response = route.run();
         return "HEAD".equals(request.method()) ? response.withoutBody() : response;
@@ -416,7 +465,7 @@ public final class BrizoHttpApi {
      * Answers GET or HEAD for a file of known size: the whole file (200), one range (206), or 416
      * with the size; streams with flat memory and aborts the response if the source fails midway.
      */
-    private static HttpResponse download(
+    private HttpResponse download(
             HttpRequest request, Download d, java.util.function.Function<ByteRange, StorageObject> opener) {
         Optional<ByteRange> requested = requestedRange(request);
         ByteRange range = requested.orElse(ByteRange.all());
@@ -428,9 +477,10 @@ public final class BrizoHttpApi {
                 throw e;
             }
             return HttpResponse.json(
-                    416,
-                    errorJson(e.kind().name(), "the range is outside the file of " + d.size() + " bytes"),
-                    List.of(HttpResponse.header("Content-Range", "bytes */" + d.size())));
+                            416,
+                            errorJson(e.kind().name(), "the range is outside the file of " + d.size() + " bytes"),
+                            List.of(HttpResponse.header("Content-Range", "bytes */" + d.size())))
+                    .asError(e.kind().name());
         }
         boolean partial = requested.isPresent();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -451,10 +501,16 @@ public final class BrizoHttpApi {
             closeQuietly(object);
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the storage returned a different part of the file");
         }
-        return new HttpResponse(partial ? 206 : 200, headers, slice.length(), new StorageBody(object, slice, d.what()));
+        return new HttpResponse(
+                partial ? 206 : 200,
+                headers,
+                slice.length(),
+                new StorageBody(object, slice, d.what(), metrics, route(request.path())));
     }
 
-    static void stream(StorageObject object, ByteRange.Slice slice, String what, OutputStream out) throws IOException {
+    /** Streams the slice to {@code out}, telling {@code written} of each buffer once written. */
+    static void stream(StorageObject object, ByteRange.Slice slice, String what, OutputStream out, LongConsumer written)
+            throws IOException {
         if (object == null) {
             return;
         }
@@ -484,6 +540,7 @@ public final class BrizoHttpApi {
                     throw new IOException("storage ended early; aborting the response");
                 }
                 out.write(buffer, 0, n);
+                written.accept(n);
                 remaining -= n;
             }
         }
@@ -659,11 +716,12 @@ public final class BrizoHttpApi {
         }
         List<Map.Entry<String, String>> extra =
                 e.retryable() ? List.of(HttpResponse.header("Retry-After", "5")) : List.of();
-        return HttpResponse.json(status, errorJson(e.kind().name(), e.getMessage()), extra);
+        return HttpResponse.json(status, errorJson(e.kind().name(), e.getMessage()), extra)
+                .asError(e.kind().name());
     }
 
     private static HttpResponse error(int status, String kind, String message) {
-        return HttpResponse.json(status, errorJson(kind, message), List.of());
+        return HttpResponse.json(status, errorJson(kind, message), List.of()).asError(kind);
     }
 
     private static String errorJson(String kind, String message) {

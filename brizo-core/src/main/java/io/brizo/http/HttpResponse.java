@@ -27,6 +27,8 @@ public final class HttpResponse {
     private final List<Map.Entry<String, String>> headers;
     private final long contentLength;
     private final Body body;
+    /** The {@code error} field of a JSON error body, for metrics; null for any other answer. */
+    private final String errorKind;
 
     /** Writes a response body. */
     @FunctionalInterface
@@ -66,10 +68,16 @@ public final class HttpResponse {
     }
 
     HttpResponse(int status, List<Map.Entry<String, String>> headers, long contentLength, Body body) {
+        this(status, headers, contentLength, body, null);
+    }
+
+    private HttpResponse(
+            int status, List<Map.Entry<String, String>> headers, long contentLength, Body body, String errorKind) {
         this.status = status;
         this.headers = List.copyOf(headers);
         this.contentLength = contentLength;
         this.body = body;
+        this.errorKind = errorKind;
     }
 
     static HttpResponse bytes(int status, String contentType, byte[] content, List<Map.Entry<String, String>> extra) {
@@ -119,7 +127,17 @@ public final class HttpResponse {
     }
 
     HttpResponse withoutBody() {
-        return new HttpResponse(status, headers, contentLength, null);
+        return new HttpResponse(status, headers, contentLength, null, errorKind);
+    }
+
+    /** {@return this response, marked as an error of {@code kind}} */
+    HttpResponse asError(String kind) {
+        return new HttpResponse(status, headers, contentLength, body, kind);
+    }
+
+    /** {@return the error kind of a JSON error answer, or null} */
+    String errorKind() {
+        return errorKind;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.brizo.http;
 
+import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.StorageObject;
 import java.io.IOException;
@@ -21,21 +22,34 @@ final class StorageBody implements HttpResponse.Body {
     private final StorageObject object;
     private final ByteRange.Slice slice;
     private final String what;
+    private final BrizoMetrics metrics;
+    private final String route;
 
-    /** {@code object} is null when the slice is empty. */
-    StorageBody(StorageObject object, ByteRange.Slice slice, String what) {
+    /**
+     * {@code object} is null when the slice is empty; {@code metrics} learn of the download and its
+     * bytes under the route template {@code route}.
+     */
+    StorageBody(StorageObject object, ByteRange.Slice slice, String what, BrizoMetrics metrics, String route) {
         this.object = object;
         this.slice = slice;
         this.what = what;
+        this.metrics = metrics;
+        this.route = route;
     }
 
     @Override
     public void writeTo(OutputStream out) throws IOException {
-        BrizoHttpApi.stream(object, slice, what, out);
+        metrics.downloadStarted(route);
+        try {
+            BrizoHttpApi.stream(object, slice, what, out, n -> metrics.bytesServed(route, n));
+        } finally {
+            metrics.downloadEnded(route);
+        }
     }
 
     @Override
     public InputStream openStream() {
+        metrics.downloadStarted(route);
         return new SliceStream();
     }
 
@@ -90,6 +104,8 @@ final class StorageBody implements HttpResponse.Body {
                 throw new IOException("storage ended early; aborting the response");
             }
             remaining -= n;
+            // Handed to the binding, which writes it at the client's pace.
+            metrics.bytesServed(route, n);
             return n;
         }
 
@@ -104,6 +120,7 @@ final class StorageBody implements HttpResponse.Body {
                 return;
             }
             closed = true;
+            metrics.downloadEnded(route);
             if (object != null) {
                 try {
                     object.close();

@@ -1,6 +1,8 @@
 package io.brizo.internal;
 
 import io.brizo.internal.auth.RequestAuthenticator;
+import io.brizo.metrics.BrizoMetrics;
+import io.brizo.metrics.BrizoMetrics.VerifierOutcome;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetResolver;
@@ -9,6 +11,7 @@ import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.Verdict;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -27,22 +30,25 @@ public final class RequestPipeline {
     private final String verifierName;
     private final AssetResolver assets;
     private final Clock clock;
+    private final BrizoMetrics metrics;
 
     /** An agreement checked and its asset resolved. */
     public record Authorized(Verdict verdict, Asset asset) {}
 
-    /** Creates the pipeline over the configured pieces. */
+    /** Creates the pipeline over the configured pieces; {@code metrics} gets the verifier's latency. */
     public RequestPipeline(
             RequestAuthenticator authenticator,
             ServiceAgreementVerifier verifier,
             String verifierName,
             AssetResolver assets,
-            Clock clock) {
+            Clock clock,
+            BrizoMetrics metrics) {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.verifierName = verifierName;
         this.assets = Objects.requireNonNull(assets, "assets");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /**
@@ -81,11 +87,14 @@ public final class RequestPipeline {
 
     private Verdict verify(AgreementClaim claim) {
         Verdict verdict;
+        long start = System.nanoTime();
         try {
             verdict = verifier.verify(claim);
         } catch (BrizoException e) {
+            verified(start, outcome(e.kind()));
             throw e;
         } catch (RuntimeException e) {
+            verified(start, VerifierOutcome.UNAVAILABLE);
             LOG.error(
                     "agreement verifier {} failed with {}",
                     verifierName,
@@ -93,6 +102,7 @@ public final class RequestPipeline {
             throw new BrizoException(
                     ErrorKind.UNAVAILABLE, "the service agreement cannot be checked now; try again later", e);
         }
+        verified(start, verdict.isGranted() ? VerifierOutcome.GRANTED : VerifierOutcome.DENIED);
         if (!verdict.isGranted()) {
             throw new BrizoException(ErrorKind.FORBIDDEN, verdict.reason().orElse("no agreement grants access"));
         }
@@ -100,5 +110,18 @@ public final class RequestPipeline {
             throw new BrizoException(ErrorKind.FORBIDDEN, "the service agreement has expired");
         }
         return verdict;
+    }
+
+    /** {@return how a verifier answered that threw a Brizo error of {@code kind}} */
+    private static VerifierOutcome outcome(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, RANGE_NOT_SATISFIABLE ->
+                VerifierOutcome.DENIED;
+            case UPSTREAM_FAILED, UNAVAILABLE, CONFIGURATION, INTERNAL -> VerifierOutcome.UNAVAILABLE;
+        };
+    }
+
+    private void verified(long start, VerifierOutcome outcome) {
+        metrics.agreementVerified(outcome, Duration.ofNanos(System.nanoTime() - start));
     }
 }

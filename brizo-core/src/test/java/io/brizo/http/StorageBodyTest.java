@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.StorageObject;
@@ -35,7 +36,8 @@ class StorageBodyTest {
     void streamGivesExactlyTheSliceAndClosesTheStorageObject() throws IOException {
         byte[] content = "0123456789".getBytes(StandardCharsets.US_ASCII);
         StorageObject object = object(content, 10);
-        try (InputStream in = new StorageBody(object, object.slice(), "file").openStream()) {
+        try (InputStream in =
+                new StorageBody(object, object.slice(), "file", BrizoMetrics.none(), "/route").openStream()) {
             assertArrayEquals(content, in.readAllBytes());
             assertEquals(-1, in.read());
         }
@@ -45,7 +47,8 @@ class StorageBodyTest {
     @Test
     void storageEndingEarlyMakesTheStreamFailInsteadOfEnding() throws IOException {
         StorageObject object = object("01234".getBytes(StandardCharsets.US_ASCII), 10);
-        try (InputStream in = new StorageBody(object, object.slice(), "file").openStream()) {
+        try (InputStream in =
+                new StorageBody(object, object.slice(), "file", BrizoMetrics.none(), "/route").openStream()) {
             assertEquals(5, in.readNBytes(new byte[5], 0, 5));
             assertThrows(IOException.class, in::read);
             // A failed stream stays failed: a binding that reads again must not see an end.
@@ -57,7 +60,9 @@ class StorageBodyTest {
     @Test
     void closingAnUnreadStreamReleasesTheStorageObject() throws IOException {
         StorageObject object = object(new byte[10], 10);
-        new StorageBody(object, object.slice(), "file").openStream().close();
+        new StorageBody(object, object.slice(), "file", BrizoMetrics.none(), "/route")
+                .openStream()
+                .close();
         assertTrue(closed.get());
     }
 

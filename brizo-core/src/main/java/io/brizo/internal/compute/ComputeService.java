@@ -12,6 +12,7 @@ import io.brizo.internal.RequestFields;
 import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.storage.StorageRouter;
+import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.AlgorithmMetadata;
@@ -64,14 +65,23 @@ public final class ComputeService {
     private final ComputePolicy policy;
     private final RequestPipeline pipeline;
     private final StorageRouter storage;
+    private final ObservedJobStates states;
 
-    /** Creates the service; {@code pipeline} authorises requests as it does for consume. */
+    /**
+     * Creates the service; {@code pipeline} authorises requests as it does for consume, {@code
+     * metrics} gets the job states this service sees.
+     */
     public ComputeService(
-            ComputeBackend backend, ComputePolicy policy, RequestPipeline pipeline, StorageRouter storage) {
+            ComputeBackend backend,
+            ComputePolicy policy,
+            RequestPipeline pipeline,
+            StorageRouter storage,
+            BrizoMetrics metrics) {
         this.backend = backend;
         this.policy = policy;
         this.pipeline = pipeline;
         this.storage = storage;
+        this.states = new ObservedJobStates(metrics);
     }
 
     /** {@return where jobs can run} */
@@ -124,6 +134,7 @@ public final class ComputeService {
         String jobId = newJobId();
         JobStatus status = backend.start(
                 new ComputeJob(jobId, consumer, agreementId, inputs, algorithm, environment.id(), maxDuration));
+        states.started(status);
         LOG.info(
                 "compute job {} started: agreement={} consumer={} inputs={} algorithm={} image={}",
                 jobId,
@@ -210,17 +221,20 @@ public final class ComputeService {
     /** {@return the owner's jobs: one if a jobId is given, else all (of the agreement, if given)} */
     public List<JobStatus> status(ComputeJobRequest r) {
         String owner = authenticate(r, false);
-        if (r.jobId() == null || r.jobId().isBlank()) {
-            return backend.jobs(owner, optionalAgreementId(r.agreementId()));
-        }
-        return List.of(owned(owner, r.jobId()));
+        List<JobStatus> found = r.jobId() == null || r.jobId().isBlank()
+                ? backend.jobs(owner, optionalAgreementId(r.agreementId()))
+                : List.of(owned(owner, r.jobId()));
+        found.forEach(states::seen);
+        return found;
     }
 
     /** Stops the owner's job. */
     public JobStatus stop(ComputeJobRequest r) {
         String owner = authenticate(r, true);
-        owned(owner, r.jobId());
-        return backend.stop(r.jobId().trim());
+        states.seen(owned(owner, r.jobId()));
+        JobStatus stopped = backend.stop(r.jobId().trim());
+        states.seen(stopped);
+        return stopped;
     }
 
     /** Deletes the owner's job. */
@@ -228,6 +242,7 @@ public final class ComputeService {
         String owner = authenticate(r, true);
         JobStatus status = owned(owner, r.jobId());
         backend.delete(r.jobId().trim());
+        states.deleted(status.jobId());
         return status;
     }
 
@@ -304,9 +319,10 @@ public final class ComputeService {
 
     private void requireCapacity(String consumer) {
         // One listing for both limits: on Kubernetes each listing is an API call.
-        List<JobStatus> running = backend.jobs(null, null).stream()
-                .filter(j -> !j.state().isTerminal())
-                .toList();
+        List<JobStatus> all = backend.jobs(null, null);
+        states.seenAll(all);
+        List<JobStatus> running =
+                all.stream().filter(j -> !j.state().isTerminal()).toList();
         long mine = running.stream()
                 .filter(j -> j.owner().equalsIgnoreCase(consumer))
                 .count();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.ByteRange;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
@@ -44,7 +45,7 @@ class ComputeServiceOutputRangeTest {
     }
 
     private static ComputeService service(byte[] stream, long reportedSize) {
-        return new ComputeService(new OneOutput(stream, reportedSize), null, null, null);
+        return new ComputeService(new OneOutput(stream, reportedSize), null, null, null, BrizoMetrics.none());
     }
 
     /** A backend with one job and one output, whose stream may hold fewer bytes than reported. */
