@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class BrizoHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpServer.class);
 
+    /**
+     * The JDK server's switch for TCP_NODELAY. Without it each answer waits for the client's
+     * delayed ACK (about 40 ms on Linux). The JDK reads it once per JVM, when the first {@code
+     * HttpServer} is created, so {@link #start} sets it (JVM-wide) unless the embedder already has.
+     */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI uri;
@@ -63,6 +70,7 @@ public final class BrizoHttpServer implements AutoCloseable {
      */
     public static BrizoHttpServer start(Brizo brizo, InetSocketAddress address, int threads) {
         BrizoHttpApi api = new BrizoHttpApi(brizo);
+        enableNoDelay();
         HttpServer server;
         try {
             server = HttpServer.create(address, 128);
@@ -86,6 +94,18 @@ public final class BrizoHttpServer implements AutoCloseable {
         return started;
     }
 
+    /**
+     * Sets {@link #NODELAY_PROPERTY} to true unless it is set. It takes effect only if no {@code
+     * HttpServer} was created in this JVM before (by anyone): the JDK reads it once.
+     */
+    private static void enableNoDelay() {
+        synchronized (BrizoHttpServer.class) {
+            if (System.getProperty(NODELAY_PROPERTY) == null) {
+                System.setProperty(NODELAY_PROPERTY, "true");
+            }
+        }
+    }
+
     private static void serve(BrizoHttpApi api, HttpExchange exchange) throws IOException {
         try (InputStream body = exchange.getRequestBody()) {
             URI requestUri = exchange.getRequestURI();
@@ -98,8 +118,10 @@ public final class BrizoHttpServer implements AutoCloseable {
             for (Map.Entry<String, String> h : response.headers()) {
                 exchange.getResponseHeaders().add(h.getKey(), h.getValue());
             }
-            if (response.isHeadOnly()) {
-                // The JDK server leaves Content-Length to us for HEAD; it must match a GET.
+            if (response.isHeadOnly() || "HEAD".equals(exchange.getRequestMethod())) {
+                // The JDK server leaves Content-Length to us for HEAD; it must match a GET. Any HEAD
+                // answer, errors included, goes this way: given a length, or a body, for a HEAD the
+                // JDK logs a WARNING and then fails the write.
                 exchange.getResponseHeaders().set("Content-Length", Long.toString(response.contentLength()));
                 exchange.sendResponseHeaders(response.status(), -1);
             } else if (response.contentLength() == 0) {

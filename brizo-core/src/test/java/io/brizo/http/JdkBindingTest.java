@@ -1,0 +1,196 @@
+package io.brizo.http;
+
+import static io.brizo.http.ConsumeHttpTest.AGREEMENT;
+import static io.brizo.http.ConsumeHttpTest.DID;
+import static io.brizo.http.ConsumeHttpTest.JSON;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brizo.Brizo;
+import io.brizo.TestKeys;
+import io.brizo.spi.Settings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the JDK server binding fixes over hostile or unusual input, and what it cannot (pinned, so
+ * that a JDK that changes is noticed). Everything talks to 127.0.0.1 only.
+ */
+class JdkBindingTest {
+    @TempDir
+    Path dir;
+
+    final TestKeys consumer = TestKeys.random();
+    final List<AutoCloseable> toClose = new ArrayList<>();
+    byte[] data;
+    Brizo brizo;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path dataDir = Files.createDirectories(dir.resolve("data"));
+        data = new byte[300_000];
+        new Random(5).nextBytes(data);
+        Files.write(dataDir.resolve("sample.bin"), data);
+        Path assets = dir.resolve("assets.json");
+        Files.writeString(
+                assets,
+                JSON.writeValueAsString(Map.of(
+                        DID,
+                        Map.of(
+                                "files",
+                                List.of(Map.of(
+                                        "url",
+                                        dataDir.resolve("sample.bin").toUri().toString()))))));
+        Path grants = dir.resolve("grants.json");
+        Files.writeString(
+                grants,
+                JSON.writeValueAsString(List.of(Map.of(
+                        "agreementId", AGREEMENT, "did", DID, "consumer", consumer.address(), "service", "access"))));
+        brizo = Brizo.builder()
+                .settings(Settings.builder()
+                        .put("BRIZO_ASSETS", assets.toString())
+                        .put("BRIZO_GRANTS", grants.toString())
+                        .put("BRIZO_FILE_ROOTS", dataDir.toString())
+                        .build())
+                .discover()
+                .build();
+        toClose.add(brizo);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    BrizoHttpServer serve(int threads) {
+        BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), threads);
+        toClose.add(0, server);
+        return server;
+    }
+
+    String consumeQuery() {
+        return "serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + consumer.address() + "&signature="
+                + consumer.signText(AGREEMENT) + "&index=0";
+    }
+
+    static HttpResponse<byte[]> send(HttpClient http, HttpRequest request) throws Exception {
+        return http.send(request, BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void manySmallKeepAliveRequestsAreNotEachDelayedByNagleAndDelayedAcks() throws Exception {
+        BrizoHttpServer server = serve(2);
+        assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"));
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest notFound =
+                HttpRequest.newBuilder(server.uri().resolve("/no/such/route")).build();
+        send(http, notFound); // opens the one connection the loop reuses
+        // A functional check, not a benchmark: with Nagle's algorithm on, each answer waited for the
+        // client's delayed ACK (about 40 ms, so 8 s for 200); without it they take milliseconds. The
+        // bound is generous so that a busy build machine does not fail it.
+        long start = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            assertEquals(404, send(http, notFound).statusCode());
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 4_000, "200 keep-alive requests took " + millis + " ms");
+    }
+
+    @Test
+    void headRequestsThatFailLogNothingAboveDebugAndAnswerTheLengthOfTheGet() throws Exception {
+        BrizoHttpServer server = serve(2);
+        Logger jdkLogger = Logger.getLogger("com.sun.net.httpserver");
+        Level level = jdkLogger.getLevel();
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                synchronized (records) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        capture.setLevel(Level.ALL);
+        jdkLogger.setLevel(Level.ALL);
+        jdkLogger.addHandler(capture);
+        try {
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI consume = server.uri().resolve(BrizoHttpApi.CONSUME);
+            List<HttpRequest.Builder> failing = List.of(
+                    HttpRequest.newBuilder(server.uri().resolve("/no/such/route")),
+                    HttpRequest.newBuilder(URI.create(consume + "?index=zero")),
+                    HttpRequest.newBuilder(URI.create(consume + "?" + consumeQuery()))
+                            .header("Range", "bytes=999999999-"));
+            List<Integer> statuses = List.of(404, 400, 416);
+            for (int i = 0; i < failing.size(); i++) {
+                HttpResponse<byte[]> get =
+                        send(http, failing.get(i).copy().GET().build());
+                for (int round = 0; round < 3; round++) {
+                    HttpResponse<byte[]> head = send(
+                            http,
+                            failing.get(i)
+                                    .copy()
+                                    .method("HEAD", BodyPublishers.noBody())
+                                    .build());
+                    assertEquals(statuses.get(i), head.statusCode());
+                    assertEquals(statuses.get(i), get.statusCode());
+                    assertEquals(0, head.body().length);
+                    assertEquals(
+                            Long.toString(get.body().length),
+                            head.headers().firstValue("Content-Length").orElseThrow());
+                }
+            }
+            // The same connection still serves: no HEAD answer broke it.
+            assertArrayEquals(
+                    data,
+                    send(
+                                    http,
+                                    HttpRequest.newBuilder(URI.create(consume + "?" + consumeQuery()))
+                                            .build())
+                            .body());
+        } finally {
+            jdkLogger.removeHandler(capture);
+            jdkLogger.setLevel(level);
+        }
+        synchronized (records) {
+            List<String> loud = records.stream()
+                    .filter(r -> r.getLevel().intValue() > Level.FINE.intValue())
+                    .map(r -> r.getLevel() + " " + r.getMessage())
+                    .toList();
+            assertTrue(loud.isEmpty(), loud.toString());
+            assertFalse(records.isEmpty(), "the capture saw nothing: is the JDK logger elsewhere?");
+        }
+    }
+}
