@@ -11,9 +11,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,11 +37,14 @@ public final class BrizoHttpServer implements AutoCloseable {
      */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
+    /** How long a worker waits for a request's line and headers, by default. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final Workers executor;
     private final URI uri;
 
-    private BrizoHttpServer(HttpServer server, ExecutorService executor) {
+    private BrizoHttpServer(HttpServer server, Workers executor) {
         this.server = server;
         this.executor = executor;
         InetSocketAddress a = server.getAddress();
@@ -69,6 +75,27 @@ public final class BrizoHttpServer implements AutoCloseable {
      * @throws BrizoException of kind CONFIGURATION if the address cannot be bound
      */
     public static BrizoHttpServer start(Brizo brizo, InetSocketAddress address, int threads) {
+        return start(brizo, address, threads, DEFAULT_HEADER_TIMEOUT);
+    }
+
+    /**
+     * Starts a server for {@code brizo} on {@code address} (port 0 picks a free port).
+     *
+     * <p>The JDK server reads a request's line and headers on a worker thread, blocking, with no
+     * time limit of its own: a client that sends them slowly would hold the worker for as long as
+     * it likes, and as many such clients as {@code threads} would stall every other request. A
+     * worker still reading the head after {@code headerTimeout} is interrupted, which closes that
+     * connection. The limit ends when the handler starts: request bodies and downloads are not
+     * bounded by it.
+     *
+     * @param threads how many requests are served at once; more wait in a queue
+     * @param headerTimeout how long a worker may wait for a request's line and headers
+     * @throws BrizoException of kind CONFIGURATION if the address cannot be bound
+     */
+    public static BrizoHttpServer start(Brizo brizo, InetSocketAddress address, int threads, Duration headerTimeout) {
+        if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+            throw new IllegalArgumentException("headerTimeout must be positive: " + headerTimeout);
+        }
         BrizoHttpApi api = new BrizoHttpApi(brizo);
         enableNoDelay();
         HttpServer server;
@@ -78,16 +105,15 @@ public final class BrizoHttpServer implements AutoCloseable {
             throw BrizoException.configuration("cannot listen on " + address + ": " + e.getMessage()
                     + "; choose another BRIZO_HOST or BRIZO_PORT");
         }
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor =
-                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "brizo-http-" + n.incrementAndGet());
-                    t.setDaemon(false);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
+        Workers executor = new Workers(threads, headerTimeout);
         server.setExecutor(executor);
-        server.createContext("/", exchange -> serve(api, exchange));
+        server.createContext("/", exchange -> {
+            if (executor.handlerStarts()) {
+                serve(api, exchange);
+            } else {
+                exchange.close(); // too late: the deadline closed the connection already
+            }
+        });
         server.start();
         BrizoHttpServer started = new BrizoHttpServer(server, executor);
         LOG.info("Brizo HTTP server listening on {}", started.uri);
@@ -158,5 +184,105 @@ public final class BrizoHttpServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+    }
+
+    /**
+     * The executor the JDK server runs its exchanges on. Each exchange starts by reading the
+     * request's line and headers, blocking on an interruptible channel; if the handler has not
+     * started when the deadline passes, the worker is interrupted, which closes the channel, ends
+     * the read with an exception and frees the worker (the JDK logs that at TRACE only).
+     */
+    private static final class Workers implements Executor {
+        private final ThreadPoolExecutor pool;
+        private final ScheduledThreadPoolExecutor deadlines;
+        private final long headerTimeoutNanos;
+        private final ThreadLocal<Exchange> current = new ThreadLocal<>();
+
+        Workers(int threads, Duration headerTimeout) {
+            AtomicInteger n = new AtomicInteger();
+            pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "brizo-http-" + n.incrementAndGet());
+                t.setDaemon(false);
+                return t;
+            });
+            pool.allowCoreThreadTimeOut(true);
+            deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "brizo-http-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+            deadlines.setRemoveOnCancelPolicy(true);
+            headerTimeoutNanos = headerTimeout.toNanos();
+        }
+
+        @Override
+        public void execute(Runnable exchange) {
+            pool.execute(new Exchange(exchange));
+        }
+
+        /** {@return true if the current exchange may run its handler, false if its deadline passed} */
+        boolean handlerStarts() {
+            Exchange e = current.get();
+            return e == null || e.handlerStarts();
+        }
+
+        void shutdownNow() {
+            pool.shutdownNow();
+            deadlines.shutdownNow();
+        }
+
+        private final class Exchange implements Runnable {
+            private static final int READING_HEAD = 0;
+            private static final int HANDLING = 1;
+            private static final int TIMED_OUT = 2;
+            private static final int DONE = 3;
+
+            private final Runnable task;
+            private Thread worker; // guarded by this
+            private int state = READING_HEAD; // guarded by this
+
+            Exchange(Runnable task) {
+                this.task = task;
+            }
+
+            @Override
+            public void run() {
+                synchronized (this) {
+                    worker = Thread.currentThread();
+                }
+                current.set(this);
+                ScheduledFuture<?> deadline =
+                        deadlines.schedule(this::expire, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+                try {
+                    task.run();
+                } finally {
+                    deadline.cancel(false);
+                    synchronized (this) {
+                        state = DONE;
+                        worker = null;
+                    }
+                    current.remove();
+                    // An expiry interrupts only while the head is read, under this lock; whatever it
+                    // left must not reach the next exchange on this thread.
+                    Thread.interrupted();
+                }
+            }
+
+            synchronized boolean handlerStarts() {
+                if (state == READING_HEAD) {
+                    state = HANDLING;
+                    return true;
+                }
+                return false;
+            }
+
+            private synchronized void expire() {
+                if (state == READING_HEAD) {
+                    state = TIMED_OUT;
+                    LOG.debug("closing a connection whose request head did not arrive in time");
+                    worker.interrupt();
+                }
+            }
+        }
     }
 }

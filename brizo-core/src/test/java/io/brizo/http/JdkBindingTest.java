@@ -13,18 +13,24 @@ import io.brizo.TestKeys;
 import io.brizo.spi.Settings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -191,6 +197,96 @@ class JdkBindingTest {
                     .toList();
             assertTrue(loud.isEmpty(), loud.toString());
             assertFalse(records.isEmpty(), "the capture saw nothing: is the JDK logger elsewhere?");
+        }
+    }
+
+    @Test
+    void slowClientsThatNeverFinishTheirHeadersDoNotStallADownload() throws Exception {
+        BrizoHttpServer server =
+                BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4, Duration.ofMillis(500));
+        toClose.add(0, server);
+        Slowloris slow = new Slowloris(server.port(), 8);
+        toClose.add(0, slow);
+        Thread writer = new Thread(slow, "slowloris");
+        writer.setDaemon(true);
+        writer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (slow.rounds.get() < 3) { // every connection has sent bytes: 4 workers read, 4 queue
+            assertTrue(System.nanoTime() < deadline, "the slow client did not get going");
+            Thread.onSpinWait();
+        }
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        long start = System.nanoTime();
+        HttpResponse<byte[]> download = send(
+                http,
+                HttpRequest.newBuilder(URI.create(server.uri() + BrizoHttpApi.CONSUME + "?" + consumeQuery()))
+                        .timeout(Duration.ofSeconds(15))
+                        .build());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(200, download.statusCode());
+        assertArrayEquals(data, download.body());
+        // Two waves of slow connections at 0.5 s each, then the download: well under 6 s. Without
+        // the deadline the slow connections hold all 4 workers for as long as they keep sending.
+        assertTrue(millis < 6_000, "the download took " + millis + " ms");
+        assertTrue(slow.reconnects.get() > 0, "the server never closed a slow connection");
+    }
+
+    /**
+     * Connections that send a request head one byte at a time, 200 ms apart, and never finish it;
+     * when the server closes one, another takes its place.
+     */
+    static final class Slowloris implements Runnable, AutoCloseable {
+        static final byte[] HEAD = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "X-Slow: a\r\n".repeat(10_000))
+                .getBytes(StandardCharsets.US_ASCII);
+
+        final int port;
+        final Socket[] sockets;
+        final int[] sent;
+        final AtomicInteger rounds = new AtomicInteger();
+        final AtomicInteger reconnects = new AtomicInteger();
+        volatile boolean stop;
+
+        Slowloris(int port, int connections) throws IOException {
+            this.port = port;
+            this.sockets = new Socket[connections];
+            this.sent = new int[connections];
+            for (int i = 0; i < connections; i++) {
+                sockets[i] = new Socket("127.0.0.1", port);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (!stop) {
+                for (int i = 0; i < sockets.length && !stop; i++) {
+                    try {
+                        sockets[i].getOutputStream().write(HEAD[sent[i]++ % HEAD.length]);
+                        sockets[i].getOutputStream().flush();
+                    } catch (IOException closedByTheServer) {
+                        reconnects.incrementAndGet();
+                        try {
+                            sockets[i].close();
+                            sockets[i] = new Socket("127.0.0.1", port);
+                            sent[i] = 0;
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                }
+                rounds.incrementAndGet();
+                // Pacing the writes is the behaviour under test (a client that sends slowly), not a
+                // wait for some condition.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            stop = true;
+            for (Socket s : sockets) {
+                s.close();
+            }
         }
     }
 }
