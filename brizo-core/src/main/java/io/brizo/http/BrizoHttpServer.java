@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@link BrizoHttpApi} with the JDK's built-in {@code com.sun.net.httpserver}: no extra
  * dependency. For another framework, adapt its requests to {@link BrizoHttpApi#handle}.
+ *
+ * <p>For production prefer {@code brizo-servlet} on Jetty or Tomcat: the JDK server answers some
+ * malformed requests itself (a bad {@code %}-escape or {@code Content-Length} gets a 400 naming a
+ * Java exception), closes connections with header sections over its limits without an answer,
+ * has no TLS or HTTP/2, and holds a worker while a request body or a download moves slowly. See
+ * the module README, "JDK binding".
  */
 public final class BrizoHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpServer.class);

@@ -232,6 +232,70 @@ class JdkBindingTest {
         assertTrue(slow.reconnects.get() > 0, "the server never closed a slow connection");
     }
 
+    /** {@return what the server answers to {@code request} sent raw, up to its close} */
+    static String exchangeRaw(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(answer);
+            } catch (java.net.SocketException reset) {
+                // a close with unread request bytes resets the connection: what came before counts
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    // Pinned limits: the JDK answers these before any handler or filter runs, so Brizo cannot
+    // shape them. If a JDK changes them, these tests fail and brizo-core/README.md needs updating.
+
+    @Test
+    void aBadPercentEscapeInTheRequestLineIsAnsweredByTheJdkNamingAJavaException() throws Exception {
+        BrizoHttpServer server = serve(2);
+        String answer = exchangeRaw(
+                server.port(), "GET " + BrizoHttpApi.CONSUME + "/%zz?index=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.contains("Connection: close"), answer);
+        assertTrue(answer.contains("Content-Type: text/html"), answer);
+        assertTrue(answer.endsWith("URISyntaxException thrown"), answer);
+        assertFalse(answer.contains("%zz"), answer);
+        assertFalse(answer.contains(BrizoHttpApi.CONSUME), answer);
+        assertFalse(answer.contains("application/json"), answer);
+    }
+
+    @Test
+    void aContentLengthThatIsNoNumberIsAnsweredByTheJdkNamingAJavaException() throws Exception {
+        BrizoHttpServer server = serve(2);
+        String answer = exchangeRaw(
+                server.port(),
+                "POST " + BrizoHttpApi.CONSUME + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 12x\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.contains("Connection: close"), answer);
+        assertTrue(answer.endsWith("NumberFormatException thrown"), answer);
+        assertFalse(answer.contains("12x"), answer);
+        assertFalse(answer.contains("application/json"), answer);
+    }
+
+    @Test
+    void aRequestWithTwoHundredHeaderNamesIsClosedByTheJdkWithoutAnAnswer() throws Exception {
+        BrizoHttpServer server = serve(2);
+        StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (int i = 0; i < 200; i++) {
+            request.append("X-H").append(i).append(": v\r\n");
+        }
+        assertEquals("", exchangeRaw(server.port(), request.append("\r\n").toString()));
+        // 199 names (Host, Connection and 197 others) are still served.
+        String fewer = request.toString()
+                .replace("X-H199: v\r\n", "")
+                .replace("X-H198: v\r\n", "")
+                .replace("X-H197: v\r\n", "")
+                .replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n");
+        String answer = exchangeRaw(server.port(), fewer + "\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+    }
+
     /**
      * Connections that send a request head one byte at a time, 200 ms apart, and never finish it;
      * when the server closes one, another takes its place.
