@@ -126,6 +126,10 @@ public final class BrizoHttpApi {
      */
     public HttpResponse handle(HttpRequest request) {
         HttpResponse response = answer(request);
+        if ("HEAD".equals(request.method())) {
+            // Every HEAD, errors included, answers the headers of the GET and no body.
+            response = response.withoutBody();
+        }
         String route = route(request.path());
         String method = METHODS.contains(request.method()) ? request.method() : "OTHER";
         metrics.requestAnswered(route, method, response.status());
@@ -256,8 +260,7 @@ public final class BrizoHttpApi {
                             List.of(HttpResponse.header("Allow", String.join(", ", new java.util.TreeSet<>(methods)))))
                     .asError("METHOD_NOT_ALLOWED");
         }
-        HttpResponse response = route.run();
-        return "HEAD".equals(request.method()) ? response.withoutBody() : response;
+        return route.run();
     }
 
     private HttpResponse info() {

@@ -214,6 +214,35 @@ class ConsumeHttpTest {
     }
 
     @Test
+    void everyHeadAnswerOfTheApiHasTheHeadersOfItsGetAndNoBodyErrorsIncluded() {
+        Brizo brizo = Brizo.builder()
+                .settings(Settings.builder()
+                        .put("BRIZO_ASSETS", dir.resolve("assets.json").toString())
+                        .put("BRIZO_GRANTS", dir.resolve("grants.json").toString())
+                        .put("BRIZO_FILE_ROOTS", dataDir.toString())
+                        .build())
+                .discover()
+                .build();
+        toClose.add(brizo);
+        BrizoHttpApi api = new BrizoHttpApi(brizo);
+        // An unknown route, malformed parameters (400) and a target too long (414): errors that
+        // arise before or outside a route's own HEAD handling.
+        for (String[] target :
+                List.of(new String[] {"/nowhere", null}, new String[] {BrizoHttpApi.CONSUME, "index=x"}, new String[] {
+                    BrizoHttpApi.CONSUME, "pad=" + "x".repeat(70_000)
+                })) {
+            HttpResponse get =
+                    api.handle(new HttpRequest("GET", target[0], target[1], Map.of(), InputStream.nullInputStream()));
+            HttpResponse head =
+                    api.handle(new HttpRequest("HEAD", target[0], target[1], Map.of(), InputStream.nullInputStream()));
+            assertTrue(get.status() >= 400 && !get.isHeadOnly(), target[0]);
+            assertEquals(get.status(), head.status(), target[0]);
+            assertEquals(get.contentLength(), head.contentLength(), target[0]);
+            assertTrue(head.isHeadOnly(), target[0]);
+        }
+    }
+
+    @Test
     void rangeReturnsPartialContentWithContentRange() throws Exception {
         var r = get(base, query(AGREEMENT, consumer, consumer.address(), 0), "Range", "bytes=1000-1999");
         assertEquals(206, r.statusCode());
