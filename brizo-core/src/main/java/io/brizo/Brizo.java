@@ -31,6 +31,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -309,8 +310,19 @@ public final class Brizo implements AutoCloseable {
         private boolean discover;
         private Clock clock = Clock.systemUTC();
         private BrizoMetrics metrics = BrizoMetrics.none();
+        private final List<SettingKey> applicationSettings = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Declares settings that the application itself reads from the same {@link Settings} (for
+         * example a server's TLS and timeout settings), so that {@link #build()} accepts them in a
+         * properties file or as explicit values instead of rejecting them as unknown.
+         */
+        public Builder applicationSettings(Collection<SettingKey> keys) {
+            keys.forEach(k -> applicationSettings.add(Objects.requireNonNull(k, "key")));
+            return this;
+        }
 
         /** Sets the settings; the default is empty settings. */
         public Builder settings(Settings settings) {
@@ -403,6 +415,7 @@ public final class Brizo implements AutoCloseable {
             driverFactories.forEach(f -> known.addAll(f.settingKeys()));
             verifierFactories.forEach(f -> known.addAll(f.settingKeys()));
             backendFactories.forEach(f -> known.addAll(f.settingKeys()));
+            known.addAll(applicationSettings);
             settings.requireKnown(known);
 
             List<AutoCloseable> owned = new ArrayList<>();

@@ -9,6 +9,7 @@ import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.Verdict;
 import java.net.URI;
@@ -37,6 +38,19 @@ class BrizoBuilderTest {
         assertEquals(ErrorKind.CONFIGURATION, e.kind());
         assertTrue(e.getMessage().contains("BRIZO_FILE_ROOT"), e.getMessage());
         assertTrue(e.getMessage().contains("did you mean BRIZO_FILE_ROOTS"), e.getMessage());
+    }
+
+    @Test
+    void settingsTheApplicationDeclaresAreAcceptedAtBuildTime() {
+        Settings settings =
+                Settings.builder().put("BRIZO_TLS_CERT", "/etc/cert.pem").build();
+        Brizo brizo = Brizo.builder()
+                .settings(settings)
+                .applicationSettings(List.of(SettingKey.of("BRIZO_TLS_CERT", null, "the server's certificate")))
+                .verifier(claim -> Verdict.denied("no"))
+                .assetResolver(did -> Optional.empty())
+                .build();
+        brizo.close();
     }
 
     @Test

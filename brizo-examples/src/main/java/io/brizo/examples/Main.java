@@ -22,9 +22,10 @@ public final class Main {
             case "sign" -> System.exit(SignCommand.run(rest, System.getenv(), System.out, System.err));
             default -> {
                 System.out.println(
-                        "usage: java -jar brizo-examples.jar demo | serve [--config FILE] | sign AGREEMENT_ID");
+                        "usage: java -jar brizo-examples.jar demo | serve [--config FILE] [--help] | sign AGREEMENT_ID");
                 System.out.println("  demo   runs a consume round trip against an embedded publisher and exits");
-                System.out.println("  serve  runs a publisher from BRIZO_* settings (see README)");
+                System.out.println(
+                        "  serve  runs a publisher on Jetty from BRIZO_* settings (serve --help lists them)");
                 System.out.println("  sign   prints '<consumer address> <signature>' for an agreement id (see README)");
                 System.exit("help".equals(command) ? 0 : 2);
             }

@@ -1,50 +1,156 @@
 package io.brizo.examples;
 
 import io.brizo.Brizo;
-import io.brizo.http.BrizoHttpServer;
+import io.brizo.internal.CoreSettings;
+import io.brizo.internal.compute.ComputePolicy;
+import io.brizo.metrics.MicrometerBinding;
 import io.brizo.spi.BrizoException;
+import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.ServiceAgreementVerifier;
+import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
+import io.brizo.spi.StorageDriver;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs a publisher from configuration: environment variables, optionally a properties file given
- * with {@code --config FILE} (its values win over the environment).
+ * Runs a publisher from configuration on embedded Jetty 12 (see {@link JettyServe}): environment
+ * variables, optionally a properties file given with {@code --config FILE} (its values win over
+ * the environment). {@code --help} lists every setting.
  */
 final class Serve {
+    private static final Logger LOG = LoggerFactory.getLogger(Serve.class);
+    private static final String USAGE = "usage: java -jar brizo-examples.jar serve [--config FILE] [--help]";
+
     private Serve() {}
 
     static void run(String[] args) throws InterruptedException {
-        Settings.Builder settings = Settings.builder().environment(System.getenv());
+        Settings.Builder builder = Settings.builder().environment(System.getenv());
+        Path configFile = null;
         for (int i = 0; i < args.length; i++) {
-            if ("--config".equals(args[i]) && i + 1 < args.length) {
-                settings.propertiesFile(Path.of(args[++i]));
+            if ("--help".equals(args[i]) || "-h".equals(args[i])) {
+                help(System.out);
+                System.exit(0);
+            } else if ("--config".equals(args[i]) && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
             } else {
-                System.err.println("unknown argument " + args[i] + "; usage: serve [--config FILE]");
+                System.err.println("unknown argument " + args[i] + "; " + USAGE);
                 System.exit(2);
             }
         }
-        Brizo brizo;
-        BrizoHttpServer server;
+        Brizo brizo = null;
+        JettyServe server;
         try {
-            brizo = Brizo.builder().settings(settings.build()).discover().build();
-            server = BrizoHttpServer.start(brizo);
+            if (configFile != null) {
+                builder.propertiesFile(configFile);
+            }
+            Settings settings = builder.build();
+            ServeSettings.Config config = ServeSettings.config(settings);
+            PrometheusMeterRegistry registry =
+                    config.metrics() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+            Brizo.Builder facade = Brizo.builder().settings(settings).applicationSettings(ServeSettings.ALL);
+            if (registry != null) {
+                facade.metrics(MicrometerBinding.of(registry));
+            }
+            brizo = facade.discover().build();
+            server = new JettyServe(brizo, config, registry);
+            startOrExplain(server, config);
         } catch (BrizoException e) {
+            if (brizo != null) {
+                brizo.close();
+            }
             System.err.println("Brizo cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }
+        Brizo facade = brizo;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            server.close();
-                            brizo.close();
+                            LOG.info("stopping: no new connections; draining requests in flight");
+                            try {
+                                server.stop();
+                            } catch (Exception e) {
+                                LOG.warn("the HTTP server did not stop cleanly: {}", e.toString());
+                            }
+                            facade.close();
+                            LOG.info("stopped");
                             stopped.countDown();
                         },
                         "brizo-shutdown"));
-        System.out.println("Brizo listening on " + server.uri());
+        for (URI uri : server.uris()) {
+            System.out.println("Brizo listening on " + uri);
+        }
         System.out.flush();
         stopped.await();
+    }
+
+    private static void startOrExplain(JettyServe server, ServeSettings.Config config) {
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // it did not start; nothing more to stop
+            }
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof BindException)) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof BindException) {
+                throw BrizoException.configuration("cannot listen on " + config.host() + " port " + config.port()
+                        + (config.httpPort() >= 0 ? " or " + config.httpPort() : "") + " (" + cause.getMessage()
+                        + "); check BRIZO_HOST, BRIZO_PORT and BRIZO_HTTP_PORT, or pick a free port");
+            }
+            throw BrizoException.configuration(
+                    "the HTTP server cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Prints every setting the modules on the class path declare, with default and meaning. */
+    static void help(PrintStream out) {
+        out.println(USAGE);
+        out.println();
+        out.println("Runs a publisher on Jetty. Settings come from environment variables and from the properties");
+        out.println("file given with --config (which wins); names are as below. Secret values are never printed.");
+        Map<String, List<SettingKey>> groups = new LinkedHashMap<>();
+        groups.put("serve (HTTP server)", ServeSettings.ALL);
+        groups.put("core", CoreSettings.ALL);
+        groups.put("compute policy", ComputePolicy.KEYS);
+        ClassLoader loader = Serve.class.getClassLoader();
+        for (StorageDriver.Factory f : ServiceLoader.load(StorageDriver.Factory.class, loader)) {
+            groups.put("storage driver " + f.name(), f.settingKeys());
+        }
+        for (ServiceAgreementVerifier.Factory f : ServiceLoader.load(ServiceAgreementVerifier.Factory.class, loader)) {
+            groups.put("verifier " + f.name(), f.settingKeys());
+        }
+        for (ComputeBackend.Factory f : ServiceLoader.load(ComputeBackend.Factory.class, loader)) {
+            groups.put("compute backend " + f.name(), f.settingKeys());
+        }
+        groups.forEach((group, keys) -> {
+            if (keys.isEmpty()) {
+                return;
+            }
+            out.println();
+            out.println(group + ":");
+            for (SettingKey k : keys) {
+                String dflt = k.defaultValue() == null ? "-" : k.defaultValue();
+                out.println("  " + k.name() + (k.secret() ? "  (secret)" : "  (default: " + dflt + ")"));
+                out.println("      " + k.description());
+            }
+        });
     }
 }

@@ -1,0 +1,158 @@
+package io.brizo.examples;
+
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.SettingKey;
+import io.brizo.spi.Settings;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The settings {@code serve} reads itself, beside core's (BRIZO_HOST, BRIZO_PORT,
+ * BRIZO_HTTP_THREADS) and the drivers'. Declared so that a properties file may hold them and
+ * {@code serve --help} can list them.
+ */
+final class ServeSettings {
+    static final SettingKey TLS_CERT = SettingKey.of(
+            "BRIZO_TLS_CERT",
+            null,
+            "PEM file with the server's certificate chain (leaf first); with BRIZO_TLS_KEY turns on HTTPS on"
+                    + " BRIZO_PORT");
+    // The names below contain KEY, so Settings.isSecretName masks their values: declared secret to agree.
+    static final SettingKey TLS_KEY = new SettingKey(
+            "BRIZO_TLS_KEY",
+            null,
+            true,
+            "PEM file with the certificate's unencrypted PKCS#8 private key (-----BEGIN PRIVATE KEY-----, RSA, EC"
+                    + " or Ed25519)");
+    static final SettingKey TLS_KEYSTORE = new SettingKey(
+            "BRIZO_TLS_KEYSTORE",
+            null,
+            true,
+            "PKCS12 file with the server's key and certificate chain, instead of BRIZO_TLS_CERT and BRIZO_TLS_KEY");
+    static final SettingKey TLS_KEYSTORE_PASSWORD =
+            SettingKey.secret("BRIZO_TLS_KEYSTORE_PASSWORD", "password of BRIZO_TLS_KEYSTORE and of its key");
+    static final SettingKey HTTP_PORT = SettingKey.of(
+            "BRIZO_HTTP_PORT",
+            null,
+            "with TLS on, also serve plain HTTP on this port (for a TLS-terminating proxy in front); 0 picks a free"
+                    + " port");
+    static final SettingKey IDLE_TIMEOUT = SettingKey.of(
+            "BRIZO_IDLE_TIMEOUT",
+            "30s",
+            "close a connection that neither sends nor takes a byte for this long (a stalled download is cut"
+                    + " off; a slow one that keeps reading is not)");
+    static final SettingKey HEADER_TIMEOUT = SettingKey.of(
+            "BRIZO_HEADER_TIMEOUT",
+            "10s",
+            "close a new connection whose first request's headers (TLS handshake included) are not complete"
+                    + " after this long, however slowly it trickles bytes (slowloris)");
+    static final SettingKey MAX_CONNECTIONS = SettingKey.of(
+            "BRIZO_MAX_CONNECTIONS",
+            "1000",
+            "open connections at most; beyond it the server stops accepting until one closes");
+    static final SettingKey MAX_HEADER_SIZE = SettingKey.of(
+            "BRIZO_MAX_HEADER_SIZE", "8192", "largest request line and headers in bytes; larger ones get 431");
+    static final SettingKey CORS_ORIGINS = SettingKey.of(
+            "BRIZO_CORS_ORIGINS",
+            null,
+            "comma-separated origins (https://app.example) browsers may call from, or *; unset = no CORS headers");
+    static final SettingKey METRICS =
+            SettingKey.of("BRIZO_METRICS", "false", "serve Prometheus metrics at GET /metrics");
+    static final SettingKey DRAIN_TIMEOUT = SettingKey.of(
+            "BRIZO_DRAIN_TIMEOUT",
+            "30s",
+            "on SIGTERM stop accepting and let requests in flight finish for up to this long, then close");
+
+    static final List<SettingKey> ALL = List.of(
+            TLS_CERT,
+            TLS_KEY,
+            TLS_KEYSTORE,
+            TLS_KEYSTORE_PASSWORD,
+            HTTP_PORT,
+            IDLE_TIMEOUT,
+            HEADER_TIMEOUT,
+            MAX_CONNECTIONS,
+            MAX_HEADER_SIZE,
+            CORS_ORIGINS,
+            METRICS,
+            DRAIN_TIMEOUT);
+
+    private static final Pattern ORIGIN = Pattern.compile("https?://([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+])(:\\d{1,5})?");
+
+    private ServeSettings() {}
+
+    /**
+     * What {@code serve} runs with, validated.
+     *
+     * @param host the address to bind
+     * @param port the main port (HTTPS if {@code tls} is set)
+     * @param httpPort the extra plain-HTTP port beside TLS, or -1
+     * @param threads the most worker threads
+     * @param tls the server's key and certificate, or null for plain HTTP
+     * @param corsOrigins exact origins, or {@code *}; empty = no CORS
+     */
+    record Config(
+            String host,
+            int port,
+            int httpPort,
+            int threads,
+            Tls.Identity tls,
+            Duration idleTimeout,
+            Duration headerTimeout,
+            int maxConnections,
+            int maxHeaderSize,
+            Set<String> corsOrigins,
+            boolean metrics,
+            Duration drainTimeout) {}
+
+    /**
+     * {@return the validated configuration}
+     *
+     * @throws BrizoException of kind CONFIGURATION naming the setting at fault
+     */
+    static Config config(Settings s) {
+        String host = s.get("BRIZO_HOST", "127.0.0.1").trim();
+        int port = s.getInt("BRIZO_PORT", 8030, 0, 65535);
+        int threads = s.getInt("BRIZO_HTTP_THREADS", 64, 4, 10_000);
+        Tls.Identity tls = Tls.identity(s);
+        int httpPort = s.has(HTTP_PORT.name()) ? s.getInt(HTTP_PORT.name(), -1, 0, 65535) : -1;
+        if (httpPort >= 0 && tls == null) {
+            throw BrizoException.configuration(HTTP_PORT.name() + " is for a plain-HTTP port beside TLS; without"
+                    + " TLS, set BRIZO_PORT instead (or configure BRIZO_TLS_CERT and BRIZO_TLS_KEY)");
+        }
+        Duration idle = positive(s, IDLE_TIMEOUT, Duration.ofSeconds(30));
+        Duration header = positive(s, HEADER_TIMEOUT, Duration.ofSeconds(10));
+        int maxConnections = s.getInt(MAX_CONNECTIONS.name(), 1000, 1, 1_000_000);
+        int maxHeader = s.getInt(MAX_HEADER_SIZE.name(), 8192, 1024, 1024 * 1024);
+        Set<String> origins = new LinkedHashSet<>();
+        for (String o : s.getList(CORS_ORIGINS.name(), ",")) {
+            String origin = o.trim();
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                throw s.malformed(
+                        CORS_ORIGINS.name(),
+                        "comma-separated origins such as https://app.example or http://localhost:3000 (scheme, host"
+                                + " and port only, no path), or *");
+            }
+            origins.add(origin.toLowerCase(Locale.ROOT));
+        }
+        boolean metrics = s.getBoolean(METRICS.name(), false);
+        Duration drain = s.getDuration(DRAIN_TIMEOUT.name(), Duration.ofSeconds(30));
+        return new Config(
+                host, port, httpPort, threads, tls, idle, header, maxConnections, maxHeader, origins, metrics, drain);
+    }
+
+    private static Duration positive(Settings s, SettingKey key, Duration dflt) {
+        Duration d = s.getDuration(key.name(), dflt);
+        if (d.isZero() || d.isNegative()) {
+            throw s.malformed(key.name(), "a positive duration such as 30s or 2m");
+        }
+        return d;
+    }
+}
