@@ -22,7 +22,8 @@ if [[ "$(id -u)" != 0 ]]; then
 fi
 
 need_pkgs=()
-for pair in go:golang-go etcd:etcd-server rsync:rsync jq:jq make:make dpkg-source:dpkg-dev curl:curl; do
+# curl and openssl also serve brizo-examples' TLS tests of serve, built after this module.
+for pair in go:golang-go etcd:etcd-server rsync:rsync jq:jq make:make dpkg-source:dpkg-dev curl:curl openssl:openssl; do
     if ! command -v "${pair%%:*}" >/dev/null 2>&1; then
         need_pkgs+=("${pair#*:}")
     fi
