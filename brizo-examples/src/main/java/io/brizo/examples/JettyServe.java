@@ -66,6 +66,7 @@ final class JettyServe {
         server.setStopAtShutdown(false); // serve's own shutdown hook stops it, then closes the facade
         server.setStopTimeout(config.drainTimeout().toMillis());
         server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
+        server.setErrorHandler(new JsonErrorHandler());
 
         HeaderDeadline deadline = new HeaderDeadline(config.headerTimeout(), server.getScheduler());
         HttpConfiguration http = new HttpConfiguration();

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +103,41 @@ class ServeTest {
                         .readTree(get("/").body())
                         .get("software")
                         .asText());
+    }
+
+    /** {@return the whole answer to {@code request}, sent as raw bytes on a fresh connection} */
+    private static String raw(String request) throws Exception {
+        try (Socket socket = new Socket(serve.uri().getHost(), serve.uri().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void malformedAndOverLongRequestsGetJsonErrorsWithoutJavaNames() throws Exception {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("GARBAGE\r\n\r\n", "400");
+        cases.put("GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "400");
+        cases.put(
+                "POST " + Routes.COMPUTE + " HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n",
+                "400");
+        cases.put("GET /?" + "q".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "414");
+        cases.put("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + "p".repeat(20_000) + "\r\nConnection: close\r\n\r\n", "431");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String answer = raw(c.getKey());
+            String what = c.getKey().substring(0, Math.min(40, c.getKey().length()));
+            assertTrue(answer.startsWith("HTTP/1.1 " + c.getValue()), what + " -> " + answer);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertTrue(
+                    answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"),
+                    what + " -> " + answer);
+            assertTrue(body.startsWith("{\"error\":"), what + " -> " + body);
+            for (String leak : List.of("Exception", "java.", "org.eclipse", "jetty", "<html")) {
+                assertFalse(answer.contains(leak), what + " -> " + answer);
+            }
+        }
     }
 
     @Test
