@@ -86,6 +86,15 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
         return new KubernetesComputeBackendFactory().create(settings, storage).orElseThrow();
     }
 
+    /**
+     * The real Job controller ends a job past its deadline on its own schedule, and on a loaded
+     * 2-core machine it was once seen taking longer than the default 30 s.
+     */
+    @Override
+    protected Duration deadline() {
+        return Duration.ofSeconds(60);
+    }
+
     @Override
     protected ComputeJob job(
             String jobId, String owner, String agreementId, Behaviour behaviour, Duration maxDuration) {
