@@ -24,7 +24,6 @@ import io.brizo.spi.OutputFile;
 import io.brizo.spi.StorageObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -78,7 +76,7 @@ public final class BrizoHttpApi {
     private static final long MAX_DISCARD = 16L << 20;
     // Per active download the heap holds this buffer and about twice as much inside the JDK
     // server; 64 KiB lets the default 64 threads run in a 64 MiB heap (see docs/benchmarks).
-    private static final int BUFFER = 64 * 1024;
+    static final int BUFFER = 64 * 1024;
     private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=\\s*(\\d*)\\s*-\\s*(\\d*)\\s*");
     private static final Set<String> COMPUTE_PARAMS = Set.of(
             "signature",
@@ -509,44 +507,6 @@ public final class BrizoHttpApi {
                 headers,
                 slice.length(),
                 new StorageBody(object, slice, d.what(), metrics, route(request.path())));
-    }
-
-    /** Streams the slice to {@code out}, telling {@code written} of each buffer once written. */
-    static void stream(StorageObject object, ByteRange.Slice slice, String what, OutputStream out, LongConsumer written)
-            throws IOException {
-        if (object == null) {
-            return;
-        }
-        long remaining = slice.length();
-        try (object) {
-            InputStream in = object.stream();
-            byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(1, remaining))];
-            while (remaining > 0) {
-                int n;
-                try {
-                    n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn(
-                            "download of {} aborted after {} of {} bytes: storage failed ({})",
-                            what,
-                            slice.length() - remaining,
-                            slice.length(),
-                            e.getClass().getSimpleName());
-                    throw new IOException("storage failed midway; aborting the response");
-                }
-                if (n < 0) {
-                    LOG.warn(
-                            "download of {} aborted: storage ended after {} of {} bytes",
-                            what,
-                            slice.length() - remaining,
-                            slice.length());
-                    throw new IOException("storage ended early; aborting the response");
-                }
-                out.write(buffer, 0, n);
-                written.accept(n);
-                remaining -= n;
-            }
-        }
     }
 
     /**

@@ -37,27 +37,39 @@ final class StorageBody implements HttpResponse.Body {
         this.route = route;
     }
 
+    /** Pushes the slice through one buffer, counting bytes once written. */
     @Override
     public void writeTo(OutputStream out) throws IOException {
-        metrics.downloadStarted(route);
-        try {
-            BrizoHttpApi.stream(object, slice, what, out, n -> metrics.bytesServed(route, n));
-        } finally {
-            metrics.downloadEnded(route);
+        try (SliceStream in = new SliceStream(false)) {
+            byte[] buffer = new byte[(int) Math.min(BrizoHttpApi.BUFFER, Math.max(1, slice.length()))];
+            for (int n; (n = in.read(buffer, 0, buffer.length)) > 0; ) {
+                out.write(buffer, 0, n);
+                metrics.bytesServed(route, n);
+            }
         }
     }
 
     @Override
     public InputStream openStream() {
-        metrics.downloadStarted(route);
-        return new SliceStream();
+        return new SliceStream(true);
     }
 
-    /** The slice's bytes, checked: a failure or an early end of the storage stream throws. */
+    /**
+     * The slice's bytes, checked: a failure or an early end of the storage stream throws. Its life
+     * is the download's, for the metrics.
+     */
     private final class SliceStream extends InputStream {
+        /** Whether bytes count as served once read: so when the binding pulls at the client's pace. */
+        private final boolean countReads;
+
         private long remaining = slice.length();
         private boolean failed;
         private boolean closed;
+
+        SliceStream(boolean countReads) {
+            this.countReads = countReads;
+            metrics.downloadStarted(route);
+        }
 
         @Override
         public int read() throws IOException {
@@ -104,8 +116,9 @@ final class StorageBody implements HttpResponse.Body {
                 throw new IOException("storage ended early; aborting the response");
             }
             remaining -= n;
-            // Handed to the binding, which writes it at the client's pace.
-            metrics.bytesServed(route, n);
+            if (countReads) {
+                metrics.bytesServed(route, n);
+            }
             return n;
         }
 
