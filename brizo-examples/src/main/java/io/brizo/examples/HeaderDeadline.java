@@ -21,14 +21,19 @@ import org.slf4j.LoggerFactory;
  * connection for ever. Registered on each connector as a {@link Connection.Listener}, which starts
  * the clock when the network connection opens, and as a request {@link
  * HttpConfiguration.Customizer}, which stops it when a request's headers are complete (HTTP/1 and
- * HTTP/2 alike). Later requests on a kept-alive connection fall under the idle timeout.
+ * HTTP/2 alike). On HTTP/1 the clock starts again when an answer is complete, so every later
+ * request on a kept-alive connection has the same deadline (a kept-alive connection left idle is
+ * closed after it too); HTTP/2 streams are multiplexed and fall under the idle timeout.
  */
 final class HeaderDeadline implements Connection.Listener, HttpConfiguration.Customizer {
     private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);
 
     private final long timeoutMillis;
     private final Scheduler scheduler;
-    private final Map<EndPoint, Boolean> waiting = new ConcurrentHashMap<>();
+    /** Connections waiting for a request's headers, each with the token of its running deadline. */
+    private final Map<EndPoint, Object> waiting = new ConcurrentHashMap<>();
+    /** HTTP/1 requests being handled per connection: no deadline runs while one is. */
+    private final Map<EndPoint, Integer> handling = new ConcurrentHashMap<>();
 
     HeaderDeadline(Duration timeout, Scheduler scheduler) {
         this.timeoutMillis = timeout.toMillis();
@@ -38,19 +43,28 @@ final class HeaderDeadline implements Connection.Listener, HttpConfiguration.Cus
     @Override
     public void onOpened(Connection connection) {
         EndPoint endPoint = connection.getEndPoint();
-        if (endPoint instanceof SslConnection.SslEndPoint || waiting.putIfAbsent(endPoint, Boolean.TRUE) != null) {
-            return; // the decrypted side of TLS, or a connection upgraded on the same socket (ALPN)
+        if (!(endPoint instanceof SslConnection.SslEndPoint)) {
+            // (The decrypted side of TLS shares the deadline of the raw connection.)
+            arm(endPoint);
         }
-        scheduler.schedule(() -> expire(endPoint), timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void arm(EndPoint endPoint) {
+        Object token = new Object();
+        if (waiting.putIfAbsent(endPoint, token) == null) { // else: armed (ALPN upgrade on the same socket)
+            scheduler.schedule(() -> expire(endPoint, token), timeoutMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
     public void onClosed(Connection connection) {
-        // The deadline task removes the entry; nothing to do here.
+        handling.remove(connection.getEndPoint());
+        // A deadline still scheduled removes its own entry.
     }
 
-    private void expire(EndPoint endPoint) {
-        if (waiting.remove(endPoint) != null && endPoint.isOpen()) {
+    private void expire(EndPoint endPoint, Object token) {
+        // Only the deadline that is still running: one of an earlier request's wait is void.
+        if (waiting.remove(endPoint, token) && endPoint.isOpen() && !handling.containsKey(endPoint)) {
             LOG.debug(
                     "closing a connection from {}: no complete request headers within {} ms",
                     endPoint.getRemoteSocketAddress(),
@@ -66,6 +80,19 @@ final class HeaderDeadline implements Connection.Listener, HttpConfiguration.Cus
             endPoint = ssl.getSslConnection().getEndPoint();
         }
         waiting.remove(endPoint);
+        if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            EndPoint connection = endPoint;
+            handling.merge(connection, 1, Integer::sum);
+            Request.addCompletionListener(request, failure -> {
+                // Counted, not flagged: a listener may run after the next request on the
+                // connection has started, and must not start its deadline then.
+                if (handling.computeIfPresent(connection, (e, n) -> n > 1 ? n - 1 : null) == null
+                        && failure == null
+                        && connection.isOpen()) {
+                    arm(connection);
+                }
+            });
+        }
         return request;
     }
 }

