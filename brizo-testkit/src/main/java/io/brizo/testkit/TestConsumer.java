@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
@@ -47,7 +48,21 @@ public final class TestConsumer {
 
     /** {@return an EIP-191 personal signature of {@code text} (Brizo form), 0x hex with v 27/28} */
     public String sign(String text) {
-        Sign.SignatureData s = Sign.signPrefixedMessage(text.getBytes(StandardCharsets.UTF_8), key);
+        return personalSign(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@return a nonce-form (replay-safe) signature of {@code text} and {@code nonce}: an EIP-191
+     * personal signature over keccak256 of {@code text} followed by the decimal nonce, 0x hex with
+     * v 27/28} Send it with the same {@code nonce} parameter; a publisher accepts each nonce of an
+     * address once, and only if it is greater than the last one it accepted.
+     */
+    public String signWithNonce(String text, long nonce) {
+        return personalSign(Hash.sha3((text + nonce).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private String personalSign(byte[] message) {
+        Sign.SignatureData s = Sign.signPrefixedMessage(message, key);
         byte[] sig = new byte[65];
         System.arraycopy(s.getR(), 0, sig, 0, 32);
         System.arraycopy(s.getS(), 0, sig, 32, 32);
