@@ -6,7 +6,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.web3j.crypto.ECDSASignature;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Hash;
@@ -33,12 +35,34 @@ public final class Eip191 {
     private static final int SIGNATURE_BYTES = 65;
     private static final BigInteger CURVE_ORDER = Sign.CURVE_PARAMS.getN();
 
+    /**
+     * Brizo-form signatures are not single-use: a consumer sends the same one with every request
+     * of an agreement (each range of a file, each retry), and recovering the key costs far more
+     * than serving a small range. Recovery is a pure function of text and signature, so its
+     * results are kept; the map is emptied when it reaches its bound, so a flood of distinct
+     * signatures costs what it would without it and no more memory.
+     */
+    private static final int RECOVERED_MAX = 4096;
+
+    private static final Map<Signed, String> RECOVERED = new ConcurrentHashMap<>();
+
+    private record Signed(String text, String signatureHex) {}
+
     private Eip191() {}
 
     /** {@return the lowercase {@code 0x} address that signed {@code text} in the Brizo form} */
     public static String recoverBrizoForm(String text, String signatureHex) {
         Objects.requireNonNull(text, "text");
-        return recover(text.getBytes(StandardCharsets.UTF_8), signatureHex);
+        Signed key = new Signed(text, signatureHex);
+        String address = signatureHex == null ? null : RECOVERED.get(key);
+        if (address == null) {
+            address = recover(text.getBytes(StandardCharsets.UTF_8), signatureHex);
+            if (RECOVERED.size() >= RECOVERED_MAX) {
+                RECOVERED.clear();
+            }
+            RECOVERED.put(key, address);
+        }
+        return address;
     }
 
     /** {@return the lowercase {@code 0x} address that signed {@code text} and {@code nonce} in the nonce form} */

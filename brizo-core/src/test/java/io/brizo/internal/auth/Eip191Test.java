@@ -109,6 +109,17 @@ class Eip191Test {
     }
 
     @Test
+    void aRepeatedSignatureRecoversTheSameSignerAndNeverAnswersForOtherText() {
+        ECKeyPair key = newKey();
+        String signature = Eip191.signBrizoForm(AGREEMENT_ID, key);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Eip191.addressOf(key), Eip191.recoverBrizoForm(AGREEMENT_ID, signature));
+            // The same signature over other text (kept from the first recovery or not) is another signer.
+            assertNotEquals(Eip191.addressOf(key), Eip191.recoverBrizoForm(AGREEMENT_ID + "0", signature));
+        }
+    }
+
+    @Test
     void formsAndNoncesAreNotInterchangeable() {
         ECKeyPair key = newKey();
         String address = Eip191.addressOf(key);
