@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,10 +90,11 @@ public final class BrizoHttpServer implements AutoCloseable {
      *
      * <p>The JDK server reads a request's line and headers on a worker thread, blocking, with no
      * time limit of its own: a client that sends them slowly would hold the worker for as long as
-     * it likes, and as many such clients as {@code threads} would stall every other request. A
-     * worker still reading the head after {@code headerTimeout} is interrupted, which closes that
-     * connection. The limit ends when the handler starts: request bodies and downloads are not
-     * bounded by it.
+     * it likes. A thread still reading the head after {@code headerTimeout} is interrupted, which
+     * closes that connection, and up to 8 × {@code threads} connections may be reading their heads
+     * at once beside the {@code threads} being served, so slow-header clients do not keep honest
+     * requests waiting. The limit ends when the handler starts: request bodies and downloads are
+     * not bounded by it, and each download holds one of the {@code threads} until it ends.
      *
      * @param threads how many requests are served at once; more wait in a queue
      * @param headerTimeout how long a worker may wait for a request's line and headers
@@ -197,21 +199,33 @@ public final class BrizoHttpServer implements AutoCloseable {
      * request's line and headers, blocking on an interruptible channel; if the handler has not
      * started when the deadline passes, the worker is interrupted, which closes the channel, ends
      * the read with an exception and frees the worker (the JDK logs that at TRACE only).
+     *
+     * <p>Reading heads and handling requests are bounded apart: {@code threads} handlers at once,
+     * and up to {@link #HEAD_READERS_PER_HANDLER} times as many more threads that only wait for
+     * heads. With one bound for both, as many slow-header clients as handlers would queue every
+     * honest request behind their deadlines (300 of them made a download wait 35 s); with two,
+     * an honest request's head is read at once and it waits only for a free handler.
      */
     private static final class Workers implements Executor {
+        static final int HEAD_READERS_PER_HANDLER = 8;
+
         private final ThreadPoolExecutor pool;
+        private final Semaphore handlers;
         private final ScheduledThreadPoolExecutor deadlines;
         private final long headerTimeoutNanos;
         private final ThreadLocal<Exchange> current = new ThreadLocal<>();
 
         Workers(int threads, Duration headerTimeout) {
             AtomicInteger n = new AtomicInteger();
-            pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            // Fixed size, idle threads retired: a new thread per exchange until all exist, then a queue.
+            int size = threads * (1 + HEAD_READERS_PER_HANDLER);
+            pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                 Thread t = new Thread(r, "brizo-http-" + n.incrementAndGet());
                 t.setDaemon(false);
                 return t;
             });
             pool.allowCoreThreadTimeOut(true);
+            handlers = new Semaphore(threads);
             deadlines = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "brizo-http-deadlines");
                 t.setDaemon(true);
@@ -246,6 +260,7 @@ public final class BrizoHttpServer implements AutoCloseable {
             private final Runnable task;
             private Thread worker; // guarded by this
             private int state = READING_HEAD; // guarded by this
+            private boolean handler; // a handler permit is held; only the worker thread touches it
 
             Exchange(Runnable task) {
                 this.task = task;
@@ -263,6 +278,10 @@ public final class BrizoHttpServer implements AutoCloseable {
                     task.run();
                 } finally {
                     deadline.cancel(false);
+                    if (handler) {
+                        handler = false;
+                        handlers.release();
+                    }
                     synchronized (this) {
                         state = DONE;
                         worker = null;
@@ -274,12 +293,22 @@ public final class BrizoHttpServer implements AutoCloseable {
                 }
             }
 
-            synchronized boolean handlerStarts() {
-                if (state == READING_HEAD) {
+            /** Ends the head deadline, then waits for a handler permit; false if too late or stopped. */
+            boolean handlerStarts() {
+                synchronized (this) {
+                    if (state != READING_HEAD) {
+                        return false;
+                    }
                     state = HANDLING;
-                    return true;
                 }
-                return false;
+                try {
+                    handlers.acquire();
+                    handler = true;
+                    return true;
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
 
             private synchronized void expire() {

@@ -1,6 +1,7 @@
 package io.brizo.examples;
 
 import io.brizo.Brizo;
+import io.brizo.http.BrizoHttpServer;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.metrics.MicrometerBinding;
@@ -14,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,7 +52,7 @@ final class Serve {
             }
         }
         Brizo brizo = null;
-        JettyServe server;
+        Running server;
         try {
             if (configFile != null) {
                 builder.propertiesFile(configFile);
@@ -64,8 +66,18 @@ final class Serve {
                 facade.metrics(MicrometerBinding.of(registry));
             }
             brizo = facade.discover().build();
-            server = new JettyServe(brizo, config, registry);
-            startOrExplain(server, config);
+            if (config.jdkServer()) {
+                BrizoHttpServer jdk = BrizoHttpServer.start(
+                        brizo,
+                        new InetSocketAddress(config.host(), config.port()),
+                        config.threads(),
+                        config.headerTimeout());
+                server = new Running(List.of(jdk.uri()), jdk::close);
+            } else {
+                JettyServe jetty = new JettyServe(brizo, config, registry);
+                startOrExplain(jetty, config);
+                server = new Running(jetty.uris(), jetty::stop);
+            }
         } catch (BrizoException e) {
             if (brizo != null) {
                 brizo.close();
@@ -81,7 +93,7 @@ final class Serve {
                         () -> {
                             LOG.info("stopping: no new connections; draining requests in flight");
                             try {
-                                server.stop();
+                                server.stop().run();
                             } catch (Exception e) {
                                 LOG.warn("the HTTP server did not stop cleanly: {}", e.toString());
                             }
@@ -95,6 +107,14 @@ final class Serve {
         }
         System.out.flush();
         stopped.await();
+    }
+
+    /** A started HTTP server: where it listens, and how it stops (draining where it can). */
+    private record Running(List<URI> uris, Stop stop) {}
+
+    @FunctionalInterface
+    private interface Stop {
+        void run() throws Exception;
     }
 
     private static void startOrExplain(JettyServe server, ServeSettings.Config config) {
@@ -124,7 +144,8 @@ final class Serve {
     static void help(PrintStream out) {
         out.println(USAGE);
         out.println();
-        out.println("Runs a publisher on Jetty. Settings come from environment variables and from the properties");
+        out.println(
+                "Runs a publisher on Jetty (or the JDK's server). Settings come from environment variables and from the properties");
         out.println("file given with --config (which wins); names are as below. Secret values are never printed.");
         Map<String, List<SettingKey>> groups = new LinkedHashMap<>();
         groups.put("serve (HTTP server)", ServeSettings.ALL);

@@ -18,6 +18,12 @@ import java.util.regex.Pattern;
  * {@code serve --help} can list them.
  */
 final class ServeSettings {
+    static final SettingKey HTTP_SERVER = SettingKey.of(
+            "BRIZO_HTTP_SERVER",
+            "jetty",
+            "jetty, or jdk for the JDK's built-in server (core's zero-dependency binding): the API only, on"
+                    + " BRIZO_HOST, BRIZO_PORT, BRIZO_HTTP_THREADS and BRIZO_HEADER_TIMEOUT; no TLS, CORS, /health,"
+                    + " /ready, /metrics, access log, connection limit or drain (SIGTERM cuts downloads off)");
     static final SettingKey TLS_CERT = SettingKey.of(
             "BRIZO_TLS_CERT",
             null,
@@ -50,8 +56,8 @@ final class ServeSettings {
     static final SettingKey HEADER_TIMEOUT = SettingKey.of(
             "BRIZO_HEADER_TIMEOUT",
             "10s",
-            "close a new connection whose first request's headers (TLS handshake included) are not complete"
-                    + " after this long, however slowly it trickles bytes (slowloris)");
+            "close a connection whose request headers (TLS handshake included) are not complete this long after it"
+                    + " opened or, on HTTP/1, after its previous answer, however slowly it trickles bytes (slowloris)");
     static final SettingKey MAX_CONNECTIONS = SettingKey.of(
             "BRIZO_MAX_CONNECTIONS",
             null,
@@ -73,6 +79,7 @@ final class ServeSettings {
             "on SIGTERM stop accepting and let requests in flight finish for up to this long, then close");
 
     static final List<SettingKey> ALL = List.of(
+            HTTP_SERVER,
             TLS_CERT,
             TLS_KEY,
             TLS_KEYSTORE,
@@ -101,6 +108,7 @@ final class ServeSettings {
      * @param corsOrigins exact origins, or {@code *}; empty = no CORS
      */
     record Config(
+            boolean jdkServer,
             String host,
             int port,
             int httpPort,
@@ -151,8 +159,39 @@ final class ServeSettings {
         }
         boolean metrics = s.getBoolean(METRICS.name(), false);
         Duration drain = s.getDuration(DRAIN_TIMEOUT.name(), Duration.ofSeconds(30));
+        boolean jdk = jdkServer(s);
+        if (jdk) {
+            for (SettingKey jettyOnly :
+                    List.of(TLS_CERT, TLS_KEY, TLS_KEYSTORE, HTTP_PORT, CORS_ORIGINS, METRICS, MAX_CONNECTIONS)) {
+                if (s.has(jettyOnly.name())) {
+                    throw BrizoException.configuration(jettyOnly.name() + " needs " + HTTP_SERVER.name()
+                            + "=jetty; the JDK server (" + HTTP_SERVER.name() + "=jdk) serves the API only");
+                }
+            }
+        }
         return new Config(
-                host, port, httpPort, threads, tls, idle, header, maxConnections, maxHeader, origins, metrics, drain);
+                jdk,
+                host,
+                port,
+                httpPort,
+                threads,
+                tls,
+                idle,
+                header,
+                maxConnections,
+                maxHeader,
+                origins,
+                metrics,
+                drain);
+    }
+
+    private static boolean jdkServer(Settings s) {
+        String server = s.get(HTTP_SERVER.name(), "jetty").trim().toLowerCase(Locale.ROOT);
+        return switch (server) {
+            case "jetty" -> false;
+            case "jdk" -> true;
+            default -> throw s.malformed(HTTP_SERVER.name(), "jetty or jdk");
+        };
     }
 
     private static Duration positive(Settings s, SettingKey key, Duration dflt) {
