@@ -485,7 +485,7 @@ public final class Brizo implements AutoCloseable {
                 AssetResolver resolver = assetResolver;
                 if (resolver == null) {
                     resolver = settings.getPath(CoreSettings.ASSETS.name())
-                            .map(JsonFileAssetResolver::new)
+                            .map(path -> new JsonFileAssetResolver(path, CoreSettings.reloadInterval(settings)))
                             .orElseThrow(() -> BrizoException.configuration("no asset catalogue is configured: set "
                                     + "BRIZO_ASSETS to an assets JSON file or pass one to assetResolver(...)"));
                 }

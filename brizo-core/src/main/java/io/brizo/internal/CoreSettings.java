@@ -4,6 +4,7 @@ import io.brizo.spi.BrizoException;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,6 +17,15 @@ public final class CoreSettings {
     /** Assets catalogue file. */
     public static final SettingKey ASSETS = SettingKey.of(
             "BRIZO_ASSETS", null, "JSON file mapping each DID to its files (the embedded asset catalogue)");
+    /** {@link #RELOAD_INTERVAL}'s default. */
+    public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(1);
+
+    /** How often the watched configuration files are checked for changes. */
+    public static final SettingKey RELOAD_INTERVAL = SettingKey.of(
+            "BRIZO_RELOAD_INTERVAL",
+            "1s",
+            "how often, at most, the BRIZO_ASSETS and BRIZO_GRANTS files are checked for changes (an edit is"
+                    + " served within this long); 0 = on every request");
     /** Nonce journal file. */
     public static final SettingKey NONCE_FILE = SettingKey.of(
             "BRIZO_NONCE_FILE",
@@ -60,6 +70,7 @@ public final class CoreSettings {
     /** Every key above. */
     public static final List<SettingKey> ALL = List.of(
             ASSETS,
+            RELOAD_INTERVAL,
             NONCE_FILE,
             NONCE_REQUIRED,
             ALLOW_URL_PARAMETER,
@@ -76,6 +87,19 @@ public final class CoreSettings {
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     private CoreSettings() {}
+
+    /**
+     * {@return how often watched configuration files are checked, from {@link #RELOAD_INTERVAL}}
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is negative
+     */
+    public static Duration reloadInterval(Settings settings) {
+        Duration interval = settings.getDuration(RELOAD_INTERVAL.name(), DEFAULT_RELOAD_INTERVAL);
+        if (interval.isNegative()) {
+            throw settings.malformed(RELOAD_INTERVAL.name(), "a duration such as 1s or 250ms, or 0");
+        }
+        return interval;
+    }
 
     /**
      * {@return the server's public base URL, if configured}

@@ -2,6 +2,7 @@ package io.brizo.internal.asset;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.util.WatchedFile;
@@ -44,7 +45,17 @@ public final class JsonFileAssetResolver implements AssetResolver {
      * @throws BrizoException of kind CONFIGURATION if the file is missing or malformed
      */
     public JsonFileAssetResolver(Path path) {
-        this.file = new WatchedFile<>(path, "BRIZO_ASSETS", JsonFileAssetResolver::parse);
+        this(path, CoreSettings.DEFAULT_RELOAD_INTERVAL);
+    }
+
+    /**
+     * Loads the catalogue, and checks it for changes at most once per {@code checkInterval} (zero:
+     * on every lookup).
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is missing or malformed
+     */
+    public JsonFileAssetResolver(Path path, Duration checkInterval) {
+        this.file = new WatchedFile<>(path, "BRIZO_ASSETS", JsonFileAssetResolver::parse, checkInterval);
     }
 
     @Override

@@ -7,13 +7,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A configuration file parsed once and parsed again when its modification time or size changes.
+ * A configuration file parsed once and parsed again when its modification time or size changes,
+ * which is checked at most once per interval (one {@code stat} per interval, not per request).
  * A changed file that fails to parse keeps the last good value, so a publisher's typo never
  * takes a running server down.
  *
@@ -25,7 +27,9 @@ public final class WatchedFile<T> {
     private final Path path;
     private final String settingName;
     private final BiFunction<byte[], String, T> parser;
+    private final long checkIntervalNanos;
     private volatile Snapshot<T> snapshot;
+    private volatile long lastCheck;
 
     private record Snapshot<T>(FileTime modified, long size, T value) {}
 
@@ -35,20 +39,27 @@ public final class WatchedFile<T> {
      * @param settingName the setting that names the file, for error messages
      * @param parser turns the content (and the file's name, for messages) into the value; throws
      *     a CONFIGURATION error when the content is wrong
+     * @param checkInterval how long a check for changes holds; zero checks on every call
      * @throws BrizoException of kind CONFIGURATION if the file is missing or does not parse
      */
-    public WatchedFile(Path path, String settingName, BiFunction<byte[], String, T> parser) {
+    public WatchedFile(Path path, String settingName, BiFunction<byte[], String, T> parser, Duration checkInterval) {
         this.path = Objects.requireNonNull(path, "path");
         this.settingName = settingName;
         this.parser = parser;
+        this.checkIntervalNanos = checkInterval.toNanos();
         this.snapshot = load();
+        this.lastCheck = System.nanoTime();
     }
 
     /** {@return the current value, re-reading the file if it changed} */
     public T get() {
         Snapshot<T> s = snapshot;
+        long now = System.nanoTime();
+        if (checkIntervalNanos > 0 && now - lastCheck < checkIntervalNanos) {
+            return s.value;
+        }
+        lastCheck = now; // racing callers may both check: harmless
         try {
-            // One stat per call: this runs on every request.
             BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
             if (attributes.lastModifiedTime().equals(s.modified) && attributes.size() == s.size) {
                 return s.value;

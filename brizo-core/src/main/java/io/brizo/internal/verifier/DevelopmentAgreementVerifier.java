@@ -13,6 +13,7 @@ import io.brizo.spi.Verdict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
      *
      * @throws BrizoException of kind CONFIGURATION if it is missing or malformed
      */
-    public DevelopmentAgreementVerifier(Path grantsFile, Clock clock) {
-        this.grants = new WatchedFile<>(grantsFile, "BRIZO_GRANTS", DevelopmentAgreementVerifier::parse);
+    public DevelopmentAgreementVerifier(Path grantsFile, Clock clock, Duration checkInterval) {
+        this.grants = new WatchedFile<>(grantsFile, "BRIZO_GRANTS", DevelopmentAgreementVerifier::parse, checkInterval);
         this.clock = clock;
         LOG.warn(
                 "*** DEVELOPMENT agreement verifier in use: access is granted from the local file {}, "

@@ -1,5 +1,6 @@
 package io.brizo.internal.verifier;
 
+import io.brizo.internal.CoreSettings;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
@@ -25,7 +26,9 @@ public final class DevelopmentAgreementVerifierFactory implements ServiceAgreeme
 
     @Override
     public Optional<ServiceAgreementVerifier> create(Settings settings) {
-        return settings.getPath(GRANTS.name()).map(p -> new DevelopmentAgreementVerifier(p, Clock.systemUTC()));
+        return settings.getPath(GRANTS.name())
+                .map(p ->
+                        new DevelopmentAgreementVerifier(p, Clock.systemUTC(), CoreSettings.reloadInterval(settings)));
     }
 
     /** {@return -10, so an on-chain verifier wins when both are configured} */

@@ -39,6 +39,8 @@ class DevelopmentAgreementVerifierContractTest extends ServiceAgreementVerifierC
                         .put(
                                 DevelopmentAgreementVerifierFactory.GRANTS.name(),
                                 grantsFile().toString())
+                        // Checked on every call: the suite grants and expects the grant at once.
+                        .put("BRIZO_RELOAD_INTERVAL", "0")
                         .build())
                 .orElseThrow();
     }

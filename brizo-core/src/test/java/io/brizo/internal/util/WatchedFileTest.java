@@ -1,0 +1,55 @@
+package io.brizo.internal.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WatchedFileTest {
+    @TempDir
+    Path dir;
+
+    private WatchedFile<String> watch(Path file, Duration interval) {
+        return new WatchedFile<>(
+                file, "BRIZO_TEST", (bytes, name) -> new String(bytes, StandardCharsets.UTF_8), interval);
+    }
+
+    private void replace(Path file, String content) throws Exception {
+        Path temp = Files.writeString(dir.resolve("next.tmp"), content);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void withAZeroIntervalAnEditIsSeenByTheNextCall() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.json"), "one");
+        WatchedFile<String> watched = watch(file, Duration.ZERO);
+        assertEquals("one", watched.get());
+        replace(file, "two, longer");
+        assertEquals("two, longer", watched.get());
+    }
+
+    @Test
+    void withinTheIntervalTheFileIsNotCheckedAgain() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.json"), "one");
+        WatchedFile<String> watched = watch(file, Duration.ofHours(1));
+        replace(file, "two, longer");
+        assertEquals("one", watched.get(), "checked again within the interval");
+    }
+
+    @Test
+    void afterTheIntervalAnEditIsSeen() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.json"), "one");
+        WatchedFile<String> watched = watch(file, Duration.ofMillis(200));
+        replace(file, "two, longer");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!watched.get().equals("two, longer") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("two, longer", watched.get());
+    }
+}
