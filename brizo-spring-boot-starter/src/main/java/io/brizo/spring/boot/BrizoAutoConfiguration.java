@@ -159,7 +159,8 @@ public class BrizoAutoConfiguration {
             FilterRegistrationBean<QuietAbortFilter> registration =
                     new FilterRegistrationBean<>(new QuietAbortFilter());
             registration.setName("brizoQuietAbort");
-            registration.setDispatcherTypes(DispatcherType.ERROR);
+            // A committed response's error page is included (INCLUDE), an uncommitted one forwarded (ERROR).
+            registration.setDispatcherTypes(DispatcherType.ERROR, DispatcherType.INCLUDE);
             registration.addUrlPatterns("/*");
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
             registration.setAsyncSupported(true);
