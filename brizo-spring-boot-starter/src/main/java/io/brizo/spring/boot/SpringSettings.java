@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
@@ -24,8 +26,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * application.yml and .properties) and relaxed names.
  *
  * <p>As the library does for its own sources, a name no module declares fails at start, naming
- * the property and where it was set; environment variables are exempt, since the environment holds
- * much else. Values are never put in a message.
+ * the property and where it was set; environment variables and JVM system properties are exempt,
+ * since they hold much else. Values are never put in a message.
  */
 final class SpringSettings {
     private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of(BrizoSettingNames.PREFIX);
@@ -46,7 +48,7 @@ final class SpringSettings {
             if (!(source instanceof IterableConfigurationPropertySource iterable)) {
                 continue;
             }
-            boolean environmentVariables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+            boolean processWide = isProcessWide(source.getUnderlyingSource());
             iterable.filter(PREFIX::isAncestorOf).stream().forEach(name -> {
                 String rest = rest(name);
                 if (BrizoSettingNames.isStarterProperty(rest)) {
@@ -55,7 +57,7 @@ final class SpringSettings {
                 String shown = name + where(source.getConfigurationProperty(name));
                 String server = BrizoSettingNames.SERVER_OWNED.get("BRIZO_" + rest);
                 if (server != null) {
-                    if (!environmentVariables) {
+                    if (!processWide) {
                         problems.add(shown + " has no effect in a Spring Boot application, whose own server serves"
                                 + " the API: use " + server);
                     }
@@ -63,7 +65,7 @@ final class SpringSettings {
                 }
                 SettingKey key = names.setting(rest).orElse(null);
                 if (key == null) {
-                    if (!environmentVariables) {
+                    if (!processWide) {
                         problems.add(shown + " is not a Brizo setting"
                                 + names.closest(rest)
                                         .map(c -> "; did you mean " + c + "?")
@@ -90,6 +92,17 @@ final class SpringSettings {
                     + ". Remove or rename it; the brizo-spring-boot-starter README lists every property");
         }
         return Settings.builder().putAll(values).build();
+    }
+
+    /**
+     * {@return whether {@code source} is the process's environment or its JVM system properties}
+     * Both hold much else, other tools' {@code brizo.*} names included, so an unknown name there
+     * is left alone, as the library leaves unknown environment variables alone.
+     */
+    private static boolean isProcessWide(Object source) {
+        return source instanceof SystemEnvironmentPropertySource
+                || (source instanceof PropertySource<?> p
+                        && StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME.equals(p.getName()));
     }
 
     /** {@return the property's name after {@code brizo.}, list indexes left out, in canonical form} */
