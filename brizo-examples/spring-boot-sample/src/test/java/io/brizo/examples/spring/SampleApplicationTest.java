@@ -25,9 +25,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The sample as it runs, on a random port over real HTTP: the demo's dataset and compute. */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "server.address=127.0.0.1")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "server.address=127.0.0.1")
 class SampleApplicationTest {
     static final TestConsumer CONSUMER = TestConsumer.random();
     static final ObjectMapper JSON = new ObjectMapper();
@@ -80,14 +78,22 @@ class SampleApplicationTest {
         } while (!state.equals("SUCCEEDED") && !state.equals("FAILED") && System.nanoTime() < deadline);
         assertEquals("SUCCEEDED", state);
         assertTrue(send("GET", Routes.COMPUTE_LOGS + job + "&offset=0").body().contains("counting lines"));
-        assertEquals("4", send("GET", Routes.COMPUTE_RESULT + job + "&index=0").body().strip());
+        assertEquals(
+                "4",
+                send("GET", Routes.COMPUTE_RESULT + job + "&index=0").body().strip());
     }
 
     @Test
     void actuatorHealthIncludesBrizo() throws Exception {
         HttpResponse<String> health = send("GET", "/actuator/health");
         assertEquals(200, health.statusCode(), health.body());
-        assertEquals("UP", JSON.readTree(health.body()).get("components").get("brizo").get("status").asText());
+        assertEquals(
+                "UP",
+                JSON.readTree(health.body())
+                        .get("components")
+                        .get("brizo")
+                        .get("status")
+                        .asText());
     }
 
     private HttpResponse<String> send(String method, String pathAndQuery) throws Exception {
