@@ -59,6 +59,7 @@ public final class Brizo implements AutoCloseable {
     private final StorageRouter storage;
     private final List<AutoCloseable> owned;
     private final String verifierName;
+    private final ServiceAgreementVerifier verifier;
     private final RequestPipeline pipeline;
     private final ConsumeService consumeService;
     private final ServiceInfo info;
@@ -83,6 +84,7 @@ public final class Brizo implements AutoCloseable {
         this.storage = new StorageRouter(drivers);
         this.owned = List.copyOf(owned);
         this.verifierName = verifierName;
+        this.verifier = verifier;
         this.pipeline = new RequestPipeline(
                 new RequestAuthenticator(
                         nonces,
@@ -110,6 +112,20 @@ public final class Brizo implements AutoCloseable {
     /** {@return a builder} */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * {@return every setting that core and the storage drivers, verifiers and compute backends
+     * discoverable on {@code loader} declare: what {@link Builder#build()} accepts besides the
+     * application's own settings} For integrations that map their own configuration onto these
+     * names, list them or mask the secret ones.
+     */
+    public static List<SettingKey> settingKeys(ClassLoader loader) {
+        Objects.requireNonNull(loader, "loader");
+        return List.copyOf(Builder.settingKeys(
+                Builder.load(StorageDriver.Factory.class, loader),
+                Builder.load(ServiceAgreementVerifier.Factory.class, loader),
+                Builder.load(ComputeBackend.Factory.class, loader)));
     }
 
     /** {@return what this service says about itself} */
@@ -185,6 +201,18 @@ public final class Brizo implements AutoCloseable {
     /** {@return the name of the agreement verifier in use} */
     public String verifierName() {
         return verifierName;
+    }
+
+    /**
+     * Asks the agreement verifier whether it can answer now, for health checks: a remote verifier
+     * asks its node or store something cheap. Never asks about an agreement and never grants
+     * anything.
+     *
+     * @throws BrizoException of kind UNAVAILABLE (retryable) when the verifier's node or store
+     *     cannot be reached, or CONFIGURATION when it is not the one configured
+     */
+    public void checkVerifierAvailable() {
+        verifier.checkAvailable();
     }
 
     /**
@@ -410,11 +438,7 @@ public final class Brizo implements AutoCloseable {
                     load(ServiceAgreementVerifier.Factory.class, loader);
             List<ComputeBackend.Factory> backendFactories = load(ComputeBackend.Factory.class, loader);
 
-            List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
-            known.addAll(ComputePolicy.KEYS);
-            driverFactories.forEach(f -> known.addAll(f.settingKeys()));
-            verifierFactories.forEach(f -> known.addAll(f.settingKeys()));
-            backendFactories.forEach(f -> known.addAll(f.settingKeys()));
+            List<SettingKey> known = settingKeys(driverFactories, verifierFactories, backendFactories);
             known.addAll(applicationSettings);
             settings.requireKnown(known);
 
@@ -513,6 +537,18 @@ public final class Brizo implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        private static List<SettingKey> settingKeys(
+                List<StorageDriver.Factory> drivers,
+                List<ServiceAgreementVerifier.Factory> verifiers,
+                List<ComputeBackend.Factory> backends) {
+            List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
+            known.addAll(ComputePolicy.KEYS);
+            drivers.forEach(f -> known.addAll(f.settingKeys()));
+            verifiers.forEach(f -> known.addAll(f.settingKeys()));
+            backends.forEach(f -> known.addAll(f.settingKeys()));
+            return known;
         }
 
         /** One thing a discovered factory made, with the factory's name. */

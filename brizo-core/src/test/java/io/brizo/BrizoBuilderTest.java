@@ -54,6 +54,46 @@ class BrizoBuilderTest {
     }
 
     @Test
+    void settingKeysListCoreAndDiscoverableSettingsAndEveryListedOneIsAcceptedAtBuildTime() {
+        List<SettingKey> keys = Brizo.settingKeys(getClass().getClassLoader());
+        List<String> names = keys.stream().map(SettingKey::name).toList();
+        assertTrue(names.contains("BRIZO_ASSETS"), names.toString());
+        assertTrue(names.contains("BRIZO_FILE_ROOTS"), "the file driver's own setting: " + names);
+        assertTrue(names.contains("BRIZO_GRANTS"), "the development verifier's own setting: " + names);
+        assertTrue(names.contains("BRIZO_COMPUTE_MAX_JOBS"), "the compute policy: " + names);
+        assertTrue(keys.stream().anyMatch(k -> k.name().equals("PROVIDER_KEY") && k.secret()), names.toString());
+        Settings.Builder every = Settings.builder();
+        keys.forEach(k -> every.put(k.name(), ""));
+        Brizo.builder()
+                .settings(every.build())
+                .verifier(claim -> Verdict.denied("no"))
+                .assetResolver(did -> Optional.empty())
+                .build()
+                .close();
+    }
+
+    @Test
+    void verifierAvailabilityIsAskedOfTheVerifierInUse() {
+        Brizo brizo = Brizo.builder()
+                .verifier(new io.brizo.spi.ServiceAgreementVerifier() {
+                    @Override
+                    public Verdict verify(io.brizo.spi.AgreementClaim claim) {
+                        return Verdict.denied("no");
+                    }
+
+                    @Override
+                    public void checkAvailable() {
+                        throw new BrizoException(ErrorKind.UNAVAILABLE, "the store is down", null, true);
+                    }
+                })
+                .assetResolver(did -> Optional.empty())
+                .build();
+        BrizoException e = assertThrows(BrizoException.class, brizo::checkVerifierAvailable);
+        assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+        brizo.close();
+    }
+
+    @Test
     void malformedSwitchFailsAtBuildTime() {
         Settings settings =
                 Settings.builder().put("BRIZO_NONCE_REQUIRED", "perhaps").build();

@@ -62,6 +62,21 @@ public final class BrizoHttpApi {
     /** {@link Routes#COMPUTE_ENVIRONMENTS}. */
     public static final String COMPUTE_ENVIRONMENTS = Routes.COMPUTE_ENVIRONMENTS;
 
+    /**
+     * The response headers of this API that a browser script of another origin needs to read
+     * (ranges, file names, compute log offsets, {@code Retry-After}): what a binding's CORS
+     * support lists in {@code Access-Control-Expose-Headers}.
+     */
+    public static final List<String> CORS_EXPOSED_HEADERS = List.of(
+            "Content-Range",
+            "Content-Disposition",
+            "Accept-Ranges",
+            "Content-Length",
+            "X-Log-Offset",
+            "X-Log-Next-Offset",
+            "X-Log-Complete",
+            "Retry-After");
+
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpApi.class);
     /** The largest JSON body of parameters, but for starting a compute job. */
     static final int MAX_BODY = 64 * 1024;

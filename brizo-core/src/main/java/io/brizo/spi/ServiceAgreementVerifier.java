@@ -15,6 +15,17 @@ public interface ServiceAgreementVerifier {
      */
     Verdict verify(AgreementClaim claim);
 
+    /**
+     * Checks that this verifier can answer now, without asking about any agreement: for health
+     * checks. The default does nothing, right for a verifier that needs no remote system; one
+     * that does (a chain node, a database) asks it something cheap.
+     *
+     * @throws BrizoException of kind UNAVAILABLE, retryable, when its node or store cannot be
+     *     reached or is too slow; of kind CONFIGURATION when it answers but is not the one
+     *     configured (another chain)
+     */
+    default void checkAvailable() {}
+
     /** Creates a {@link ServiceAgreementVerifier} from settings; found through ServiceLoader. */
     interface Factory {
         /** {@return the verifier's name, such as {@code keeper} or {@code development}} */

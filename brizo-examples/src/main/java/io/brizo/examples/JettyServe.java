@@ -1,6 +1,7 @@
 package io.brizo.examples;
 
 import io.brizo.Brizo;
+import io.brizo.http.BrizoHttpApi;
 import io.brizo.servlet.BrizoServlet;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
@@ -41,15 +42,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 final class JettyServe {
     /** Headers a browser script may read from an answer of another origin. */
-    static final Set<String> EXPOSED_HEADERS = Set.of(
-            "Content-Range",
-            "Content-Disposition",
-            "Accept-Ranges",
-            "Content-Length",
-            "X-Log-Offset",
-            "X-Log-Next-Offset",
-            "X-Log-Complete",
-            "Retry-After");
+    static final Set<String> EXPOSED_HEADERS = Set.copyOf(BrizoHttpApi.CORS_EXPOSED_HEADERS);
 
     private static final long READY_CACHE_NANOS = 5_000_000_000L;
 

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * {@code node} on 127.0.0.1 and a port Azurite picks, stopped by its own pid on {@link #close()}.
  * Fixtures are made with the SDK's own client ({@link #sdk()}), never with the driver under test.
  */
-final class Azurite implements AutoCloseable {
+public final class Azurite implements AutoCloseable {
     /** Azurite's well-known development account. */
     static final String ACCOUNT = "devstoreaccount1";
 
@@ -64,7 +64,7 @@ final class Azurite implements AutoCloseable {
     }
 
     /** Starts Azurite keeping blobs in memory. */
-    static Azurite inMemory() throws IOException {
+    public static Azurite inMemory() throws IOException {
         return start(List.of("--inMemoryPersistence"));
     }
 
@@ -122,7 +122,7 @@ final class Azurite implements AutoCloseable {
     }
 
     /** {@return the blob endpoint, http://127.0.0.1:port/devstoreaccount1} */
-    String endpoint() {
+    public String endpoint() {
         return endpoint;
     }
 
@@ -132,19 +132,19 @@ final class Azurite implements AutoCloseable {
     }
 
     /** {@return the container, created if needed} */
-    BlobContainerClient container(String name) {
+    public BlobContainerClient container(String name) {
         BlobContainerClient c = sdk.getBlobContainerClient(name);
         c.createIfNotExists();
         return c;
     }
 
     /** {@return the canonical location of a blob} */
-    static URI canonical(String container, String blobPath) {
+    public static URI canonical(String container, String blobPath) {
         return URI.create(CANONICAL + "/" + container + "/" + blobPath);
     }
 
     /** {@return settings for the driver: the account key, with the endpoint pointing here} */
-    Map<String, String> keySettings() {
+    public Map<String, String> keySettings() {
         return Map.of(
                 AzureBlobStorageDriverFactory.ACCOUNT_NAME, ACCOUNT,
                 AzureBlobStorageDriverFactory.ACCOUNT_KEY, KEY,

@@ -36,12 +36,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Fixtures are made with {@link #client()}, the SDK's own client, never with the driver under
  * test.
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
     /** Jetty's line once it listens: {@code ServerConnector@1a2b{HTTP/1.1, (http/1.1)}{127.0.0.1:41234}}. */
     private static final Pattern READY = Pattern.compile("ServerConnector@\\S*\\{.*\\}\\{127\\.0\\.0\\.1:(\\d+)\\}");
 
     private static final Duration READY_DEADLINE = Duration.ofSeconds(60);
-    static final String REGION = "us-east-1";
+    public static final String REGION = "us-east-1";
 
     private final Process process;
     private final URI endpoint;
@@ -65,7 +65,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** {@return a server that keeps objects in memory} */
-    static S3ProxyServer startInMemory(Path workDir) throws IOException, InterruptedException {
+    public static S3ProxyServer startInMemory(Path workDir) throws IOException, InterruptedException {
         return start(workDir, Map.of("jclouds.provider", "transient"));
     }
 
@@ -160,22 +160,22 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** {@return the server's endpoint, {@code http://127.0.0.1:<port>}} */
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
     /** {@return the access key id the server accepts} */
-    String identity() {
+    public String identity() {
         return identity;
     }
 
     /** {@return the secret the server accepts} */
-    String credential() {
+    public String credential() {
         return credential;
     }
 
     /** {@return the SDK's own client for this server, for fixtures; closed with the server} */
-    S3Client client() {
+    public S3Client client() {
         return client;
     }
 

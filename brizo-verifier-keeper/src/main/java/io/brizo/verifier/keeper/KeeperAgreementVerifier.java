@@ -122,6 +122,13 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
         return verdict;
     }
 
+    /** Asks the node for its latest block number (after its chain id, when one is expected). */
+    @Override
+    public void checkAvailable() {
+        requireExpectedChain();
+        send(() -> web3.ethBlockNumber().send());
+    }
+
     // web3j's decoder returns raw Type lists; the function's output declaration fixes their types.
     @SuppressWarnings("rawtypes")
     private Verdict verifyOnChain(AgreementClaim claim) {

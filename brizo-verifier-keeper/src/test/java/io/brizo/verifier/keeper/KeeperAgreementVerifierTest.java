@@ -198,6 +198,26 @@ class KeeperAgreementVerifierTest {
     }
 
     @Test
+    void availabilityCheckPassesWhileTheNodeAnswersAndIsRetryableUnavailableWhenItIsDown() throws Exception {
+        verifier().checkAvailable();
+        try (ClosedPort closed = ClosedPort.open()) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> verifier(settings(closed.url()).build()).checkAvailable());
+            assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+            assertTrue(e.retryable());
+        }
+    }
+
+    @Test
+    void availabilityCheckOfANodeOfAnotherChainIsAConfigurationError() {
+        BrizoException e = assertThrows(BrizoException.class, () -> verifier(
+                        settings(chain.rpcUrl()).put("KEEPER_CHAIN_ID", "1").build())
+                .checkAvailable());
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+    }
+
+    @Test
     void nodeTooSlowTimesOutAsRetryableUnavailable() throws Exception {
         try (SilentRpcServer silent = SilentRpcServer.start()) {
             ServiceAgreementVerifier verifier = verifier(
