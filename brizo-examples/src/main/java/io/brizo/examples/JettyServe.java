@@ -3,6 +3,7 @@ package io.brizo.examples;
 import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.servlet.BrizoServlet;
+import io.brizo.spi.BrizoException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -33,6 +34,8 @@ import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code serve}'s HTTP server: the servlet binding on embedded Jetty 12 at the root, with TLS
@@ -41,6 +44,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * clients, and a graceful drain on stop.
  */
 final class JettyServe {
+    private static final Logger LOG = LoggerFactory.getLogger(JettyServe.class);
     /** Headers a browser script may read from an answer of another origin. */
     static final Set<String> EXPOSED_HEADERS = Set.copyOf(BrizoHttpApi.CORS_EXPOSED_HEADERS);
 
@@ -171,9 +175,10 @@ final class JettyServe {
     }
 
     /**
-     * {@code GET /ready}: the facade is built (its storage drivers and verifier exist) and the
-     * server is not draining. Cheap: it asks the facade what it already holds, never the chain,
-     * and remembers the answer for a few seconds.
+     * {@code GET /ready}: the facade is built (its storage drivers and verifier exist), the
+     * verifier can reach what it needs (a chain node: one cheap call, never about an agreement)
+     * and the server is not draining. The answer is remembered for a few seconds, so probes
+     * never load the node.
      */
     private static final class Ready extends HttpServlet {
         @Serial
@@ -181,7 +186,7 @@ final class JettyServe {
 
         private final transient Brizo brizo;
         private final transient JettyServe server;
-        private transient volatile boolean lastReady;
+        private transient volatile String lastProblem; // null when ready
         private transient volatile long checkedAt;
         private transient volatile boolean checked;
 
@@ -198,14 +203,29 @@ final class JettyServe {
             }
             long now = System.nanoTime();
             if (!checked || now - checkedAt > READY_CACHE_NANOS) {
-                lastReady = !brizo.storageDriverNames().isEmpty() && brizo.verifierName() != null;
+                lastProblem = problem();
                 checkedAt = now;
                 checked = true;
             }
-            if (lastReady) {
+            String problem = lastProblem;
+            if (problem == null) {
                 json(response, 200, "{\"status\":\"ready\"}");
             } else {
-                json(response, 503, "{\"status\":\"not ready\"}");
+                json(response, 503, "{\"status\":\"not ready\",\"reason\":\"" + problem + "\"}");
+            }
+        }
+
+        /** {@return why the server cannot serve now, in fixed words (no detail of the node), or null} */
+        private String problem() {
+            if (brizo.storageDriverNames().isEmpty() || brizo.verifierName() == null) {
+                return "the storage drivers or the agreement verifier are missing";
+            }
+            try {
+                brizo.checkVerifierAvailable();
+                return null;
+            } catch (BrizoException e) {
+                LOG.warn("not ready: the agreement verifier cannot answer ({})", e.kind());
+                return "the agreement verifier cannot answer";
             }
         }
     }

@@ -125,6 +125,8 @@ abstract class ComputeHttpFixture {
         Settings.Builder s = Settings.builder()
                 .put("BRIZO_ASSETS", dir.resolve("assets.json").toString())
                 .put("BRIZO_GRANTS", dir.resolve("grants.json").toString())
+                // The tests add grants and assets while the publisher runs and use them at once.
+                .put("BRIZO_RELOAD_INTERVAL", "0")
                 .put("BRIZO_FILE_ROOTS", dataDir.toString())
                 .put("BRIZO_COMPUTE_DIR", computeDir.toString())
                 .put("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh")
