@@ -7,7 +7,9 @@
 # (as root on a fresh machine, so it can apt-get install nginx-light, wrk and curl).
 #
 # Environment (all optional):
-#   DURATION=10      seconds of each measured wrk run (each follows an unmeasured 3 s warm-up)
+#   DURATION=5       seconds of each measured wrk run
+#   ROUNDS=3         measured runs per server, load and connection count (after one 3 s warm-up),
+#                    taken in turn across the servers so that a disturbance hits all of them
 #   CONNECTIONS="64 256"
 #   RESULTS=docs/benchmarks/serve-under-load.md   where the results go (relative to the repo root)
 #
@@ -20,7 +22,8 @@ WORK="$ROOT/bench/work-load"
 DATA="$WORK/data"
 source "$ROOT/bench/lib.sh"
 RESULTS="${RESULTS:-docs/benchmarks/serve-under-load.md}"; [[ "$RESULTS" == /* ]] || RESULTS="$ROOT/$RESULTS"
-DURATION="${DURATION:-10}"
+DURATION="${DURATION:-5}"
+ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-64 256}"
 AGREEMENT="$(printf '10ad%.0s' {1..16})"
 DID="did:op:$(printf 'c1%.0s' {1..32})"
@@ -29,6 +32,7 @@ SIZE=$((1024 * 1024))
 RANGE="bytes=524288-525311" # 1 KiB from the middle
 
 [[ "$DURATION" =~ ^[1-9][0-9]?$ ]] || die "DURATION must be 1..99 seconds"
+[[ "$ROUNDS" =~ ^[1-9]$ ]] || die "ROUNDS must be 1..9"
 for c in $CONNECTIONS; do [[ "$c" =~ ^[1-9][0-9]{0,3}$ ]] || die "CONNECTIONS must be numbers up to 9999"; done
 
 need_packages nginx:nginx-light wrk:wrk curl:curl
@@ -129,17 +133,19 @@ to_ms() {
         else {sub(/s$/, "", v); printf "%.0f", v * 1000}}'
 }
 
-# run_wrk SERVER LOAD CONNECTIONS: one warm-up and one measured run; appends a line to $WORK/results:
-# server load connections req/s MiB/s p50 p99 socket-errors non-2xx cpu-s-per-GiB
+# run_wrk SERVER LOAD CONNECTIONS ROUND: one measured run (after a warm-up in round 1); appends a
+# line to $WORK/runs: server load connections req/s MiB/s p50 p99 socket-errors non-2xx cpu-s-per-GiB
 run_wrk() {
-    local server="$1" load="$2" conns="$3" header=() out before after
+    local server="$1" load="$2" conns="$3" round="$4" header=() out before after
     [[ "$load" == range ]] && header=(-H "Range: $RANGE")
-    wrk -t2 -c"$conns" -d3s "${header[@]}" "${URL[$server]}" >/dev/null 2>&1 || true
+    if ((round == 1)); then
+        wrk -t2 -c"$conns" -d3s "${header[@]}" "${URL[$server]}" >/dev/null 2>&1 || true
+    fi
     before="$(cpu_ticks "${SERVER_PIDS[$server]}")"
     out="$(wrk -t2 -c"$conns" -d"${DURATION}s" --timeout 10s --latency "${header[@]}" "${URL[$server]}")" ||
         die "wrk failed against $server"
     after="$(cpu_ticks "${SERVER_PIDS[$server]}")"
-    echo "$out" >"$WORK/wrk-$server-$load-$conns.txt"
+    echo "$out" >"$WORK/wrk-$server-$load-$conns-$round.txt"
     local rps bytes p50 p99 socket non2xx requests
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p50="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
@@ -155,15 +161,35 @@ run_wrk() {
     cpu="$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v b="$bytes" \
         'BEGIN {printf "%.2f", (t / hz) / (b / 1073741824)}')"
     mibs="$(awk -v b="$bytes" -v d="$DURATION" 'BEGIN {printf "%.0f", b / d / 1048576}')"
-    echo "$server $load $conns $rps $mibs $p50 $p99 ${socket:-0} ${non2xx:-0} $cpu" >>"$WORK/results"
-    log "$(printf '%-5s %-5s c=%-4s %9s req/s %6s MiB/s p50 %7s ms p99 %7s ms socket errors %s non-2xx %s CPU %s s/GiB' \
-        "$server" "$load" "$conns" "$rps" "$mibs" "$p50" "$p99" "${socket:-0}" "${non2xx:-0}" "$cpu")"
+    echo "$server $load $conns $rps $mibs $p50 $p99 ${socket:-0} ${non2xx:-0} $cpu" >>"$WORK/runs"
+    log "$(printf 'round %s %-5s %-5s c=%-4s %9s req/s %6s MiB/s p50 %7s ms p99 %7s ms socket errors %s non-2xx %s CPU %s s/GiB' \
+        "$round" "$server" "$load" "$conns" "$rps" "$mibs" "$p50" "$p99" "${socket:-0}" "${non2xx:-0}" "$cpu")"
 }
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+: >"$WORK/runs"
+for load in whole range; do
+    for conns in $CONNECTIONS; do
+        for round in $(seq 1 "$ROUNDS"); do
+            for s in $SERVERS; do run_wrk "$s" "$load" "$conns" "$round"; done
+        done
+    done
+done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+# Per server, load and connection count: the median of each figure over the rounds, errors summed.
 : >"$WORK/results"
 for load in whole range; do
     for conns in $CONNECTIONS; do
-        for s in $SERVERS; do run_wrk "$s" "$load" "$conns"; done
+        for s in $SERVERS; do
+            awk -v s="$s" -v l="$load" -v c="$conns" '$1 == s && $2 == l && $3 == c' "$WORK/runs" |
+                awk 'function median(col,   n, i, j, t, v) {
+                        n = 0; for (i = 1; i <= NR; i++) v[++n] = row[i, col]
+                        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) {t = v[i]; v[i] = v[j]; v[j] = t}
+                        return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+                    {for (c = 1; c <= NF; c++) row[NR, c] = $c; err += $8; non += $9; s = $1; l = $2; k = $3}
+                    END {printf "%s %s %s %.0f %.0f %s %s %d %d %.2f\n", s, l, k, median(4), median(5), median(6), median(7), err, non, median(10)}' \
+                    >>"$WORK/results"
+        done
     done
 done
 for s in $SERVERS; do
@@ -211,7 +237,8 @@ mkdir -p "$(dirname "$RESULTS")"
     line "1 KiB ranges: 0 errors" range "err == 0 && non == 0" '"socket errors " err ", non-2xx " non'
     line "1 KiB ranges: ≥ 10,000 authorised requests/s" range "rps >= 10000" 'sprintf("%.0f requests/s", rps)'
     echo
-    echo "Figures behind each verdict are in the tables below (ratio = Brizo's requests/s over nginx's)."
+    echo "Figures behind each verdict are in the tables below (ratio = Brizo's requests/s over nginx's;" \
+        "each figure the median of $ROUNDS runs, errors summed over them)."
     echo
     for load in whole range; do
         if [[ "$load" == whole ]]; then
@@ -252,10 +279,12 @@ mkdir -p "$(dirname "$RESULTS")"
         "EIP-191 signature of the agreement id, checked by the server (signature recovery, grant, catalogue," \
         "file-root check) before any byte is served. Logging at warn (the access log is off in this run, as" \
         "nginx's is)."
-    echo "- wrk, 2 threads, keep-alive connections: for each load, connection count and server in turn, one" \
-        "unmeasured 3 s run, then a measured ${DURATION} s run with \`--latency\` (percentiles from wrk's" \
-        "latency distribution). wrk and the servers share the machine's $(nproc) cores, so every figure is" \
-        "what one machine does with its load generator on board."
+    echo "- wrk, 2 threads, keep-alive connections: for each load and connection count, one unmeasured 3 s" \
+        "run per server, then $ROUNDS rounds of a measured ${DURATION} s run per server in turn, with" \
+        "\`--latency\` (percentiles from wrk's latency distribution); each figure is the median over the" \
+        "rounds. wrk and the servers share the machine's $(nproc) cores, so every figure is what one machine" \
+        "does with its load generator on board. Load average (1, 5, 15 min) before the runs: $LOAD_BEFORE;" \
+        "after: $LOAD_AFTER (anything much above 2 means something else ran beside the benchmark)."
     echo "- Requests/s and errors are wrk's (non-2xx: wrk's count of answers with a status of 400 or more)." \
         "Payload MiB/s counts body bytes only (requests × body size)."
     echo "- Server CPU: user + system time of the server process(es) (\`/proc/PID/stat\`; nginx: master +" \
@@ -266,10 +295,10 @@ mkdir -p "$(dirname "$RESULTS")"
     for load in whole range; do
         for conns in $CONNECTIONS; do
             for s in $SERVERS; do
-                echo "### $(label "$s"), $load, $conns connections"
+                echo "### $(label "$s"), $load, $conns connections (last round)"
                 echo
                 echo '```'
-                sed 's/signature=0x[0-9a-f]*/signature=…/' "$WORK/wrk-$s-$load-$conns.txt"
+                sed 's/signature=0x[0-9a-f]*/signature=…/' "$WORK/wrk-$s-$load-$conns-$ROUNDS.txt"
                 echo '```'
                 echo
             done
