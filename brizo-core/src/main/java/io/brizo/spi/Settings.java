@@ -219,7 +219,15 @@ public final class Settings {
         }
     }
 
-    private static Optional<String> closest(String name, Set<String> candidates) {
+    /**
+     * {@return the candidate nearest to {@code name} by edit distance, if it is near enough to be
+     * a likely typo} For "did you mean" messages about unknown setting or property names.
+     */
+    public static Optional<String> closestName(String name, Collection<String> candidates) {
+        return closest(name, candidates);
+    }
+
+    private static Optional<String> closest(String name, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -132,35 +132,11 @@ public final class BrizoSettingNames {
 
     /** {@return the known property name closest to {@code rest}, if one is close} */
     Optional<String> closest(String rest) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
+        Map<String, String> properties = new LinkedHashMap<>();
         for (SettingKey key : keys.values()) {
             String candidate = key.name().startsWith("BRIZO_") ? key.name().substring(6) : key.name();
-            int d = distance(rest, candidate);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = propertyName(key);
-            }
+            properties.putIfAbsent(candidate, propertyName(key));
         }
-        return bestDistance <= Math.max(2, rest.length() / 4) ? Optional.ofNullable(best) : Optional.empty();
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return Settings.closestName(rest, properties.keySet()).map(properties::get);
     }
 }
