@@ -217,12 +217,21 @@ public final class BrizoHttpServer implements AutoCloseable {
 
         Workers(int threads, Duration headerTimeout) {
             AtomicInteger n = new AtomicInteger();
-            // Fixed size, idle threads retired: a new thread per exchange until all exist, then a queue.
+            // A new thread only when none is idle, up to the maximum; then a queue. (A plain
+            // executor either queues before growing or, fixed at the maximum, starts a thread per
+            // exchange until all exist.) Idle threads retire after a minute.
             int size = threads * (1 + HEAD_READERS_PER_HANDLER);
-            pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            GrowFirstQueue queue = new GrowFirstQueue();
+            pool = new ThreadPoolExecutor(threads, size, 60, TimeUnit.SECONDS, queue, r -> {
                 Thread t = new Thread(r, "brizo-http-" + n.incrementAndGet());
                 t.setDaemon(false);
                 return t;
+            });
+            queue.pool = pool;
+            pool.setRejectedExecutionHandler((r, p) -> {
+                if (!p.isShutdown()) {
+                    queue.enqueue(r); // raced past the maximum: wait in the queue after all
+                }
             });
             pool.allowCoreThreadTimeOut(true);
             handlers = new Semaphore(threads);
@@ -233,6 +242,25 @@ public final class BrizoHttpServer implements AutoCloseable {
             });
             deadlines.setRemoveOnCancelPolicy(true);
             headerTimeoutNanos = headerTimeout.toNanos();
+        }
+
+        /** Refuses a task while the pool may still grow and no thread is idle, so it grows. */
+        private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
+            private static final long serialVersionUID = 1L;
+            private transient ThreadPoolExecutor pool;
+
+            @Override
+            public boolean offer(Runnable task) {
+                ThreadPoolExecutor p = pool;
+                if (p != null && p.getPoolSize() < p.getMaximumPoolSize() && p.getActiveCount() >= p.getPoolSize()) {
+                    return false;
+                }
+                return super.offer(task);
+            }
+
+            void enqueue(Runnable task) {
+                super.offer(task);
+            }
         }
 
         @Override
