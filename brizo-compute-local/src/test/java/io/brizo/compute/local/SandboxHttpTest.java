@@ -202,6 +202,24 @@ class SandboxHttpTest extends ComputeHttpFixture {
     }
 
     @Test
+    void pythonJobRunsInTheSandboxAsItDidOutside() throws Exception {
+        URI python = startAnother(Map.of("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh,python=python3"));
+        String code = "import json, os\n"
+                + "rows = open(os.path.join(os.environ['INPUTS'], '" + "da".repeat(32) + "', '0')).read().split()\n"
+                + "json.dump({'rows': len(rows), 'uid': os.getuid()}, open(os.environ['OUTPUTS'] + '/r.json', 'w'))\n"
+                + "print('done')\n";
+        String meta = JSON.writeValueAsString(Map.of(
+                "rawcode", code, "container", Map.of("image", "python", "tag", "3", "entrypoint", "python $ALGO")));
+        String jobId = startJob(python, consumer, Map.of("algorithmMeta", meta), 200)
+                .get("jobId")
+                .asText();
+        awaitStatus(python, jobId, state("SUCCEEDED"));
+        JsonNode r = JSON.readTree(result(python, consumer, jobId, 0).body());
+        assertEquals(3, r.get("rows").asInt());
+        assertEquals(65534, r.get("uid").asInt());
+    }
+
+    @Test
     void unknownImageIsRefusedAndEnvironmentsSayTheSandboxIsOn() throws Exception {
         URI strict = startAnother(
                 Map.of("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh,python=python3", "BRIZO_COMPUTE_RUNTIMES", "sh=host"));
