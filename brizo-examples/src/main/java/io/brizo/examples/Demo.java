@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -60,6 +61,29 @@ final class Demo {
         }
     }
 
+    /**
+     * {@return whether the compute job can run in the bubblewrap sandbox here} Without {@code bwrap}
+     * the demo says so and runs it unsandboxed, as a plain process: fine for its own trusted
+     * algorithm, never for a consumer's.
+     */
+    private static boolean sandboxed(PrintStream out, Path work) throws IOException {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin";
+        boolean found = Arrays.stream(path.split(":"))
+                .filter(d -> !d.isEmpty())
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "bwrap")));
+        if (!found) {
+            out.println("Publisher: bubblewrap (bwrap) is not installed, so the compute job runs UNSANDBOXED,"
+                    + " as a plain process with this user's rights; install the package bubblewrap to run it in"
+                    + " the sandbox (no network, only its own /data, an unprivileged user, limits).");
+            return false;
+        }
+        // The sandbox user must be able to traverse to the job's folders.
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+        out.println("Publisher: the compute job runs in a bubblewrap sandbox (no network, only its own /data,"
+                + " an unprivileged user, limits).");
+        return true;
+    }
+
     private static int run(PrintStream out, Path work) throws Exception {
         // 1. The publisher's private storage: a directory the consumer never learns about.
         Path storage = Files.createDirectories(work.resolve("storage"));
@@ -97,6 +121,7 @@ final class Demo {
                         "BRIZO_COMPUTE_DIR",
                         Files.createDirectories(work.resolve("jobs")).toString())
                 .put("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh")
+                .put("BRIZO_COMPUTE_UNSANDBOXED", Boolean.toString(!sandboxed(out, work)))
                 .build();
         try (Brizo brizo = Brizo.builder().settings(settings).discover().build();
                 BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4)) {

@@ -20,6 +20,8 @@ import java.nio.file.Path;
  */
 record JobLayout(Path dir) {
     static final String DID_PREFIX = "did:op:";
+    /** The name of the backend's own folder in a job's directory. */
+    static final String BRIZO = ".brizo";
 
     Path inputs() {
         return dir.resolve("inputs");
@@ -51,7 +53,7 @@ record JobLayout(Path dir) {
     }
 
     Path brizo() {
-        return dir.resolve(".brizo");
+        return dir.resolve(BRIZO);
     }
 
     Path stateFile() {

@@ -135,6 +135,14 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     private static final List<String> PASSED_ENVIRONMENT =
             List.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME");
     private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+    /** Said at start and in environments() when algorithms run without a sandbox. */
+    static final String UNSANDBOXED_WARNING = "UNSANDBOXED development mode: algorithms run as plain processes"
+            + " with the server's user and rights (they can read its files and keys, use the network, and"
+            + " escape limits); never offer this to consumers you do not trust";
+    /** How often a running job's output bytes are counted. */
+    private static final long ACCOUNTING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** More files than this in outputs and logs end the job: counting them must stay cheap. */
+    static final int MAX_OUTPUT_FILES = 100_000;
 
     /**
      * What the factory read from the settings.
@@ -144,8 +152,15 @@ final class LocalProcessComputeBackend implements ComputeBackend {
      * @param maxDuration the longest time limit a job may have
      * @param stageTimeout the deadline for staging a job's inputs and algorithm
      * @param maxJobs how many jobs are staged or run at once
+     * @param sandbox how algorithms are confined; null in the unsandboxed development mode
      */
-    record Config(Path dir, CommandTable commands, Duration maxDuration, Duration stageTimeout, int maxJobs) {}
+    record Config(
+            Path dir,
+            CommandTable commands,
+            Duration maxDuration,
+            Duration stageTimeout,
+            int maxJobs,
+            Sandbox sandbox) {}
 
     private final Path root;
     private final StorageAccess storage;
@@ -212,10 +227,15 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         this.lock = lock;
         this.environment = new ComputeEnvironment(
                 ENVIRONMENT_ID,
-                "This server's own machine, for development: algorithms run as local processes with the"
-                        + " server's user and rights, without isolation",
+                config.sandbox() == null
+                        ? UNSANDBOXED_WARNING
+                        : "This server's own machine: every algorithm in a bubblewrap sandbox without network,"
+                                + " seeing only its own /data and a read-only runtime, as an unprivileged user"
+                                + " within its limits (memory, CPU time, processes, open files, output bytes)",
                 Runtime.getRuntime().availableProcessors(),
-                memoryBytes(),
+                config.sandbox() == null
+                        ? memoryBytes()
+                        : config.sandbox().limits().memoryBytes(),
                 0,
                 config.maxDuration());
         this.workers = new ThreadPoolExecutor(
@@ -274,6 +294,17 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             throw BrizoException.configuration("the compute directory " + real
                     + " is used by another process; give each server its own directory");
         }
+        if (config.sandbox() == null) {
+            LOG.warn("the local compute backend runs in its " + UNSANDBOXED_WARNING);
+        } else {
+            try {
+                SandboxCheck.prepareRoot(real, config.sandbox());
+                SandboxCheck.probe(real, config.sandbox());
+            } catch (BrizoException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+        }
         LocalProcessComputeBackend backend = new LocalProcessComputeBackend(real, storage, config, channel, fileLock);
         try {
             backend.recover();
@@ -319,7 +350,19 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             }
         }
         JobLayout layout = new JobLayout(root.resolve(job.jobId()));
-        List<String> command = config.commands().commandLine(job.algorithm(), layout.algorithm(), searchPath());
+        Sandbox sandbox = config.sandbox();
+        List<String> algorithmCommand = sandbox == null
+                ? config.commands().commandLine(job.algorithm(), layout.algorithm(), searchPath())
+                : config.commands()
+                        .commandLine(
+                                job.algorithm(),
+                                Path.of(Sandbox.VOLUME, "transformations", "algorithm"),
+                                sandbox.hostSearchPath(
+                                        job.algorithm().container().image()));
+        List<String> command = sandbox == null
+                ? algorithmCommand
+                : sandbox.commandLine(
+                        layout.dir(), job.algorithm().container().image(), sandboxEnvironment(job), algorithmCommand);
 
         Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now()));
         if (jobs.putIfAbsent(j.id, j) != null) {
@@ -695,6 +738,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             } else {
                 stageFile(j, code.file().url(), l.algorithm(), "the algorithm");
             }
+            if (config.sandbox() != null) {
+                try {
+                    SandboxCheck.prepareJob(l, config.sandbox());
+                } catch (IOException e) {
+                    throw diskFailure(j, "preparing the job's directories for its sandbox", e);
+                }
+            }
         } finally {
             deadline.cancel(false);
         }
@@ -791,6 +841,18 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = builder.environment();
         env.clear();
+        if (config.sandbox() != null) {
+            // Only the wrapper and the sandbox's tools see this; the algorithm gets what the
+            // sandbox's --setenv options give it.
+            env.put("PATH", DEFAULT_PATH + ":/usr/sbin:/sbin");
+            env.put("LC_ALL", "C");
+        } else {
+            unsandboxedEnvironment(job, l, env);
+        }
+        return start(j, builder);
+    }
+
+    private static void unsandboxedEnvironment(ComputeJob job, JobLayout l, Map<String, String> env) {
         for (String name : PASSED_ENVIRONMENT) {
             String value = System.getenv(name);
             if (value != null) {
@@ -806,6 +868,34 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         env.put("INPUTS", l.inputs().toString());
         env.put("OUTPUTS", l.outputs().toString());
         env.put("LOGS", l.logs().toString());
+    }
+
+    /** {@return all the algorithm sees of an environment inside the sandbox} */
+    private static Map<String, String> sandboxEnvironment(ComputeJob job) {
+        String v = Sandbox.VOLUME;
+        return Map.of(
+                "DIDS",
+                Json.write(job.inputs().stream().map(Asset::did).toList()),
+                "TRANSFORMATION_DID",
+                job.algorithm().didIfAny().orElse(""),
+                "VOLUME",
+                v,
+                "INPUTS",
+                v + "/inputs",
+                "OUTPUTS",
+                v + "/outputs",
+                "LOGS",
+                v + "/logs",
+                "PATH",
+                Sandbox.PATH,
+                "HOME",
+                "/tmp",
+                // Python buffers output written to a file; unbuffered, its log can be followed live.
+                "PYTHONUNBUFFERED",
+                "1");
+    }
+
+    private Process start(Job j, ProcessBuilder builder) {
         synchronized (j) {
             // Under the job's lock, so a stop either comes before (and nothing starts) or sees
             // the process to kill.
@@ -836,10 +926,24 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             r = j.record;
         }
         Instant deadline = r.started().plus(r.maxDuration());
-        long waitNanos = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+        Sandbox sandbox = config.sandbox();
         boolean exited;
+        String overAllowance = null;
         try {
-            exited = exit.await(waitNanos);
+            while (true) {
+                long left =
+                        Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+                // In the sandbox, the output bytes are counted while it runs: rlimits bound each
+                // file, this bounds their sum (and the number of files).
+                exited = exit.await(sandbox == null ? left : Math.min(left, ACCOUNTING_NANOS));
+                if (exited || left == 0 || sandbox == null) {
+                    break;
+                }
+                overAllowance = overAllowance(j.layout, sandbox.limits().outputBytes());
+                if (overAllowance != null) {
+                    break;
+                }
+            }
         } catch (InterruptedException e) {
             // Only close() interrupts: the algorithm keeps running, and a restart re-attaches.
             Thread.currentThread().interrupt();
@@ -852,7 +956,11 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 }
                 LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
             }
-            end(j, JobState.FAILED, null, "time limit of " + human(r.maxDuration()) + " exceeded");
+            end(
+                    j,
+                    JobState.FAILED,
+                    null,
+                    overAllowance != null ? overAllowance : "time limit of " + human(r.maxDuration()) + " exceeded");
             return;
         }
         Integer code = readExitCode(j.layout.exitFile());
@@ -862,9 +970,111 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                     JobState.FAILED,
                     null,
                     "the algorithm's process was ended from outside before it" + " recorded an exit code");
-        } else {
-            end(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, exitMessage(code));
+            return;
         }
+        String late = sandbox == null
+                ? null
+                : overAllowance(j.layout, sandbox.limits().outputBytes());
+        if (late != null) {
+            end(j, JobState.FAILED, code, late);
+        } else {
+            end(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, failureMessage(j.layout, code));
+        }
+    }
+
+    /**
+     * {@return why the job's outputs and log are over its allowance, or null if they are not}
+     * Files are counted, not followed: a link costs its own size.
+     */
+    static String overAllowance(JobLayout layout, long allowance) {
+        long[] total = {0, 0};
+        for (Path dir : List.of(layout.outputs(), layout.logs())) {
+            try {
+                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                        total[0] += attrs.size();
+                        total[1]++;
+                        return total[1] > MAX_OUTPUT_FILES ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return FileVisitResult.CONTINUE; // removed meanwhile
+                    }
+                });
+            } catch (IOException e) {
+                LOG.debug("counting the outputs of a compute job failed", e);
+            }
+        }
+        if (total[1] > MAX_OUTPUT_FILES) {
+            return "the algorithm wrote more than " + MAX_OUTPUT_FILES + " files into its outputs and logs";
+        }
+        if (total[0] > allowance) {
+            return "the algorithm wrote more than its output allowance of " + bytes(allowance)
+                    + " (outputs and log together)";
+        }
+        return null;
+    }
+
+    /** {@return the message of an ended job: the exit code, and which limit it likely hit} */
+    private String failureMessage(JobLayout layout, int code) {
+        if (code == 0) {
+            return null;
+        }
+        Sandbox sandbox = config.sandbox();
+        if (sandbox == null) {
+            return exitMessage(code);
+        }
+        Sandbox.Limits limits = sandbox.limits();
+        if (code == 128 + 24) { // SIGXCPU
+            return "the algorithm used up its CPU time limit of " + human(limits.cpuTime()) + " (exit code " + code
+                    + ")";
+        }
+        if (code == 128 + 25) {
+            return "the algorithm wrote a file larger than its output allowance of " + bytes(limits.outputBytes())
+                    + " (exit code " + code + ")";
+        }
+        String tail = logTail(layout);
+        for (String sign : List.of("MemoryError", "Cannot allocate memory", "out of memory", "bad_alloc")) {
+            if (tail.contains(sign)) {
+                return "the algorithm ran out of memory: its limit is " + bytes(limits.memoryBytes()) + " (exit code "
+                        + code + ")";
+            }
+        }
+        if (tail.contains("File too large")) {
+            return "the algorithm wrote a file larger than its output allowance of " + bytes(limits.outputBytes())
+                    + " (exit code " + code + ")";
+        }
+        if (tail.contains("Resource temporarily unavailable") || tail.contains("Cannot fork")) {
+            return "the algorithm hit its limit of " + limits.processes() + " processes (exit code " + code + ")";
+        }
+        return exitMessage(code);
+    }
+
+    private static String logTail(JobLayout layout) {
+        try (FileChannel ch = FileChannel.open(layout.log(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(4096, size));
+            ch.read(buf, size - buf.capacity());
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** {@return a byte count as people write it: 1 GiB, 64 MiB, 512 KiB, 100 bytes} */
+    static String bytes(long n) {
+        if (n >= 1L << 30 && n % (1L << 30) == 0) {
+            return (n >> 30) + " GiB";
+        }
+        if (n >= 1L << 20 && n % (1L << 20) == 0) {
+            return (n >> 20) + " MiB";
+        }
+        if (n >= 1L << 10 && n % (1L << 10) == 0) {
+            return (n >> 10) + " KiB";
+        }
+        return n + " bytes";
     }
 
     // ---------------------------------------------------------------- restart

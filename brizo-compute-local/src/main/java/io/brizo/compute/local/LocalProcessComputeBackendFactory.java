@@ -1,31 +1,39 @@
 package io.brizo.compute.local;
 
+import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageAccess;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Creates the {@code local} compute backend, which runs algorithms as local processes of the
- * server, for development only: see {@link LocalProcessComputeBackend} for why it is no isolation
- * boundary. Configured by {@value #DIR_NAME}; without it there is no local backend. Its priority
+ * Creates the {@code local} compute backend, which runs each algorithm in a bubblewrap sandbox on
+ * the server's machine (see {@link Sandbox}); without {@code bwrap} it refuses to start unless
+ * {@value #UNSANDBOXED_NAME} chooses the unsandboxed development mode. Configured by {@value #DIR_NAME}; without it there is no local backend. Its priority
  * is low (-10), so that any other configured backend wins.
  *
  * <p>Found through {@link java.util.ServiceLoader}; public only for that reason.
  */
 public final class LocalProcessComputeBackendFactory implements ComputeBackend.Factory {
     static final String DIR_NAME = "BRIZO_COMPUTE_DIR";
+    static final String UNSANDBOXED_NAME = "BRIZO_COMPUTE_UNSANDBOXED";
 
     /** The work directory; the backend is on when it is set. */
     public static final SettingKey DIR = SettingKey.of(
             DIR_NAME,
             null,
             "work directory of the local compute backend (jobs live in <dir>/<jobId>/); unset = no local backend."
-                    + " For development: algorithms run with the server's user and rights, without isolation");
+                    + " Every algorithm runs in a bubblewrap sandbox");
     /** Image names to local commands. */
     public static final SettingKey COMMANDS = SettingKey.of(
             "BRIZO_COMPUTE_COMMANDS",
@@ -49,7 +57,53 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
             "how many jobs the local compute backend stages or runs at once (default: the number of processors);"
                     + " more wait in the QUEUED state");
 
+    /** The explicit choice to run algorithms without a sandbox. */
+    public static final SettingKey UNSANDBOXED = SettingKey.of(
+            UNSANDBOXED_NAME,
+            "false",
+            "true = run algorithms as plain processes with the server's user and rights, without the bubblewrap"
+                    + " sandbox: for development with trusted algorithms only (logged as a warning)");
+    /** The bubblewrap executable. */
+    public static final SettingKey BWRAP = SettingKey.of(
+            "BRIZO_COMPUTE_BWRAP", "bwrap", "the bubblewrap executable: a path, or a name looked up on PATH");
+    /** The host user the sandbox runs as. */
+    public static final SettingKey SANDBOX_UID = SettingKey.of(
+            "BRIZO_COMPUTE_SANDBOX_UID",
+            "65534",
+            "host user and group id that sandboxed algorithms run as when the server runs as root (their"
+                    + " process limit counts this user's processes); inside, they are always 65534");
+    /** Image names to runtime roots. */
+    public static final SettingKey RUNTIMES = SettingKey.of(
+            "BRIZO_COMPUTE_RUNTIMES",
+            null,
+            "image=root pairs, separated by commas: the read-only root directory (an unpacked image) a sandboxed"
+                    + " algorithm of that image sees, or 'host' for the host's /usr; default: host for every image of"
+                    + " BRIZO_COMPUTE_COMMANDS; images without a runtime are refused");
+    /** Memory per job. */
+    public static final SettingKey MEMORY = SettingKey.of(
+            "BRIZO_COMPUTE_LOCAL_MEMORY",
+            "2g",
+            "private writable memory of a sandboxed job (RLIMIT_DATA), in bytes or with k, m, g");
+    /** CPU time per job. */
+    public static final SettingKey CPU_TIME = SettingKey.of(
+            "BRIZO_COMPUTE_LOCAL_CPU_TIME", "1h", "CPU time of each process of a sandboxed job (RLIMIT_CPU)");
+    /** Processes per sandbox user. */
+    public static final SettingKey PROCESSES = SettingKey.of(
+            "BRIZO_COMPUTE_LOCAL_PROCESSES",
+            "256",
+            "processes and threads of the sandbox user (RLIMIT_NPROC; jobs running at once share it)");
+    /** Open files per process. */
+    public static final SettingKey OPEN_FILES = SettingKey.of(
+            "BRIZO_COMPUTE_LOCAL_OPEN_FILES", "1024", "open files of each process of a sandboxed job (RLIMIT_NOFILE)");
+    /** Output allowance per job. */
+    public static final SettingKey OUTPUT_BYTES = SettingKey.of(
+            "BRIZO_COMPUTE_LOCAL_OUTPUT_BYTES",
+            "1g",
+            "the most a sandboxed job may write into its outputs and log together (also its largest file,"
+                    + " RLIMIT_FSIZE); more ends it FAILED");
+
     private static final int MAX_JOBS_LIMIT = 1024;
+    private static final Pattern BYTES = Pattern.compile("([0-9]{1,19})([kmg])?");
 
     /** Creates the factory; ServiceLoader calls this. */
     public LocalProcessComputeBackendFactory() {}
@@ -81,9 +135,74 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
         Duration stageTimeout = positive(settings, STAGE_TIMEOUT);
         int processors = Runtime.getRuntime().availableProcessors();
         int maxJobs = settings.getInt(MAX_JOBS.name(), Math.min(processors, MAX_JOBS_LIMIT), 1, MAX_JOBS_LIMIT);
+        Sandbox sandbox = settings.getBoolean(UNSANDBOXED.name(), false) ? null : sandbox(settings, commands);
         LocalProcessComputeBackend.Config config =
-                new LocalProcessComputeBackend.Config(dir.get(), commands, maxDuration, stageTimeout, maxJobs);
+                new LocalProcessComputeBackend.Config(dir.get(), commands, maxDuration, stageTimeout, maxJobs, sandbox);
         return Optional.of(LocalProcessComputeBackend.open(config, storage));
+    }
+
+    private static Sandbox sandbox(Settings settings, CommandTable commands) {
+        String name = settings.get(BWRAP.name(), BWRAP.defaultValue());
+        Path bwrap = SandboxCheck.findBwrap(name)
+                .orElseThrow(() -> BrizoException.configuration("the local compute backend runs every algorithm in a"
+                        + " bubblewrap sandbox, but '" + name + "' was not found: install the package '"
+                        + SandboxCheck.PACKAGE + "' (apt-get install " + SandboxCheck.PACKAGE + "), set "
+                        + BWRAP.name() + ", or, for development with trusted algorithms only, set "
+                        + UNSANDBOXED.name() + "=true"));
+        Map<String, String> runtimes = new LinkedHashMap<>();
+        commands.images().forEach(image -> runtimes.put(image, Sandbox.HOST));
+        Optional<String> configured = settings.get(RUNTIMES.name());
+        if (configured.isPresent()) {
+            runtimes.clear();
+            for (String pair : configured.get().split(",")) {
+                int eq = pair.indexOf('=');
+                String image = eq <= 0 ? "" : pair.substring(0, eq).trim();
+                String root = eq <= 0 ? "" : pair.substring(eq + 1).trim();
+                if (image.isEmpty()
+                        || !(root.equals(Sandbox.HOST) || Path.of(root).isAbsolute())) {
+                    throw settings.malformed(
+                            RUNTIMES.name(),
+                            "image=root pairs separated by commas, each root 'host' or an absolute path");
+                }
+                if (!root.equals(Sandbox.HOST) && !Files.isDirectory(Path.of(root))) {
+                    throw BrizoException.configuration(
+                            "the runtime root of image '" + image + "' in " + RUNTIMES.name() + " is not a directory");
+                }
+                runtimes.put(image, root);
+            }
+        }
+        int uid = settings.getInt(SANDBOX_UID.name(), 65534, 1, Integer.MAX_VALUE);
+        Sandbox.Limits limits = new Sandbox.Limits(
+                bytes(settings, MEMORY),
+                positive(settings, CPU_TIME),
+                settings.getInt(PROCESSES.name(), 256, 1, 1 << 20),
+                settings.getInt(OPEN_FILES.name(), 1024, 16, 1 << 20),
+                bytes(settings, OUTPUT_BYTES));
+        return new Sandbox(bwrap, SandboxCheck.isRoot() ? uid : null, runtimes, limits);
+    }
+
+    /** Reads a byte count: digits, optionally followed by k, m or g (binary multiples). */
+    private static long bytes(Settings settings, SettingKey key) {
+        String text = settings.get(key.name(), key.defaultValue()).trim().toLowerCase(Locale.ROOT);
+        Matcher m = BYTES.matcher(text);
+        if (m.matches()) {
+            int shift = m.group(2) == null
+                    ? 0
+                    : switch (m.group(2)) {
+                        case "k" -> 10;
+                        case "m" -> 20;
+                        default -> 30;
+                    };
+            try {
+                long n = Long.parseLong(m.group(1));
+                if (n > 0 && n <= Long.MAX_VALUE >> shift) {
+                    return n << shift;
+                }
+            } catch (NumberFormatException e) {
+                // too large: reported below
+            }
+        }
+        throw settings.malformed(key.name(), "a positive number of bytes, optionally with k, m or g (512m, 2g)");
     }
 
     private static Duration positive(Settings settings, SettingKey key) {
@@ -100,7 +219,21 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
 
     @Override
     public List<SettingKey> settingKeys() {
-        return List.of(DIR, COMMANDS, MAX_DURATION, STAGE_TIMEOUT, MAX_JOBS);
+        return List.of(
+                DIR,
+                COMMANDS,
+                MAX_DURATION,
+                STAGE_TIMEOUT,
+                MAX_JOBS,
+                UNSANDBOXED,
+                BWRAP,
+                SANDBOX_UID,
+                RUNTIMES,
+                MEMORY,
+                CPU_TIME,
+                PROCESSES,
+                OPEN_FILES,
+                OUTPUT_BYTES);
     }
 
     @Override

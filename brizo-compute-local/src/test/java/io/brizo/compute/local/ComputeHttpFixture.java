@@ -22,6 +22,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +63,8 @@ abstract class ComputeHttpFixture {
 
     @BeforeEach
     void setUp() throws Exception {
+        // The sandbox user must be able to traverse to the compute directory.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         dataDir = Files.createDirectories(dir.resolve("data"));
         computeDir = Files.createDirectories(dir.resolve("jobs"));
         Files.writeString(dataDir.resolve("lines.csv"), "a\nb\nc\n");

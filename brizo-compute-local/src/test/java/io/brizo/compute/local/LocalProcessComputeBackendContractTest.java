@@ -12,6 +12,7 @@ import io.brizo.testkit.ComputeBackendContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ class LocalProcessComputeBackendContractTest extends ComputeBackendContract {
 
     @Override
     protected ComputeBackend createBackend() throws IOException {
+        // The sandbox user must be able to traverse to the compute directory.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
         computeDir = Files.createDirectories(tmp.resolve("compute"));
         return open();
     }

@@ -616,7 +616,16 @@ class LocalProcessComputeBackendTest {
                         "BRIZO_COMPUTE_COMMANDS",
                         "BRIZO_COMPUTE_LOCAL_MAX_DURATION",
                         "BRIZO_COMPUTE_STAGE_TIMEOUT",
-                        "BRIZO_COMPUTE_LOCAL_MAX_JOBS"),
+                        "BRIZO_COMPUTE_LOCAL_MAX_JOBS",
+                        "BRIZO_COMPUTE_UNSANDBOXED",
+                        "BRIZO_COMPUTE_BWRAP",
+                        "BRIZO_COMPUTE_SANDBOX_UID",
+                        "BRIZO_COMPUTE_RUNTIMES",
+                        "BRIZO_COMPUTE_LOCAL_MEMORY",
+                        "BRIZO_COMPUTE_LOCAL_CPU_TIME",
+                        "BRIZO_COMPUTE_LOCAL_PROCESSES",
+                        "BRIZO_COMPUTE_LOCAL_OPEN_FILES",
+                        "BRIZO_COMPUTE_LOCAL_OUTPUT_BYTES"),
                 factory.settingKeys().stream().map(SettingKey::name).toList());
     }
 
@@ -658,6 +667,10 @@ class LocalProcessComputeBackendTest {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("BRIZO_COMPUTE_DIR", computeDir.toString());
         values.put("BRIZO_COMPUTE_COMMANDS", "python=python3,sh=/bin/sh");
+        // These tests hold the backend's own mechanics (staging, restarts, kills, tampering) to
+        // host paths and pids, so they run in the unsandboxed development mode; the sandbox has
+        // its own tests (SandboxHttpTest) and the contract and HTTP tests run sandboxed.
+        values.put("BRIZO_COMPUTE_UNSANDBOXED", "true");
         for (int i = 0; i < settings.length; i += 2) {
             values.put(settings[i], settings[i + 1]);
         }

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,8 @@ class TransferLinkHttpTest {
     }
 
     private Brizo brizo(Capturing factory, String publicUrl) throws Exception {
+        // The sandbox user must be able to traverse to the compute directory.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(dir.resolve("assets.json"), new ObjectMapper().writeValueAsString(Map.of()));
         Settings.Builder s = Settings.builder()

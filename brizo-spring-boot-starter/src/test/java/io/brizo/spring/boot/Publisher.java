@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -58,6 +59,8 @@ final class Publisher {
 
     Publisher(Path dir) throws IOException {
         this.dir = dir;
+        // The compute backend's sandbox user must be able to traverse to the jobs' folders.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         this.data = Files.createDirectories(dir.resolve("data"));
         this.jobs = Files.createDirectories(dir.resolve("jobs"));
         Files.writeString(data.resolve("lines.csv"), LINES);

@@ -3,6 +3,7 @@ package io.brizo.examples.spring;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,6 +48,8 @@ public final class SampleData {
      */
     public static Map<String, Object> write(Path dir, String consumer) throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
+        // The compute backend's sandbox user must be able to traverse to the jobs' folders.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Path jobs = Files.createDirectories(dir.resolve("jobs"));
         Files.writeString(data.resolve("weather.csv"), WEATHER);
         Files.writeString(
