@@ -128,7 +128,9 @@ abstract class ComputeHttpFixture {
                 .put("BRIZO_FILE_ROOTS", dataDir.toString())
                 .put("BRIZO_COMPUTE_DIR", computeDir.toString())
                 .put("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh")
-                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true");
+                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
+                // Tests rewrite the catalogue and grants and use them at once.
+                .put("BRIZO_RELOAD_INTERVAL", "0");
         extra.forEach(s::put);
         Brizo brizo = Brizo.builder().settings(s.build()).discover().build();
         BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4);
