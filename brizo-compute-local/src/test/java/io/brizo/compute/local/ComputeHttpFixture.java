@@ -9,6 +9,7 @@ import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.Settings;
+import io.brizo.testkit.OpenApiConformance;
 import io.brizo.testkit.TestConsumer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -155,7 +156,8 @@ abstract class ComputeHttpFixture {
         HttpRequest request = HttpRequest.newBuilder(URI.create(root + path + "?" + q))
                 .method(method, BodyPublishers.noBody())
                 .build();
-        return http.send(request, BodyHandlers.ofByteArray());
+        // Every answer is held to the API's OpenAPI document.
+        return OpenApiConformance.forApiAt(root).check(http.send(request, BodyHandlers.ofByteArray()));
     }
 
     JsonNode startJob(URI root, TestConsumer who, Map<String, String> algorithm, int expectedStatus) throws Exception {
