@@ -63,16 +63,20 @@ import org.web3j.crypto.Keys;
  * Content-Type} from the catalogue, {@code Content-Length}, {@code Accept-Ranges}, {@code
  * Content-Disposition}); a file chosen by index; single, suffix, open-ended and clamped ranges
  * (206 and {@code Content-Range}), a range past the end (416), several ranges (the whole file);
- * HEAD with the status and headers of GET and no body, on every route and for errors; a wrong
+ * HEAD with the status and headers of GET and no body, on every route that takes GET and for
+ * errors; a wrong
  * key (401), malformed parameters and percent-escapes (400), no grant and an expired one (403),
  * an index past the last file or beyond a long (404), a JSON body with a key given twice (400),
  * JSON body parameters, a nonce-form signature accepted once and its replay refused; an over-long
  * body, request target and header section (413, 414, 431); the query and path passed to the API
  * raw; {@code GET /} describing the service; an unknown route (404) and a wrong method (405 with
  * {@code Allow}); and a storage failure midway aborting the connection, so the client sees fewer
- * bytes than {@code Content-Length}. Every error is JSON {@code {"error", "message"}} and no
- * answer shows a Java class name, a stack trace, a storage location or a signature. It takes a
- * few seconds.
+ * bytes than {@code Content-Length}; the API's documentation ({@code /spec} in JSON and YAML with
+ * this binding's base URL, the Swagger UI page and its files relative to the mount point), and
+ * that every documented path takes exactly the documented methods. Every error is JSON {@code
+ * {"error", "message"}} and no answer shows a Java class name, a stack trace, a storage location
+ * or a signature; every exchange with the API is held to its OpenAPI document by {@link
+ * OpenApiConformance}. It takes a few seconds.
  *
  * <p>A server may refuse some requests itself, before the binding sees them: servlet containers
  * have their own limits on the request line and headers, and the JDK server parses the request
