@@ -166,6 +166,19 @@ public final class Brizo implements AutoCloseable {
     }
 
     /**
+     * {@return the size of the object a transfer link reads, leaving the link unused} What a HEAD
+     * request of the link answers; the link still reads once afterwards.
+     *
+     * @throws BrizoException of kind NOT_FOUND if the token is unknown, used or expired
+     */
+    public long transferSize(String token) {
+        URI location = transferLinks
+                .peek(token)
+                .orElseThrow(() -> BrizoException.notFound("no such transfer link (unknown, used or expired)"));
+        return storage.driverFor(location).stat(location).size();
+    }
+
+    /**
      * Writes one object through an upload link that a compute backend made for a pod (see
      * {@link io.brizo.spi.StorageAccess#uploadLink}): the token is the whole capability. The object
      * goes to {@code name} under the link's prefix, replacing one of that name.
@@ -446,6 +459,7 @@ public final class Brizo implements AutoCloseable {
             // One registry backs both the links backends make and the HTTP route that serves them.
             TransferLinks links = new TransferLinks();
             URI publicUrl = CoreSettings.publicUrl(settings).orElse(null);
+            CoreSettings.docsMode(settings); // read by the HTTP API; a malformed value fails here
             try {
                 List<StorageDriver> drivers = new ArrayList<>(explicitDrivers);
                 ServiceAgreementVerifier v = verifier;

@@ -9,6 +9,7 @@ import io.brizo.ConsumableFile;
 import io.brizo.ConsumeRequest;
 import io.brizo.JobReport;
 import io.brizo.ServiceInfo;
+import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.json.Json;
@@ -112,25 +113,38 @@ public final class BrizoHttpApi {
     static final String TRANSFER_ROUTE = COMPUTE_TRANSFER + "/{token}";
     /** The upload-link route as metrics name it: the token, a capability, is left out. */
     static final String UPLOAD_ROUTE = COMPUTE_UPLOAD + "/{token}";
+    /** The route of the docs page's files, as metrics name it. */
+    static final String DOCS_FILE_ROUTE = Routes.DOCS + "/{file}";
     /** The route of a path that matches none, as metrics name it. */
     static final String UNKNOWN_ROUTE = "UNKNOWN";
 
+    private static final Set<String> GET_HEAD = Set.of("GET", "HEAD");
     private static final Set<String> METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
     private final Brizo brizo;
     private final long computeBodyLimit;
     private final BrizoMetrics metrics;
+    private final ApiDocs docs;
 
     /**
      * Creates the API over {@code brizo}. A body that starts a compute job may carry an inline
      * algorithm, so its limit follows {@code BRIZO_COMPUTE_MAX_ALGORITHM_BYTES}: twice that (JSON
-     * escapes) plus room for the other fields.
+     * escapes) plus room for the other fields. It serves its own documentation as {@code
+     * BRIZO_API_DOCS} says: the OpenAPI document at {@link Routes#SPEC}, and Swagger UI at {@link
+     * Routes#DOCS} when {@code org.webjars:swagger-ui} is on the class path.
+     *
+     * @throws BrizoException of kind CONFIGURATION if {@code BRIZO_API_DOCS} is malformed
      */
     public BrizoHttpApi(Brizo brizo) {
         this.brizo = brizo;
         this.computeBodyLimit = 2L * ComputePolicy.maxAlgorithmBytes(brizo.settings()) + MAX_BODY;
         this.metrics = brizo.metrics();
+        this.docs = new ApiDocs(
+                CoreSettings.docsMode(brizo.settings()),
+                brizo.info().version(),
+                CoreSettings.publicUrl(brizo.settings()).orElse(null),
+                BrizoHttpApi.class.getClassLoader());
     }
 
     /**
@@ -165,6 +179,9 @@ public final class BrizoHttpApi {
         if (p.startsWith(COMPUTE_UPLOAD + "/")) {
             return UPLOAD_ROUTE;
         }
+        if (p.startsWith(Routes.DOCS + "/")) {
+            return DOCS_FILE_ROUTE;
+        }
         return switch (p) {
             case "/", "" -> "/";
             case CONSUME -> CONSUME;
@@ -172,6 +189,8 @@ public final class BrizoHttpApi {
             case COMPUTE_LOGS -> COMPUTE_LOGS;
             case COMPUTE_RESULT -> COMPUTE_RESULT;
             case COMPUTE_ENVIRONMENTS -> COMPUTE_ENVIRONMENTS;
+            case Routes.SPEC -> Routes.SPEC;
+            case Routes.DOCS -> Routes.DOCS;
             default -> UNKNOWN_ROUTE;
         };
     }
@@ -199,20 +218,28 @@ public final class BrizoHttpApi {
             }
             if (path.startsWith(COMPUTE_TRANSFER + "/")) {
                 String token = path.substring(COMPUTE_TRANSFER.length() + 1);
-                return only(request, Set.of("GET"), () -> transfer(request, token));
+                return only(request, GET_HEAD, () -> transfer(request, token));
             }
             if (path.startsWith(COMPUTE_UPLOAD + "/")) {
                 String token = path.substring(COMPUTE_UPLOAD.length() + 1);
                 return only(request, Set.of("PUT"), () -> upload(request, token));
             }
+            if (path.startsWith(Routes.DOCS + "/") && docs.servesUi()) {
+                String file = path.substring(Routes.DOCS.length() + 1);
+                return only(request, GET_HEAD, () -> docs.file(file));
+            }
+            // Every route that answers GET answers HEAD too (HTTP says it should); handle() drops
+            // the body.
             return switch (path) {
-                case "/", "" -> only(request, Set.of("GET", "HEAD"), () -> info());
-                case CONSUME -> only(request, Set.of("GET", "HEAD"), () -> consume(request));
-                case COMPUTE -> only(request, Set.of("POST", "GET", "PUT", "DELETE"), () -> compute(request));
-                case COMPUTE_LOGS -> only(request, Set.of("GET"), () -> computeLogs(request));
-                case COMPUTE_RESULT -> only(request, Set.of("GET", "HEAD"), () -> computeResult(request));
-                case COMPUTE_ENVIRONMENTS -> only(request, Set.of("GET"), () -> environments());
-                default -> error(404, "NOT_FOUND", "no such route; see GET / for the endpoints");
+                case "/", "" -> only(request, GET_HEAD, () -> info());
+                case CONSUME -> only(request, GET_HEAD, () -> consume(request));
+                case COMPUTE -> only(request, Set.of("POST", "GET", "HEAD", "PUT", "DELETE"), () -> compute(request));
+                case COMPUTE_LOGS -> only(request, GET_HEAD, () -> computeLogs(request));
+                case COMPUTE_RESULT -> only(request, GET_HEAD, () -> computeResult(request));
+                case COMPUTE_ENVIRONMENTS -> only(request, GET_HEAD, () -> environments());
+                case Routes.SPEC -> docs.servesSpec() ? only(request, GET_HEAD, () -> docs.spec(request)) : noRoute();
+                case Routes.DOCS -> docs.servesUi() ? only(request, GET_HEAD, () -> docs.page(request)) : noRoute();
+                default -> noRoute();
             };
         } catch (BrizoException e) {
             return error(e);
@@ -228,6 +255,10 @@ public final class BrizoHttpApi {
             LOG.debug("internal error detail", e);
             return error(500, ErrorKind.INTERNAL.name(), "internal error");
         }
+    }
+
+    private static HttpResponse noRoute() {
+        return error(404, "NOT_FOUND", "no such route; see GET / for the endpoints");
     }
 
     /** {@return the size of the header section as sent: each line's name, ": ", value and CRLF} */
@@ -285,10 +316,16 @@ public final class BrizoHttpApi {
         body.put("storageDrivers", brizo.storageDriverNames());
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("consume", "GET|HEAD " + CONSUME);
-        endpoints.put("compute", "POST|GET|PUT|DELETE " + COMPUTE);
-        endpoints.put("computeLogs", "GET " + COMPUTE_LOGS);
+        endpoints.put("compute", "POST|GET|HEAD|PUT|DELETE " + COMPUTE);
+        endpoints.put("computeLogs", "GET|HEAD " + COMPUTE_LOGS);
         endpoints.put("computeResult", "GET|HEAD " + COMPUTE_RESULT);
-        endpoints.put("computeEnvironments", "GET " + COMPUTE_ENVIRONMENTS);
+        endpoints.put("computeEnvironments", "GET|HEAD " + COMPUTE_ENVIRONMENTS);
+        if (docs.servesSpec()) {
+            endpoints.put("spec", "GET|HEAD " + Routes.SPEC);
+        }
+        if (docs.servesUi()) {
+            endpoints.put("docs", "GET|HEAD " + Routes.DOCS);
+        }
         body.put("endpoints", endpoints);
         return HttpResponse.json(200, Json.write(body), List.of());
     }
@@ -367,6 +404,15 @@ public final class BrizoHttpApi {
     }
 
     private HttpResponse transfer(HttpRequest request, String token) {
+        if ("HEAD".equals(request.method())) {
+            // A link reads once: HEAD shows what GET would, and leaves the link unused.
+            return download(
+                    request,
+                    new Download(brizo.transferSize(token), "application/octet-stream", "transfer", "a transfer link"),
+                    range -> {
+                        throw new IllegalStateException("HEAD opens nothing");
+                    });
+        }
         ConsumableFile file = brizo.transfer(token);
         return download(
                 request,
@@ -574,7 +620,7 @@ public final class BrizoHttpApi {
         return bodyParameters(request, names, maxBody);
     }
 
-    private static Map<String, String> queryParameters(String query, Set<String> names) {
+    static Map<String, String> queryParameters(String query, Set<String> names) {
         Map<String, String> raw = new HashMap<>();
         String current = null;
         for (String part : query.split("&", -1)) {

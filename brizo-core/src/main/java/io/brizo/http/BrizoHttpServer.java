@@ -143,12 +143,15 @@ public final class BrizoHttpServer implements AutoCloseable {
     private static void serve(BrizoHttpApi api, HttpExchange exchange) throws IOException {
         try (InputStream body = exchange.getRequestBody()) {
             URI requestUri = exchange.getRequestURI();
+            // Plain HTTP at the root; the API checks the Host before naming it in its document.
+            String host = exchange.getRequestHeaders().getFirst("Host");
             HttpResponse response = api.handle(new HttpRequest(
                     exchange.getRequestMethod(),
                     requestUri.getRawPath() == null ? "/" : requestUri.getRawPath(),
                     requestUri.getRawQuery(),
                     exchange.getRequestHeaders(),
-                    body));
+                    body,
+                    host == null ? null : "http://" + host));
             for (Map.Entry<String, String> h : response.headers()) {
                 exchange.getResponseHeaders().add(h.getKey(), h.getValue());
             }

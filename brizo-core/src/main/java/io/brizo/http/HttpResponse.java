@@ -87,6 +87,15 @@ public final class HttpResponse {
         return new HttpResponse(status, h, content.length, new BytesBody(content));
     }
 
+    /** {@return a response of {@code content} with exactly the headers given, Content-Type first} */
+    static HttpResponse cached(
+            int status, String contentType, byte[] content, List<Map.Entry<String, String>> headers) {
+        List<Map.Entry<String, String>> h = new ArrayList<>();
+        h.add(Map.entry("Content-Type", contentType));
+        h.addAll(headers);
+        return new HttpResponse(status, h, content.length, new BytesBody(content));
+    }
+
     static HttpResponse json(int status, String json, List<Map.Entry<String, String>> extra) {
         return bytes(status, "application/json", json.getBytes(StandardCharsets.UTF_8), extra);
     }

@@ -29,6 +29,16 @@ public final class Routes {
     public static final String COMPUTE_UPLOAD = COMPUTE + "/upload";
     /** The compute environments. */
     public static final String COMPUTE_ENVIRONMENTS = COMPUTE + "/environments";
+    /**
+     * The API's OpenAPI document: JSON, or YAML with {@code ?format=yaml} or {@code Accept:
+     * application/yaml}; where the original Brizo served its spec.
+     */
+    public static final String SPEC = "/spec";
+    /**
+     * Swagger UI on {@link #SPEC}, where the original Brizo served it; its files are under {@code
+     * <this>/<file>}.
+     */
+    public static final String DOCS = "/api/v1/docs";
 
     private Routes() {}
 }

@@ -67,6 +67,13 @@ public final class CoreSettings {
             "http(s) base URL at which compute pods reach this server; enables single-use download links for"
                     + " inputs on storage that cannot presign");
 
+    /** What the HTTP API serves of its own documentation. */
+    public static final SettingKey API_DOCS = SettingKey.of(
+            "BRIZO_API_DOCS",
+            "true",
+            "true = the OpenAPI document at /spec and Swagger UI at /api/v1/docs (when org.webjars:swagger-ui is on"
+                    + " the class path); spec = only the document; false = neither (both answer 404)");
+
     /** Every key above. */
     public static final List<SettingKey> ALL = List.of(
             ASSETS,
@@ -81,7 +88,8 @@ public final class CoreSettings {
             HOST,
             PORT,
             HTTP_THREADS,
-            PUBLIC_URL);
+            PUBLIC_URL,
+            API_DOCS);
 
     private static final Pattern KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
@@ -123,6 +131,32 @@ public final class CoreSettings {
             }
             return uri;
         });
+    }
+
+    /** What the HTTP API serves of its own documentation ({@link #API_DOCS}). */
+    public enum DocsMode {
+        /** The OpenAPI document and Swagger UI. */
+        ALL,
+        /** Only the OpenAPI document. */
+        SPEC,
+        /** Neither. */
+        NONE
+    }
+
+    /**
+     * {@return what the HTTP API serves of its documentation, from {@link #API_DOCS}}
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is not true, spec or false
+     */
+    public static DocsMode docsMode(Settings settings) {
+        String value =
+                settings.get(API_DOCS.name(), API_DOCS.defaultValue()).trim().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true" -> DocsMode.ALL;
+            case "spec" -> DocsMode.SPEC;
+            case "false" -> DocsMode.NONE;
+            default -> throw settings.malformed(API_DOCS.name(), "true, spec or false");
+        };
     }
 
     /**

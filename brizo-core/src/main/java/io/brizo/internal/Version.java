@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The library version, written into a resource at build time. */
+/** The library version and the versions it was built against, written into a resource at build time. */
 public final class Version {
-    private static final String VERSION = load();
+    private static final Properties BUILD = load();
+    private static final String VERSION = BUILD.getProperty("version", "unknown");
 
     private Version() {}
 
@@ -15,16 +16,23 @@ public final class Version {
         return VERSION;
     }
 
-    private static String load() {
+    /**
+     * {@return the version of {@code org.webjars:swagger-ui} this library was built and tested
+     * with (an optional dependency), or {@code unknown}}
+     */
+    public static String swaggerUi() {
+        return BUILD.getProperty("swaggerUi", "unknown");
+    }
+
+    private static Properties load() {
+        Properties p = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("/io/brizo/version.properties")) {
-            if (in == null) {
-                return "unknown";
+            if (in != null) {
+                p.load(in);
             }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            // Unknown versions, as without the resource.
         }
+        return p;
     }
 }

@@ -92,12 +92,14 @@ public class BrizoServlet extends HttpServlet {
      */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = apiPath(request);
         HttpResponse answer = api.handle(new HttpRequest(
                 request.getMethod(),
-                apiPath(request),
+                path,
                 request.getQueryString(),
                 headers(request),
-                request.getInputStream()));
+                request.getInputStream(),
+                baseUrl(request, path)));
         response.setStatus(answer.status());
         for (Map.Entry<String, String> h : answer.headers()) {
             response.addHeader(h.getKey(), h.getValue());
@@ -336,6 +338,17 @@ public class BrizoServlet extends HttpServlet {
             rest = "/";
         }
         return rawSuffix(request.getRequestURI(), rest);
+    }
+
+    /**
+     * {@return the URL this servlet is mounted at, as the client addressed it: the request URL
+     * without {@code apiPath}, or null if it does not end with it} Behind a proxy, the container
+     * decides what scheme and host the request URL has (Jetty's {@code ForwardedRequestCustomizer},
+     * Tomcat's {@code RemoteIpValve}).
+     */
+    static String baseUrl(HttpServletRequest request, String apiPath) {
+        String url = request.getRequestURL().toString();
+        return url.endsWith(apiPath) ? url.substring(0, url.length() - apiPath.length()) : null;
     }
 
     /**

@@ -63,16 +63,20 @@ import org.web3j.crypto.Keys;
  * Content-Type} from the catalogue, {@code Content-Length}, {@code Accept-Ranges}, {@code
  * Content-Disposition}); a file chosen by index; single, suffix, open-ended and clamped ranges
  * (206 and {@code Content-Range}), a range past the end (416), several ranges (the whole file);
- * HEAD with the status and headers of GET and no body, on every route and for errors; a wrong
+ * HEAD with the status and headers of GET and no body, on every route that takes GET and for
+ * errors; a wrong
  * key (401), malformed parameters and percent-escapes (400), no grant and an expired one (403),
  * an index past the last file or beyond a long (404), a JSON body with a key given twice (400),
  * JSON body parameters, a nonce-form signature accepted once and its replay refused; an over-long
  * body, request target and header section (413, 414, 431); the query and path passed to the API
  * raw; {@code GET /} describing the service; an unknown route (404) and a wrong method (405 with
  * {@code Allow}); and a storage failure midway aborting the connection, so the client sees fewer
- * bytes than {@code Content-Length}. Every error is JSON {@code {"error", "message"}} and no
- * answer shows a Java class name, a stack trace, a storage location or a signature. It takes a
- * few seconds.
+ * bytes than {@code Content-Length}; the API's documentation ({@code /spec} in JSON and YAML with
+ * this binding's base URL, the Swagger UI page and its files relative to the mount point), and
+ * that every documented path takes exactly the documented methods. Every error is JSON {@code
+ * {"error", "message"}} and no answer shows a Java class name, a stack trace, a storage location
+ * or a signature; every exchange with the API is held to its OpenAPI document by {@link
+ * OpenApiConformance}. It takes a few seconds.
  *
  * <p>A server may refuse some requests itself, before the binding sees them: servlet containers
  * have their own limits on the request line and headers, and the JDK server parses the request
@@ -145,6 +149,7 @@ public abstract class HttpBindingContract {
     private byte[] sample;
     private Brizo brizo;
     private URI base;
+    private OpenApiConformance conformance;
 
     /** Creates the suite; subclasses prepare their server in constructors or lifecycle methods. */
     protected HttpBindingContract() {}
@@ -262,6 +267,7 @@ public abstract class HttpBindingContract {
                 .build();
         String uri = start(brizo).toString();
         base = URI.create(uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
+        conformance = OpenApiConformance.forApiAt(base);
     }
 
     private static Map<String, String> grant(String agreement, String consumer, String expiresAt) {
@@ -314,10 +320,11 @@ public abstract class HttpBindingContract {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        HttpResponse<byte[]> r = HTTP.send(b.build(), BodyHandlers.ofByteArray());
+        // Every answer of the API is held to its OpenAPI document.
+        HttpResponse<byte[]> r = conformance.check(HTTP.send(b.build(), BodyHandlers.ofByteArray()));
         String head = r.statusCode() + " " + r.headers().map();
         assertNothingLeaks(head, method + " " + uri);
-        if (!isDownload(r)) {
+        if (!isDownload(r) && !isDocumentation(uri)) {
             assertNothingLeaks(new String(r.body(), StandardCharsets.UTF_8), method + " " + uri);
         }
         return r;
@@ -329,6 +336,16 @@ public abstract class HttpBindingContract {
 
     private HttpResponse<byte[]> getWithBody(String body) throws Exception {
         return send("GET", uri(Routes.CONSUME, null), body, "Content-Type", "application/json");
+    }
+
+    /**
+     * {@return whether {@code uri} is the document or a file of the docs page} Their bodies are
+     * static text of the library, not answers about a request: the document's examples show a
+     * signature's shape, and Swagger UI's script names JavaScript errors.
+     */
+    private boolean isDocumentation(URI uri) {
+        String path = uri.getRawPath().substring(base.getRawPath().length());
+        return path.equals(Routes.SPEC) || path.startsWith(Routes.DOCS);
     }
 
     private static boolean isDownload(HttpResponse<byte[]> r) {
@@ -385,21 +402,24 @@ public abstract class HttpBindingContract {
         return json;
     }
 
+    /** A request sent raw and what came back. */
+    private record Raw(String request, RawHttp.Answer answer) {}
+
     /** {@return the answer to {@code GET target} sent raw, with {@code headerLines} (each ending CRLF)} */
-    private RawHttp.Answer rawGet(String target, String headerLines) throws IOException {
-        return RawHttp.exchange(
-                base,
-                "GET " + base.getRawPath() + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headerLines
-                        + "Connection: close\r\n\r\n");
+    private Raw rawGet(String target, String headerLines) throws IOException {
+        String request = "GET " + base.getRawPath() + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headerLines
+                + "Connection: close\r\n\r\n";
+        return new Raw(request, RawHttp.exchange(base, request));
     }
 
     /** Checks that the API, or the server as {@link #refusedByServer} says, refused {@code refusal}. */
-    private void assertRefused(ServerRefusal refusal, RawHttp.Answer a, int apiStatus, String apiKind)
-            throws IOException {
+    private void assertRefused(ServerRefusal refusal, Raw raw, int apiStatus, String apiKind) throws IOException {
+        RawHttp.Answer a = raw.answer();
         OptionalInt server = refusedByServer(refusal);
         if (server.isPresent()) {
             checkServerRefusal(refusal, server.getAsInt(), a);
         } else {
+            conformance.check(raw.request(), a);
             assertError(a, apiStatus, apiKind);
             assertNothingLeaks(a.toString(), refusal.toString());
         }
@@ -588,9 +608,9 @@ public abstract class HttpBindingContract {
         assertHeadIsGetWithoutBody(uri("/no/such/route", null));
     }
 
-    @Test
-    void headOnEveryRouteHasNoBodyAndEitherTheAnswerOfGetOr405() throws Exception {
-        for (String route : List.of(
+    /** {@return a path of every route of the API, a link's token and a docs file filled in} */
+    private static List<String> everyRoute() {
+        return List.of(
                 "/",
                 Routes.CONSUME,
                 Routes.COMPUTE,
@@ -598,15 +618,23 @@ public abstract class HttpBindingContract {
                 Routes.COMPUTE_RESULT,
                 Routes.COMPUTE_ENVIRONMENTS,
                 Routes.COMPUTE_TRANSFER + "/no-such-token",
-                Routes.COMPUTE_UPLOAD + "/no-such-token")) {
+                Routes.COMPUTE_UPLOAD + "/no-such-token",
+                Routes.SPEC,
+                Routes.DOCS,
+                Routes.DOCS + "/swagger-ui.css");
+    }
+
+    @Test
+    void headOnEveryRouteThatTakesGetIsItsGetWithoutBody() throws Exception {
+        for (String route : everyRoute()) {
             URI uri = uri(route, null);
             HttpResponse<byte[]> head = send("HEAD", uri, null);
             assertEquals(0, head.body().length, route);
             assertTrue(head.headers().firstValue("Content-Length").isPresent(), route);
-            if (head.statusCode() == 405) {
-                // A route that does not take HEAD says which methods it takes.
-                String allow = head.headers().firstValue("Allow").orElseThrow(() -> new AssertionError(route));
-                assertFalse(allow.contains("HEAD"), route);
+            if (route.startsWith(Routes.COMPUTE_UPLOAD)) {
+                // The one route without GET says which methods it takes.
+                assertEquals(405, head.statusCode(), route);
+                assertEquals("PUT", head.headers().firstValue("Allow").orElseThrow(), route);
             } else {
                 assertHeadIsGetWithoutBody(uri);
             }
@@ -702,14 +730,14 @@ public abstract class HttpBindingContract {
 
     @Test
     void overLongRequestTargetIsRefusedWith414() throws Exception {
-        RawHttp.Answer a = rawGet(Routes.CONSUME + "?" + query(0) + "&pad=" + "x".repeat(OVER_LONG), "");
+        Raw a = rawGet(Routes.CONSUME + "?" + query(0) + "&pad=" + "x".repeat(OVER_LONG), "");
         assertRefused(ServerRefusal.URI_TOO_LONG, a, 414, "URI_TOO_LONG");
         assertStillServes();
     }
 
     @Test
     void overLongHeaderSectionIsRefusedWith431() throws Exception {
-        RawHttp.Answer a = rawGet(Routes.CONSUME + "?" + query(0), "X-Pad: " + "x".repeat(OVER_LONG) + "\r\n");
+        Raw a = rawGet(Routes.CONSUME + "?" + query(0), "X-Pad: " + "x".repeat(OVER_LONG) + "\r\n");
         assertRefused(ServerRefusal.HEADERS_TOO_LARGE, a, 431, "HEADERS_TOO_LARGE");
         assertStillServes();
     }
@@ -790,5 +818,113 @@ public abstract class HttpBindingContract {
             assertError(r, 405, "METHOD_NOT_ALLOWED");
             assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElseThrow(), method);
         }
+    }
+
+    // ---- the API's documentation ----------------------------------------------------------
+
+    /** {@return whether the Swagger UI webjar is on the class path, so the binding serves the page} */
+    private static boolean swaggerUiOnClassPath() {
+        return HttpBindingContract.class
+                        .getClassLoader()
+                        .getResource("META-INF/maven/org.webjars/swagger-ui/pom.properties")
+                != null;
+    }
+
+    @Test
+    void specIsTheOpenApiDocumentNamingThisServerAndTheLibraryVersion() throws Exception {
+        HttpResponse<byte[]> r = send("GET", uri(Routes.SPEC, null), null);
+        assertEquals(200, r.statusCode());
+        assertEquals(
+                "application/json",
+                mediaType(r.headers().firstValue("Content-Type").orElseThrow()));
+        JsonNode spec = JSON.readTree(r.body());
+        assertTrue(spec.path("openapi").asText().startsWith("3."), spec.path("openapi")::toString);
+        assertEquals(
+                base.toString(), spec.path("servers").path(0).path("url").asText(), spec.path("servers")::toString);
+        assertEquals(brizo.info().version(), spec.path("info").path("version").asText());
+        assertEquals(OpenApiConformance.document().path("paths"), spec.path("paths"));
+    }
+
+    @Test
+    void specIsYamlForFormatYamlOrAnAcceptThatPrefersIt() throws Exception {
+        JsonNode json = JSON.readTree(send("GET", uri(Routes.SPEC, null), null).body());
+        ObjectMapper yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        for (HttpResponse<byte[]> r : List.of(
+                send("GET", uri(Routes.SPEC, "format=yaml"), null),
+                send("GET", uri(Routes.SPEC, null), null, "Accept", "application/yaml"),
+                send("GET", uri(Routes.SPEC, null), null, "Accept", "application/json;q=0.5, text/yaml"))) {
+            assertEquals(200, r.statusCode());
+            assertEquals(
+                    "application/yaml",
+                    mediaType(r.headers().firstValue("Content-Type").orElseThrow()));
+            assertEquals(json, yaml.readTree(r.body()), "the YAML form is the same document");
+        }
+        HttpResponse<byte[]> preferJson =
+                send("GET", uri(Routes.SPEC, null), null, "Accept", "application/json, application/yaml;q=0.9");
+        assertEquals(
+                "application/json",
+                mediaType(preferJson.headers().firstValue("Content-Type").orElseThrow()));
+        assertError(send("GET", uri(Routes.SPEC, "format=xml"), null), 400, "INVALID_REQUEST");
+    }
+
+    @Test
+    void docsPageLoadsSwaggerUiAndTheDocumentRelativeToItselfOrSaysWhatToAdd() throws Exception {
+        if (!swaggerUiOnClassPath()) {
+            JsonNode e = assertError(send("GET", uri(Routes.DOCS, null), null), 404, "NOT_FOUND");
+            assertTrue(e.get("message").asText().contains("org.webjars:swagger-ui"), e::toString);
+            return;
+        }
+        for (String page : List.of(Routes.DOCS, Routes.DOCS + "/")) {
+            URI pageUri = uri(page, null);
+            HttpResponse<byte[]> r = send("GET", pageUri, null);
+            assertEquals(200, r.statusCode(), page);
+            assertEquals(
+                    "text/html",
+                    mediaType(r.headers().firstValue("Content-Type").orElseThrow()));
+            String html = new String(r.body(), StandardCharsets.UTF_8);
+            Matcher links =
+                    Pattern.compile("(?:src|href|data-spec)=\"([^\"]+)\"").matcher(html);
+            List<URI> seen = new java.util.ArrayList<>();
+            while (links.find()) {
+                URI target = pageUri.resolve(links.group(1));
+                assertTrue(target.toString().startsWith(base + "/"), () -> page + " links outside the API: " + target);
+                HttpResponse<byte[]> file = send("GET", target, null);
+                assertEquals(200, file.statusCode(), target::toString);
+                assertTrue(file.body().length > 0, target::toString);
+                seen.add(target);
+            }
+            assertTrue(
+                    seen.contains(uri(Routes.SPEC, null)),
+                    () -> page + " does not point Swagger UI at the spec: " + seen);
+            assertTrue(seen.contains(uri(Routes.DOCS + "/swagger-ui-bundle.js", null)), seen::toString);
+        }
+        assertError(send("GET", uri(Routes.DOCS + "/index.html", null), null), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void everyDocumentedPathTakesExactlyTheDocumentedMethods() throws Exception {
+        // The conformance check of send() requires 405 with an Allow of exactly the document's
+        // methods for any other, and a documented answer for these.
+        for (String route : everyRoute()) {
+            for (String method : List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")) {
+                send(method, uri(route, null), null);
+            }
+        }
+    }
+
+    @Test
+    void rootNamesTheDocumentedRoutesWithTheirMethods() throws Exception {
+        JsonNode endpoints =
+                JSON.readTree(send("GET", uri("/", null), null).body()).get("endpoints");
+        JsonNode paths = OpenApiConformance.document().path("paths");
+        assertTrue(endpoints.size() >= 5, endpoints::toString);
+        endpoints.fields().forEachRemaining(e -> {
+            String[] methodsAndPath = e.getValue().asText().split(" ", 2);
+            JsonNode item = paths.path(methodsAndPath[1]);
+            assertFalse(item.isMissingNode(), () -> e + " is not in the document");
+            for (String m : methodsAndPath[0].split("\\|")) {
+                assertTrue(item.has(m.toLowerCase(Locale.ROOT)), () -> e + ": " + m + " is not in the document");
+            }
+        });
     }
 }

@@ -19,7 +19,8 @@ import org.web3j.crypto.Sign;
 
 /**
  * A consumer for end-to-end tests: a fresh Ethereum key, Brizo-form signatures, and downloads
- * through the consume API that hash the body as it arrives, never keeping it.
+ * through the consume API that hash the body as it arrives, never keeping it; each answer's status
+ * and headers are checked against the API's OpenAPI document ({@link OpenApiConformance}).
  */
 public final class TestConsumer {
     private final ECKeyPair key;
@@ -94,7 +95,9 @@ public final class TestConsumer {
         if (range != null) {
             request.header("Range", range);
         }
-        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        // The status and headers are held to the API's OpenAPI document; the body is hashed, not kept.
+        HttpResponse<InputStream> response = OpenApiConformance.forApiAt(base)
+                .check(http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

@@ -9,6 +9,7 @@ import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.Settings;
+import io.brizo.testkit.OpenApiConformance;
 import io.brizo.testkit.TestConsumer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -133,7 +134,9 @@ abstract class ComputeHttpFixture {
                 .put("BRIZO_FILE_ROOTS", dataDir.toString())
                 .put("BRIZO_COMPUTE_DIR", computeDir.toString())
                 .put("BRIZO_COMPUTE_COMMANDS", "sh=/bin/sh")
-                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true");
+                .put("BRIZO_COMPUTE_ALLOW_RAW_ALGORITHMS", "true")
+                // Tests rewrite the catalogue and grants and use them at once.
+                .put("BRIZO_RELOAD_INTERVAL", "0");
         extra.forEach(s::put);
         Brizo brizo = Brizo.builder().settings(s.build()).discover().build();
         BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", 0), 4);
@@ -158,7 +161,8 @@ abstract class ComputeHttpFixture {
         HttpRequest request = HttpRequest.newBuilder(URI.create(root + path + "?" + q))
                 .method(method, BodyPublishers.noBody())
                 .build();
-        return http.send(request, BodyHandlers.ofByteArray());
+        // Every answer is held to the API's OpenAPI document.
+        return OpenApiConformance.forApiAt(root).check(http.send(request, BodyHandlers.ofByteArray()));
     }
 
     JsonNode startJob(URI root, TestConsumer who, Map<String, String> algorithm, int expectedStatus) throws Exception {

@@ -10,6 +10,7 @@ import io.brizo.http.BrizoHttpApi;
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
+import io.brizo.testkit.OpenApiConformance;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -55,12 +56,13 @@ class ComputePolicyHttpTest extends ComputeHttpFixture {
     }
 
     HttpResponse<byte[]> postJson(URI root, String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(root + BrizoHttpApi.COMPUTE))
-                        .POST(BodyPublishers.ofString(body))
-                        .header("Content-Type", "application/json")
-                        .build(),
-                BodyHandlers.ofByteArray());
+        return OpenApiConformance.forApiAt(root)
+                .check(http.send(
+                        HttpRequest.newBuilder(URI.create(root + BrizoHttpApi.COMPUTE))
+                                .POST(BodyPublishers.ofString(body))
+                                .header("Content-Type", "application/json")
+                                .build(),
+                        BodyHandlers.ofByteArray()));
     }
 
     static JsonNode error(HttpResponse<byte[]> r, int status, String kind) throws Exception {

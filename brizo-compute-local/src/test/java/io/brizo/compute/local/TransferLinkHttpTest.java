@@ -11,6 +11,7 @@ import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageAccess;
+import io.brizo.testkit.OpenApiConformance;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,8 +87,45 @@ class TransferLinkHttpTest {
         }
     }
 
+    /** {@return the answer to {@code request}, held to the API's OpenAPI document} */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
+        return OpenApiConformance.forApiAt(request.uri().resolve("/")).check(http.send(request, body));
+    }
+
     private HttpResponse<byte[]> get(URI uri) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private HttpResponse<byte[]> head(URI uri) throws Exception {
+        return send(
+                HttpRequest.newBuilder(uri)
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void aHeadOfATransferLinkShowsTheGetsHeadersAndLeavesTheLinkUnused() throws Exception {
+        Capturing factory = new Capturing();
+        int port = freePort();
+        try (Brizo brizo = brizo(factory, "http://127.0.0.1:" + port + "/");
+                BrizoHttpServer server = BrizoHttpServer.start(brizo, new InetSocketAddress("127.0.0.1", port), 4)) {
+            Path file = Files.writeString(dir.resolve("data/secret-name.csv"), "a\nb\nc\n");
+            URI link = factory.storage
+                    .get()
+                    .transferLink(file.toUri(), Duration.ofMinutes(1))
+                    .orElseThrow();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> head = head(link);
+                assertEquals(200, head.statusCode());
+                assertEquals("6", head.headers().firstValue("Content-Length").orElseThrow());
+                assertEquals(0, head.body().length);
+            }
+            HttpResponse<byte[]> get = get(link);
+            assertEquals(200, get.statusCode(), "the HEADs left the link unused");
+            assertEquals("a\nb\nc\n", new String(get.body(), StandardCharsets.UTF_8));
+            assertEquals(404, head(link).statusCode(), "a used link is gone for HEAD too");
+        }
     }
 
     @Test
@@ -141,7 +179,7 @@ class TransferLinkHttpTest {
                     .get()
                     .transferLink(file.toUri(), Duration.ofMinutes(1))
                     .orElseThrow();
-            HttpResponse<byte[]> put = http.send(
+            HttpResponse<byte[]> put = send(
                     HttpRequest.newBuilder(link)
                             .PUT(HttpRequest.BodyPublishers.ofString("y"))
                             .build(),
@@ -199,7 +237,7 @@ class TransferLinkHttpTest {
     private HttpResponse<String> put(URI link, String name, HttpRequest.BodyPublisher body) throws Exception {
         URI target = URI.create(
                 link + (name == null ? "" : "?name=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)));
-        return http.send(HttpRequest.newBuilder(target).PUT(body).build(), HttpResponse.BodyHandlers.ofString());
+        return send(HttpRequest.newBuilder(target).PUT(body).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.Settings;
+import io.brizo.testkit.OpenApiConformance;
 import io.brizo.testkit.TestConsumer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -83,7 +84,8 @@ class KeeperConsumeHttpTest {
     HttpResponse<byte[]> get(URI consume, String address, String signature) throws Exception {
         URI uri = URI.create(consume + "?serviceAgreementId=" + agreement + "&consumerAddress=" + address
                 + "&signature=" + signature + "&index=0");
-        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return OpenApiConformance.forApiAt(uri.resolve("/"))
+                .check(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray()));
     }
 
     String token(long seconds) {

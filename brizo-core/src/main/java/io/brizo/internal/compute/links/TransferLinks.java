@@ -184,6 +184,22 @@ public final class TransferLinks {
         return Optional.of(link.location());
     }
 
+    /**
+     * {@return the location of {@code token} without using it up, or empty if the token is
+     * malformed, unknown, used or expired} For a HEAD request, which must not spend a single-use
+     * link.
+     */
+    public Optional<URI> peek(String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            return Optional.empty();
+        }
+        Link link = links.get(token);
+        if (link == null || !clock.instant().isBefore(link.expires())) {
+            return Optional.empty();
+        }
+        return Optional.of(link.location());
+    }
+
     /** {@return how many tokens are held, expired ones not yet purged included} */
     public int size() {
         return links.size() + uploads.size();

@@ -48,6 +48,22 @@ class TransferLinksTest {
     }
 
     @Test
+    void peekShowsALinkWithoutUsingItUpUntilItExpires() {
+        HandClock clock = new HandClock();
+        TransferLinks links = new TransferLinks(clock, 10);
+        String token = links.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.of(LOCATION), links.peek(token));
+        assertEquals(Optional.of(LOCATION), links.peek(token));
+        assertEquals(Optional.of(LOCATION), links.consume(token), "peeking left the link unused");
+        assertEquals(Optional.empty(), links.peek(token), "a used link shows nothing");
+        String later = links.create(LOCATION, Duration.ofMinutes(1));
+        clock.now = clock.now.plus(Duration.ofMinutes(1));
+        assertEquals(Optional.empty(), links.peek(later), "an expired link shows nothing");
+        assertEquals(Optional.empty(), links.peek("not a token"));
+        assertEquals(Optional.empty(), links.peek(null));
+    }
+
+    @Test
     void aTokenIsUrlSafeCarriesAtLeast128BitsAndNeverRepeats() {
         TransferLinks links = new TransferLinks();
         Set<String> seen = new HashSet<>();
