@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * The servlet binding mounted at {@code brizo.http.base-path}, as the original Brizo mounted its
  * routes: {@code {base-path}/services/consume} is the API's {@code
  * /api/v1/brizo/services/consume}, and {@code {base-path}/} is its {@code GET /}, the service
- * description, which would otherwise collide with the application's own root.
+ * description, which would otherwise collide with the application's own root. The API's own
+ * documentation keeps its paths under the base path: {@code {base-path}/spec} and {@code
+ * {base-path}/api/v1/docs}.
  *
  * <p>Marks each request it serves, so the error dispatch that a container makes after an aborted
  * download can be told apart (see {@link QuietAbortFilter}).
@@ -82,10 +84,17 @@ final class MountedBrizoServlet extends BrizoServlet {
             if (decoded == null || decoded.equals("/") || raw == null || raw.isEmpty() || raw.equals("/")) {
                 this.pathInfo = "/";
                 this.requestUri = "/";
+            } else if (isDocumentation(decoded)) {
+                this.pathInfo = decoded;
+                this.requestUri = raw;
             } else {
                 this.pathInfo = API_ROOT + decoded;
                 this.requestUri = API_ROOT + raw;
             }
+        }
+
+        private static boolean isDocumentation(String path) {
+            return path.equals(Routes.SPEC) || path.equals(Routes.DOCS) || path.startsWith(Routes.DOCS + "/");
         }
 
         @Override

@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.brizo.http.Routes;
 import io.brizo.testkit.TestConsumer;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,6 +154,29 @@ class BrizoStarterTest {
                 200, publisher.get(URI.create(app.base() + "/api/v1/brizo")).statusCode());
         HttpResponse<byte[]> root = publisher.get(URI.create(app.base() + "/"));
         assertEquals("the application's own root", text(root));
+    }
+
+    @Test
+    void theApiDocumentAndItsPageAreServedUnderTheBasePath() throws Exception {
+        HttpResponse<byte[]> spec = publisher.get(URI.create(app.base() + "/api/v1/brizo/spec"));
+        assertEquals(200, spec.statusCode(), new String(spec.body(), StandardCharsets.UTF_8));
+        JsonNode document = new ObjectMapper().readTree(spec.body());
+        assertTrue(document.has("openapi"), document.toString());
+        assertEquals(
+                app.base() + "/api/v1/brizo",
+                document.get("servers").get(0).get("url").asText(),
+                "the document's server is the mount point");
+
+        URI pageUri = URI.create(app.base() + "/api/v1/brizo/api/v1/docs");
+        HttpResponse<byte[]> page = publisher.get(pageUri);
+        assertEquals(200, page.statusCode());
+        String html = new String(page.body(), StandardCharsets.UTF_8);
+        // The page names its files and the document relative to itself: they must resolve under the mount.
+        assertTrue(html.contains("data-spec=\"../../spec\""), html);
+        assertEquals(pageUri.resolve("../../spec"), URI.create(app.base() + "/api/v1/brizo/spec"));
+        assertEquals(
+                200, publisher.get(pageUri.resolve("docs/swagger-ui-bundle.js")).statusCode());
+        assertEquals(200, publisher.get(pageUri.resolve("docs/brizo-docs.js")).statusCode());
     }
 
     @Test
