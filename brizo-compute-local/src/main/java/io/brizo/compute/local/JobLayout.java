@@ -14,6 +14,7 @@ import java.nio.file.Path;
  * &lt;job&gt;/logs/algorithm.log
  * &lt;job&gt;/.brizo/state.json      the job's state, rewritten atomically on every change
  * &lt;job&gt;/.brizo/exit-code       written by the wrapper when the algorithm exits
+ * &lt;job&gt;/.brizo/stored.json     what was written to the output location, if one is set
  * </pre>
  *
  * @param dir the job's directory
@@ -62,5 +63,9 @@ record JobLayout(Path dir) {
 
     Path exitFile() {
         return brizo().resolve("exit-code");
+    }
+
+    Path storedFile() {
+        return brizo().resolve("stored.json");
     }
 }

@@ -105,6 +105,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Deletion</b> removes the job's files but keeps its state file as a tombstone: {@link
  * #status} reports DELETED, {@link #jobs} leaves the job out, and logs and outputs are NOT_FOUND.
  *
+ * <p><b>Output location.</b> With one configured, a job whose algorithm ended goes PUBLISHING: its
+ * outputs and log are written there through the storage drivers, listed in {@code
+ * .brizo/stored.json}, and served from there; the job's directory is then emptied. <b>Retention.</b>
+ * With one configured, jobs that ended longer ago, tombstones included, are removed, in storage
+ * too, when the backend opens and by a background sweep; they are then unknown (NOT_FOUND).
+ *
  * <p>Unix only (needs {@code /bin/sh}). Thread-safe. One backend per directory at a time, which a
  * lock file enforces.
  */
@@ -126,6 +132,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private static final Duration DELETE_WAIT = Duration.ofSeconds(10);
+    /** The longest time between sweeps for expired jobs; a short retention sweeps more often. */
+    private static final Duration SWEEP_PERIOD = Duration.ofMinutes(1);
+
+    private static final Duration MIN_SWEEP_PERIOD = Duration.ofMillis(250);
     private static final int QUEUE_CAPACITY = 1000;
     private static final long REATTACHED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     // Linux derives a process's start time from the boot time, which moves by up to a second
@@ -153,6 +163,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
      * @param stageTimeout the deadline for staging a job's inputs and algorithm
      * @param maxJobs how many jobs are staged or run at once
      * @param sandbox how algorithms are confined; null in the unsandboxed development mode
+     * @param outputLocation the prefix, ending with {@code /}, under which finished jobs' outputs
+     *     and logs are stored; null to keep them in the job's directory
+     * @param retention how long after its end a job (its outputs, log, record or tombstone) is
+     *     kept; null to keep it until deleted
      */
     record Config(
             Path dir,
@@ -160,7 +174,9 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             Duration maxDuration,
             Duration stageTimeout,
             int maxJobs,
-            Sandbox sandbox) {}
+            Sandbox sandbox,
+            URI outputLocation,
+            Duration retention) {}
 
     private final Path root;
     private final StorageAccess storage;
@@ -172,6 +188,9 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     private final ThreadPoolExecutor workers;
     private final ExecutorService monitors;
     private final ScheduledThreadPoolExecutor timer;
+    /** Expires jobs and retries deletions in the output location; apart from the staging timer, since storage may be slow. */
+    private final ScheduledThreadPoolExecutor sweeper;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** One job: its record and what is running for it. */
@@ -189,6 +208,8 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         Closeable staging;
         /** Set while stop() or delete() kill the job: nothing else may end it meanwhile. */
         boolean terminating;
+        /** What is in the output location; null while the outputs are in the job's directory. */
+        StoredOutputs stored;
 
         Job(String id, JobLayout layout, JobRecord record) {
             this.id = id;
@@ -249,6 +270,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         this.monitors = Executors.newCachedThreadPool(daemonThreads("brizo-compute-local-reattached-"));
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("brizo-compute-local-timer-"));
         timer.setRemoveOnCancelPolicy(true);
+        this.sweeper = new ScheduledThreadPoolExecutor(1, daemonThreads("brizo-compute-local-sweeper-"));
     }
 
     /**
@@ -313,6 +335,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             throw new BrizoException(
                     ErrorKind.CONFIGURATION, "cannot read the compute directory " + real + " (" + e + ")", e);
         }
+        backend.startSweeping();
         return backend;
     }
 
@@ -440,7 +463,8 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 LOG.warn("compute job {}: removing its files while a worker may still use them", j.id);
             }
         }
-        removeJobFiles(j.layout);
+        // Kept when the output location could not delete them, so that the sweep tries again.
+        removeJobFiles(j.layout, !deleteStored(j));
     }
 
     @Override
@@ -449,6 +473,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             throw BrizoException.invalid("a log offset must not be negative");
         }
         Job j = findWithFiles(jobId);
+        StoredOutputs stored = stored(j);
+        if (stored != null) {
+            return storedLog(j, stored, fromOffset);
+        }
         // Read the state before the file: if the job had ended by then, the log was complete.
         boolean ended = status(j).state().isTerminal();
         Path log = j.layout.log();
@@ -507,6 +535,12 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     @Override
     public List<OutputFile> outputs(String jobId) {
         Job j = findWithFiles(jobId);
+        StoredOutputs stored = stored(j);
+        return stored != null ? stored.outputs() : localOutputs(j);
+    }
+
+    /** {@return the outputs in the job's directory} */
+    private static List<OutputFile> localOutputs(Job j) {
         Path outputs;
         try {
             outputs = untamperedOutputs(j);
@@ -553,6 +587,18 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         if (!isRelativeName(name)) {
             throw BrizoException.invalid("an output name is a relative path without '.' or '..' segments");
         }
+        StoredOutputs stored = stored(j);
+        if (stored != null) {
+            if (!stored.has(name)) {
+                throw BrizoException.notFound("the job has no output of that name");
+            }
+            return storage.open(storedLocation(j, StoredOutputs.OUTPUTS + name), ByteRange.all());
+        }
+        return openLocalOutput(j, name);
+    }
+
+    /** {@return the output {@code name} in the job's directory, opened} */
+    private static StorageObject openLocalOutput(Job j, String name) {
         BrizoException missing = BrizoException.notFound("the job has no output of that name");
         FileChannel ch = null;
         try {
@@ -610,6 +656,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         workers.shutdownNow();
         monitors.shutdownNow();
         timer.shutdownNow();
+        sweeper.shutdownNow();
         for (Job j : jobs.values()) {
             Closeable staging;
             synchronized (j) {
@@ -621,7 +668,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         // would race with a new backend over the same directory.
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         try {
-            for (ExecutorService e : List.of(workers, monitors, timer)) {
+            for (ExecutorService e : List.of(workers, monitors, timer, sweeper)) {
                 if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.warn("the local compute backend closed with threads still busy");
                 }
@@ -956,29 +1003,31 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 }
                 LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
             }
-            end(
+            finish(
                     j,
                     JobState.FAILED,
                     null,
-                    overAllowance != null ? overAllowance : "time limit of " + human(r.maxDuration()) + " exceeded");
+                    overAllowance != null ? overAllowance : "time limit of " + human(r.maxDuration()) + " exceeded",
+                    null);
             return;
         }
         Integer code = readExitCode(j.layout.exitFile());
         if (code == null) {
-            end(
+            finish(
                     j,
                     JobState.FAILED,
                     null,
-                    "the algorithm's process was ended from outside before it" + " recorded an exit code");
+                    "the algorithm's process was ended from outside before it" + " recorded an exit code",
+                    null);
             return;
         }
         String late = sandbox == null
                 ? null
                 : overAllowance(j.layout, sandbox.limits().outputBytes());
         if (late != null) {
-            end(j, JobState.FAILED, code, late);
+            finish(j, JobState.FAILED, code, late, null);
         } else {
-            end(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, failureMessage(j.layout, code));
+            finish(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, failureMessage(j.layout, code), null);
         }
     }
 
@@ -1120,8 +1169,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             }
             case RUNNING, PUBLISHING -> reattach(j, r);
             default -> {
+                loadStored(j);
                 if (r.state() == JobState.DELETED) {
-                    removeJobFiles(j.layout); // in case a deletion was interrupted
+                    // In case a deletion was interrupted; the sweep deletes what is still stored.
+                    removeJobFiles(j.layout, true);
                 }
                 j.ended.complete(r.toStatus());
                 j.settled.complete(null);
@@ -1161,31 +1212,33 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
         Path exitFile = j.layout.exitFile();
         Integer code = readExitCode(exitFile);
+        JobState state;
+        String message;
+        Instant at;
         if (code == null) {
-            end(
-                    j,
-                    JobState.FAILED,
-                    null,
-                    "interrupted: the algorithm's process ended while the server was"
-                            + " down, without recording an exit code");
+            state = JobState.FAILED;
+            message = "interrupted: the algorithm's process ended while the server was"
+                    + " down, without recording an exit code";
+            at = null;
         } else {
-            Instant exited = lastModified(exitFile).orElseGet(Instant::now);
-            boolean late = r.started() != null && exited.isAfter(r.started().plus(r.maxDuration()));
-            if (late) {
-                update(
-                        j,
-                        x -> x.ended(
-                                JobState.FAILED,
-                                code,
-                                "time limit of " + human(r.maxDuration()) + " exceeded while the server was down"
-                                        + " (the algorithm exited with code " + code + ")",
-                                exited));
-            } else {
-                update(
-                        j,
-                        x -> x.ended(
-                                code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, exitMessage(code), exited));
+            at = lastModified(exitFile).orElseGet(Instant::now);
+            boolean late = r.started() != null && at.isAfter(r.started().plus(r.maxDuration()));
+            state = code == 0 && !late ? JobState.SUCCEEDED : JobState.FAILED;
+            message = late
+                    ? "time limit of " + human(r.maxDuration()) + " exceeded while the server was down"
+                            + " (the algorithm exited with code " + code + ")"
+                    : exitMessage(code);
+        }
+        if (config.outputLocation() == null) {
+            finish(j, state, code, message, at);
+        } else {
+            // Storing the outputs may take long: not while the backend opens.
+            try {
+                monitors.execute(() -> guarded(j, () -> finish(j, state, code, message, at)));
+            } catch (RejectedExecutionException e) {
+                j.settled.complete(null); // closing while opening: the next backend finishes it
             }
+            return;
         }
         j.settled.complete(null);
     }
@@ -1261,11 +1314,260 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     /** Ends the job unless it has ended already or stop() or delete() are ending it. */
     private void end(Job j, JobState state, Integer exitCode, String message) {
+        end(j, state, exitCode, message, null);
+    }
+
+    /** Ends the job as {@link #end(Job, JobState, Integer, String)} does, at {@code at} (null: now). */
+    private void end(Job j, JobState state, Integer exitCode, String message, Instant at) {
         synchronized (j) {
             if (!j.terminating) {
-                update(j, r -> r.state().isTerminal() ? r : r.ended(state, exitCode, message, Instant.now()));
+                Instant when = at != null ? at : Instant.now();
+                update(j, r -> r.state().isTerminal() ? r : r.ended(state, exitCode, message, when));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- the output location
+
+    /**
+     * Ends a job whose algorithm has ended. With an output location, its outputs and log are first
+     * written there (PUBLISHING), and once they are, the job's directory is emptied but for its
+     * record: from then on the job is served from the output location. If storing fails, the job
+     * ends FAILED and keeps its files here.
+     */
+    private void finish(Job j, JobState state, Integer code, String message, Instant at) {
+        URI location = config.outputLocation();
+        if (location == null) {
+            end(j, state, code, message, at);
+            return;
+        }
+        synchronized (j) {
+            checkActive(j);
+            update(j, r -> r.withState(JobState.PUBLISHING));
+        }
+        StoredOutputs stored;
+        try {
+            stored = publish(j);
+        } catch (JobFailure e) {
+            end(j, JobState.FAILED, code, e.getMessage(), at);
+            return;
+        }
+        synchronized (j) {
+            if (j.terminating || j.record.state().isTerminal()) {
+                deleteFromStorage(j, stored);
+                throw new Cancelled();
+            }
+            j.stored = stored;
+            end(j, state, code, message, at);
+        }
+        removeJobFiles(j.layout, true);
+    }
+
+    /** Writes the job's outputs and log to the output location, and their list to its directory. */
+    private StoredOutputs publish(Job j) {
+        List<OutputFile> written = new ArrayList<>();
+        long logBytes = 0;
+        try {
+            for (OutputFile f : localOutputs(j)) {
+                checkActive(j);
+                URI target = storedLocation(j, StoredOutputs.OUTPUTS + f.name());
+                // Listed before the write, so that a partial object is deleted on failure too.
+                written.add(f);
+                try (StorageObject o = openLocalOutput(j, f.name())) {
+                    long size = o.slice().length();
+                    written.set(written.size() - 1, new OutputFile(f.name(), size));
+                    storage.write(
+                            target, o.stream(), size, o.info().contentType().orElse("application/octet-stream"));
+                }
+            }
+            checkActive(j);
+            Path log = j.layout.log();
+            if (Files.exists(log, LinkOption.NOFOLLOW_LINKS) && isUntampered(log)) {
+                try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    logBytes = ch.size();
+                    InputStream in = ExactLengthInputStream.builder(Channels.newInputStream(ch), logBytes)
+                            .describedAs("the job's log")
+                            .build();
+                    storage.write(storedLocation(j, StoredOutputs.LOG), in, logBytes, "text/plain");
+                }
+            }
+            StoredOutputs stored = new StoredOutputs(written, logBytes);
+            stored.write(j.layout.storedFile());
+            return stored;
+        } catch (Cancelled e) {
+            deleteFromStorage(j, new StoredOutputs(written, 0));
+            throw e;
+        } catch (BrizoException | IOException e) {
+            deleteFromStorage(j, new StoredOutputs(written, 0));
+            checkActive(j);
+            // Driver messages never hold the location; the server's paths stay in the server's log.
+            LOG.warn("compute job {}: storing its outputs in the output location failed: {}", j.id, e.getMessage());
+            throw new JobFailure("the algorithm ended, but storing its outputs in the publisher's storage failed;"
+                    + " they stay on the compute server");
+        }
+    }
+
+    /** {@return the location of {@code name} under the job's prefix in the output location} */
+    private URI storedLocation(Job j, String name) {
+        return StorageAccess.resolve(StoredOutputs.prefix(config.outputLocation(), j.id), name);
+    }
+
+    /** {@return what the job has in the output location, or null if its outputs are here} */
+    private static StoredOutputs stored(Job j) {
+        synchronized (j) {
+            return j.stored;
+        }
+    }
+
+    /** Reads the job's list of stored outputs, if it has one, when the backend opens. */
+    private void loadStored(Job j) {
+        Path file = j.layout.storedFile();
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (config.outputLocation() == null) {
+            LOG.warn(
+                    "compute job {}: its outputs are in an output location, but {} is no longer set",
+                    j.id,
+                    LocalProcessComputeBackendFactory.OUTPUT_LOCATION.name());
+            return;
+        }
+        try {
+            StoredOutputs stored = StoredOutputs.read(file);
+            synchronized (j) {
+                j.stored = stored;
+            }
+        } catch (IOException e) {
+            LOG.warn("compute job {}: its list of stored outputs is unreadable ({})", j.id, e.toString());
+        }
+    }
+
+    /** {@return a chunk of the log kept in the output location, shown as the job's own view} */
+    private LogChunk storedLog(Job j, StoredOutputs stored, long fromOffset) {
+        long size = stored.logBytes();
+        if (fromOffset >= size) {
+            return new LogChunk(fromOffset, new byte[0], true);
+        }
+        PathMask mask = pathMask(j.layout);
+        long start = Math.max(0, fromOffset - mask.context());
+        long end = Math.min(size, fromOffset + MAX_LOG_CHUNK);
+        byte[] data;
+        try (StorageObject o = storage.open(storedLocation(j, StoredOutputs.LOG), ByteRange.of(start, end - 1))) {
+            data = o.stream().readAllBytes();
+        } catch (IOException e) {
+            LOG.warn("compute job {}: cannot read its log from the output location: {}", j.id, e.getMessage());
+            throw new BrizoException(ErrorKind.UNAVAILABLE, "reading the job's log failed");
+        }
+        boolean whole = start + data.length >= size;
+        return mask.chunk(data, start, fromOffset, !whole, whole);
+    }
+
+    /**
+     * Deletes what the job has in the output location.
+     *
+     * @return whether nothing is left there to delete later: false when the storage failed
+     */
+    private boolean deleteStored(Job j) {
+        StoredOutputs stored = stored(j);
+        if (stored == null) {
+            return true;
+        }
+        if (!deleteFromStorage(j, stored)) {
+            return false;
+        }
+        synchronized (j) {
+            j.stored = null;
+        }
+        deleteQuietly(j.layout.storedFile());
+        return true;
+    }
+
+    /** {@return whether the outputs and log of {@code stored} were deleted or cannot ever be} */
+    private boolean deleteFromStorage(Job j, StoredOutputs stored) {
+        try {
+            for (OutputFile f : stored.outputs()) {
+                storage.delete(storedLocation(j, StoredOutputs.OUTPUTS + f.name()));
+            }
+            storage.delete(storedLocation(j, StoredOutputs.LOG));
+            return true;
+        } catch (BrizoException e) {
+            if (e.kind() == ErrorKind.CONFIGURATION) {
+                // A driver that cannot delete: trying again would not help (see the README).
+                LOG.warn("compute job {}: its outputs stay in the output location: {}", j.id, e.getMessage());
+                return true;
+            }
+            LOG.warn(
+                    "compute job {}: deleting its outputs from the output location failed, to be retried: {}",
+                    j.id,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Sweeps once now and then in the background: expired jobs go, and deletions the output
+     * location failed are tried again.
+     */
+    private void startSweeping() {
+        if (config.retention() == null && config.outputLocation() == null) {
+            return;
+        }
+        sweep();
+        long period = SWEEP_PERIOD.toMillis();
+        if (config.retention() != null) {
+            period = Math.max(
+                    MIN_SWEEP_PERIOD.toMillis(),
+                    Math.min(period, config.retention().toMillis() / 4));
+        }
+        sweeper.scheduleWithFixedDelay(this::sweepQuietly, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("sweeping the compute directory failed", e);
+        }
+    }
+
+    /** Removes every job that ended more than the retention ago; retries failed deletions. */
+    void sweep() {
+        Instant now = Instant.now();
+        for (Job j : jobs.values()) {
+            if (closed.get()) {
+                return;
+            }
+            JobRecord r;
+            synchronized (j) {
+                r = j.record;
+                if (j.terminating || !r.state().isTerminal() || !j.settled.isDone()) {
+                    continue;
+                }
+            }
+            Instant ended = r.finished() != null ? r.finished() : r.created();
+            if (config.retention() != null && !ended.plus(config.retention()).isAfter(now)) {
+                expire(j);
+            } else if (r.state() == JobState.DELETED) {
+                deleteStored(j); // left by a deletion the output location failed
+            }
+        }
+    }
+
+    /** Forgets the job: its outputs in storage, its directory and its record, as if it never was. */
+    private void expire(Job j) {
+        if (!deleteStored(j)) {
+            return; // the next sweep tries again; until then the job stays
+        }
+        synchronized (j) {
+            if (j.terminating) {
+                return;
+            }
+            removeTree(j.layout.dir());
+            jobs.remove(j.id, j);
+        }
+        LOG.info("compute job {}: expired after the retention of {}", j.id, human(config.retention()));
     }
 
     /**
@@ -1399,9 +1701,14 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
     }
 
-    /** Removes everything of a deleted job but its state file, the tombstone. */
-    private static void removeJobFiles(JobLayout layout) {
-        Path keep = layout.stateFile();
+    /**
+     * Removes everything of a job but its state file (the tombstone of a deleted job, the record of
+     * one whose outputs went to the output location) and, if {@code keepStored}, its list of
+     * stored outputs.
+     */
+    private static void removeJobFiles(JobLayout layout, boolean keepStored) {
+        Path state = layout.stateFile();
+        Path stored = layout.storedFile();
         try {
             Files.walkFileTree(layout.dir(), new SimpleFileVisitor<>() {
                 @Override
@@ -1415,7 +1722,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (!file.equals(keep)) {
+                    if (!file.equals(state) && !(keepStored && file.equals(stored))) {
                         deleteQuietly(file);
                     }
                     return FileVisitResult.CONTINUE;

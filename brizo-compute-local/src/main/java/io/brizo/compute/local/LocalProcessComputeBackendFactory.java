@@ -5,6 +5,8 @@ import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageAccess;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +104,21 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
             "the most a sandboxed job may write into its outputs and log together (also its largest file,"
                     + " RLIMIT_FSIZE); more ends it FAILED");
 
+    /** Where finished jobs' outputs and logs are stored. */
+    public static final SettingKey OUTPUT_LOCATION = SettingKey.of(
+            "BRIZO_COMPUTE_OUTPUT_LOCATION",
+            null,
+            "storage location (a prefix, such as s3://bucket/brizo-jobs/) under which the local compute backend"
+                    + " stores each finished job's outputs and log, through a storage driver that can write, and then"
+                    + " empties the job's directory; unset = they stay in the job's directory");
+    /** How long jobs are kept after they end. */
+    public static final SettingKey RETENTION = SettingKey.of(
+            "BRIZO_COMPUTE_RETENTION",
+            null,
+            "how long after its end a job of the local compute backend is kept (its outputs, also in the output"
+                    + " location, its log, its record, or the tombstone of a deleted job), such as 7d; then it is"
+                    + " removed and answers 404 like a deleted job; unset = kept until deleted");
+
     private static final int MAX_JOBS_LIMIT = 1024;
     private static final Pattern BYTES = Pattern.compile("([0-9]{1,19})([kmg])?");
 
@@ -136,8 +153,19 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
         int processors = Runtime.getRuntime().availableProcessors();
         int maxJobs = settings.getInt(MAX_JOBS.name(), Math.min(processors, MAX_JOBS_LIMIT), 1, MAX_JOBS_LIMIT);
         Sandbox sandbox = settings.getBoolean(UNSANDBOXED.name(), false) ? null : sandbox(settings, commands);
-        LocalProcessComputeBackend.Config config =
-                new LocalProcessComputeBackend.Config(dir.get(), commands, maxDuration, stageTimeout, maxJobs, sandbox);
+        Duration retention = settings.getDuration(RETENTION.name(), null);
+        if (retention != null && (retention.isZero() || retention.isNegative())) {
+            throw settings.malformed(RETENTION.name(), "a positive duration such as 30s, 12h or 7d");
+        }
+        LocalProcessComputeBackend.Config config = new LocalProcessComputeBackend.Config(
+                dir.get(),
+                commands,
+                maxDuration,
+                stageTimeout,
+                maxJobs,
+                sandbox,
+                outputLocation(settings).orElse(null),
+                retention);
         return Optional.of(LocalProcessComputeBackend.open(config, storage));
     }
 
@@ -205,6 +233,26 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
         throw settings.malformed(key.name(), "a positive number of bytes, optionally with k, m or g (512m, 2g)");
     }
 
+    private static Optional<URI> outputLocation(Settings settings) {
+        Optional<String> value = settings.get(OUTPUT_LOCATION.name());
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String expected = "an absolute location without query or fragment, such as s3://bucket/brizo-jobs/ or"
+                + " file:///var/lib/brizo/outputs/ (its storage driver must be able to write)";
+        URI uri;
+        try {
+            String v = value.get().trim();
+            uri = new URI(v.endsWith("/") ? v : v + "/");
+        } catch (URISyntaxException e) {
+            throw settings.malformed(OUTPUT_LOCATION.name(), expected);
+        }
+        if (!uri.isAbsolute() || uri.isOpaque() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw settings.malformed(OUTPUT_LOCATION.name(), expected);
+        }
+        return Optional.of(uri);
+    }
+
     private static Duration positive(Settings settings, SettingKey key) {
         Duration d = settings.getDuration(key.name(), parseDefault(key));
         if (d.isZero() || d.isNegative()) {
@@ -233,7 +281,9 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
                 CPU_TIME,
                 PROCESSES,
                 OPEN_FILES,
-                OUTPUT_BYTES);
+                OUTPUT_BYTES,
+                OUTPUT_LOCATION,
+                RETENTION);
     }
 
     @Override

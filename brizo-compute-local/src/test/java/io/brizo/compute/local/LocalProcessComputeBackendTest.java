@@ -625,7 +625,9 @@ class LocalProcessComputeBackendTest {
                         "BRIZO_COMPUTE_LOCAL_CPU_TIME",
                         "BRIZO_COMPUTE_LOCAL_PROCESSES",
                         "BRIZO_COMPUTE_LOCAL_OPEN_FILES",
-                        "BRIZO_COMPUTE_LOCAL_OUTPUT_BYTES"),
+                        "BRIZO_COMPUTE_LOCAL_OUTPUT_BYTES",
+                        "BRIZO_COMPUTE_OUTPUT_LOCATION",
+                        "BRIZO_COMPUTE_RETENTION"),
                 factory.settingKeys().stream().map(SettingKey::name).toList());
     }
 
