@@ -68,6 +68,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -132,6 +133,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private static final Duration DELETE_WAIT = Duration.ofSeconds(10);
+    /** How long a job waiting for GPUs sleeps between looks, unless woken by a release. */
+    private static final long GPU_WAIT_MILLIS = 200;
+    /** The NVIDIA driver's nodes every job with a GPU needs besides its own {@code nvidia<index>}. */
+    static final List<String> SHARED_GPU_DEVICES = List.of("nvidiactl", "nvidia-uvm", "nvidia-uvm-tools");
     /** The longest time between sweeps for expired jobs; a short retention sweeps more often. */
     private static final Duration SWEEP_PERIOD = Duration.ofMinutes(1);
 
@@ -167,6 +172,9 @@ final class LocalProcessComputeBackend implements ComputeBackend {
      *     and logs are stored; null to keep them in the job's directory
      * @param retention how long after its end a job (its outputs, log, record or tombstone) is
      *     kept; null to keep it until deleted
+     * @param gpus the GPUs the {@code local} environment offers
+     * @param gpusPerJob how many of them each job gets, each held by one job at a time
+     * @param gpuDevices the directory of the GPUs' device nodes ({@code /dev})
      */
     record Config(
             Path dir,
@@ -176,7 +184,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             int maxJobs,
             Sandbox sandbox,
             URI outputLocation,
-            Duration retention) {}
+            Duration retention,
+            List<Gpus.Gpu> gpus,
+            int gpusPerJob,
+            Path gpuDevices) {}
 
     private final Path root;
     private final StorageAccess storage;
@@ -192,6 +203,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     private final ScheduledThreadPoolExecutor sweeper;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final GpuPool gpuPool;
 
     /** One job: its record and what is running for it. */
     private static final class Job {
@@ -246,18 +258,20 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.gpuPool = new GpuPool(config.gpus());
         this.environment = new ComputeEnvironment(
                 ENVIRONMENT_ID,
                 config.sandbox() == null
                         ? UNSANDBOXED_WARNING
                         : "This server's own machine: every algorithm in a bubblewrap sandbox without network,"
                                 + " seeing only its own /data and a read-only runtime, as an unprivileged user"
-                                + " within its limits (memory, CPU time, processes, open files, output bytes)",
+                                + " within its limits (memory, CPU time, processes, open files, output bytes)"
+                                + gpuDescription(config),
                 Runtime.getRuntime().availableProcessors(),
                 config.sandbox() == null
                         ? memoryBytes()
                         : config.sandbox().limits().memoryBytes(),
-                0,
+                config.gpusPerJob(),
                 config.maxDuration());
         this.workers = new ThreadPoolExecutor(
                 config.maxJobs(),
@@ -382,10 +396,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                                 Path.of(Sandbox.VOLUME, "transformations", "algorithm"),
                                 sandbox.hostSearchPath(
                                         job.algorithm().container().image()));
-        List<String> command = sandbox == null
+        Map<String, String> sandboxEnv = sandboxEnvironment(job);
+        String image = job.algorithm().container().image();
+        Function<List<Gpus.Gpu>, List<String>> command = granted -> sandbox == null
                 ? algorithmCommand
                 : sandbox.commandLine(
-                        layout.dir(), job.algorithm().container().image(), sandboxEnvironment(job), algorithmCommand);
+                        layout.dir(), image, withGpus(sandboxEnv, granted), devices(granted), algorithmCommand);
+        command.apply(List.of()); // refuses an image without a runtime now, not once queued
 
         Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now()));
         if (jobs.putIfAbsent(j.id, j) != null) {
@@ -696,18 +713,131 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     // ---------------------------------------------------------------- the phases of a new job
 
-    private void run(Job j, ComputeJob job, List<String> command) {
+    private void run(Job j, ComputeJob job, Function<List<Gpus.Gpu>, List<String>> command) {
         guarded(j, () -> {
-            synchronized (j) {
-                // Leaving QUEUED marks that a worker took the job: delete() waits for it only then.
-                checkActive(j);
-                update(j, r -> r.withState(JobState.PROVISIONING));
+            List<Gpus.Gpu> granted = acquireGpus(j);
+            try {
+                synchronized (j) {
+                    // Leaving QUEUED marks that a worker took the job: delete() waits for it only then.
+                    checkActive(j);
+                    update(j, r -> r.withState(JobState.PROVISIONING));
+                }
+                stage(j, job);
+                Process process = launch(j, job, command.apply(granted), granted);
+                // The JVM reaps its own children, so waitFor is exact for them.
+                supervise(j, process.toHandle(), nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS));
+            } finally {
+                gpuPool.release(indexes(granted));
             }
-            stage(j, job);
-            Process process = launch(j, job, command);
-            // The JVM reaps its own children, so waitFor is exact for them.
-            supervise(j, process.toHandle(), nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS));
         });
+    }
+
+    // ---------------------------------------------------------------- GPUs
+
+    /**
+     * {@return the GPUs the job gets, held for it; waits QUEUED until enough are free} The grant is
+     * written to {@code .brizo/gpus}, so that a restarted backend knows they are in use.
+     */
+    private List<Gpus.Gpu> acquireGpus(Job j) {
+        int n = config.gpusPerJob();
+        if (n == 0) {
+            return List.of();
+        }
+        while (true) {
+            checkActive(j);
+            List<Gpus.Gpu> granted = gpuPool.tryAcquire(n);
+            if (!granted.isEmpty()) {
+                try {
+                    Files.writeString(
+                            j.layout.gpusFile(),
+                            String.join(
+                                    ",",
+                                    indexes(granted).stream()
+                                            .map(String::valueOf)
+                                            .toList()),
+                            StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    gpuPool.release(indexes(granted));
+                    throw diskFailure(j, "recording the job's GPUs", e);
+                }
+                return granted;
+            }
+            try {
+                gpuPool.awaitRelease(GPU_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Cancelled(); // close(): a restart marks the waiting job FAILED
+            }
+        }
+    }
+
+    /** {@return the GPU indexes a job recorded, for one found running after a restart} */
+    private static List<Integer> recordedGpus(JobLayout layout) {
+        try {
+            String text = Files.readString(layout.gpusFile(), StandardCharsets.US_ASCII)
+                    .trim();
+            List<Integer> out = new ArrayList<>();
+            for (String part : text.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(Integer.valueOf(part.trim()));
+                }
+            }
+            return out;
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        }
+    }
+
+    private static List<Integer> indexes(List<Gpus.Gpu> gpus) {
+        return gpus.stream().map(Gpus.Gpu::index).toList();
+    }
+
+    /** {@return {@code env} with the CUDA variables that name the granted GPUs} */
+    static Map<String, String> withGpus(Map<String, String> env, List<Gpus.Gpu> granted) {
+        if (granted.isEmpty()) {
+            return env;
+        }
+        Map<String, String> out = new java.util.HashMap<>(env);
+        // nvidia-smi numbers GPUs in PCI bus order; CUDA does so only when told.
+        out.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        out.put(
+                "CUDA_VISIBLE_DEVICES",
+                String.join(",", indexes(granted).stream().map(String::valueOf).toList()));
+        return Map.copyOf(out);
+    }
+
+    /**
+     * {@return the device nodes bound into a job's sandbox for its GPUs: each one's {@code
+     * nvidia<index>} and the driver's shared nodes that exist}
+     */
+    private List<Sandbox.Device> devices(List<Gpus.Gpu> granted) {
+        if (granted.isEmpty()) {
+            return List.of();
+        }
+        List<Sandbox.Device> out = new ArrayList<>();
+        for (Gpus.Gpu g : granted) {
+            out.add(new Sandbox.Device(config.gpuDevices().resolve("nvidia" + g.index()), "/dev/nvidia" + g.index()));
+        }
+        for (String shared : SHARED_GPU_DEVICES) {
+            Path node = config.gpuDevices().resolve(shared);
+            if (Files.exists(node)) {
+                out.add(new Sandbox.Device(node, "/dev/" + shared));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String gpuDescription(Config config) {
+        if (config.gpus().isEmpty()) {
+            return "";
+        }
+        String each = config.gpusPerJob() == 0
+                ? "jobs get none"
+                : "each job gets " + config.gpusPerJob() + (config.gpusPerJob() == 1 ? " GPU" : " GPUs")
+                        + " of its own";
+        return "; NVIDIA GPUs on this machine: "
+                + String.join(
+                        "; ", config.gpus().stream().map(Gpus.Gpu::describe).toList()) + "; " + each;
     }
 
     /**
@@ -874,7 +1004,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         return path == null || path.isBlank() ? DEFAULT_PATH : path;
     }
 
-    private Process launch(Job j, ComputeJob job, List<String> command) {
+    private Process launch(Job j, ComputeJob job, List<String> command, List<Gpus.Gpu> granted) {
         JobLayout l = j.layout;
         List<String> argv =
                 new ArrayList<>(List.of(SHELL, "-c", WRAPPER, l.exitFile().toString()));
@@ -895,6 +1025,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             env.put("LC_ALL", "C");
         } else {
             unsandboxedEnvironment(job, l, env);
+            env.putAll(withGpus(Map.of(), granted));
         }
         return start(j, builder);
     }
@@ -1192,10 +1323,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 j.process = process;
             }
             LOG.info("compute job {}: re-attached to its algorithm, pid {}", j.id, process.pid());
+            // Its GPUs stay in use until it ends.
+            List<Integer> gpus = recordedGpus(j.layout);
+            gpuPool.hold(gpus);
             try {
-                monitors.execute(() -> guarded(
-                        j,
-                        () -> supervise(j, process, nanos -> {
+                monitors.execute(() -> guarded(j, () -> {
+                    try {
+                        supervise(j, process, nanos -> {
                             // Not this JVM's child any more: watch it, zombies included, by polling.
                             if (ProcessTree.awaitGone(List.of(process), nanos, REATTACHED_POLL_NANOS)) {
                                 return true;
@@ -1204,7 +1338,11 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                                 throw new InterruptedException();
                             }
                             return false;
-                        })));
+                        });
+                    } finally {
+                        gpuPool.release(gpus);
+                    }
+                }));
             } catch (RejectedExecutionException e) {
                 j.settled.complete(null); // closing while opening: the next backend re-attaches
             }
