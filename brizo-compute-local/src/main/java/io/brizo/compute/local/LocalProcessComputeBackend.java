@@ -1702,6 +1702,8 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             if (j.terminating) {
                 return;
             }
+            // As for a deletion first: it copes with read-only folders the algorithm left.
+            removeJobFiles(j.layout, false);
             removeTree(j.layout.dir());
             jobs.remove(j.id, j);
         }
