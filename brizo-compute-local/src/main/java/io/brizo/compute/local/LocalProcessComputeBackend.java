@@ -525,6 +525,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 return mask.chunk(data, start, fromOffset, !whole, whole);
             }
         } catch (NoSuchFileException e) {
+            StoredOutputs now = stored(j);
+            if (now != null) {
+                return storedLog(j, now, fromOffset); // stored meanwhile, the job's directory emptied
+            }
             // Not created yet: the job is still waiting or staging.
             return new LogChunk(fromOffset, new byte[0], ended);
         } catch (IOException e) {
@@ -553,7 +557,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     public List<OutputFile> outputs(String jobId) {
         Job j = findWithFiles(jobId);
         StoredOutputs stored = stored(j);
-        return stored != null ? stored.outputs() : localOutputs(j);
+        if (stored != null) {
+            return stored.outputs();
+        }
+        List<OutputFile> local = localOutputs(j);
+        // Stored meanwhile, and the job's directory emptied: list what is stored.
+        StoredOutputs now = stored(j);
+        return now != null ? now.outputs() : local;
     }
 
     /** {@return the outputs in the job's directory} */
@@ -606,12 +616,25 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
         StoredOutputs stored = stored(j);
         if (stored != null) {
-            if (!stored.has(name)) {
-                throw BrizoException.notFound("the job has no output of that name");
-            }
-            return storage.open(storedLocation(j, StoredOutputs.OUTPUTS + name), ByteRange.all());
+            return openStored(j, stored, name);
         }
-        return openLocalOutput(j, name);
+        try {
+            return openLocalOutput(j, name);
+        } catch (BrizoException e) {
+            // Stored meanwhile, and the job's directory emptied: open what is stored.
+            StoredOutputs now = stored(j);
+            if (e.kind() != ErrorKind.NOT_FOUND || now == null) {
+                throw e;
+            }
+            return openStored(j, now, name);
+        }
+    }
+
+    private StorageObject openStored(Job j, StoredOutputs stored, String name) {
+        if (!stored.has(name)) {
+            throw BrizoException.notFound("the job has no output of that name");
+        }
+        return storage.open(storedLocation(j, StoredOutputs.OUTPUTS + name), ByteRange.all());
     }
 
     /** {@return the output {@code name} in the job's directory, opened} */
