@@ -14,15 +14,19 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** Waiting with a deadline, and running at once, as the contract suites do. */
-final class Polling {
+/**
+ * Waiting with a deadline, and running at once, as the contract suites do; public so that tests of
+ * other modules wait the same way instead of sleeping.
+ */
+public final class Polling {
     private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private Polling() {}
 
     /** A value to poll, which may throw. */
     @FunctionalInterface
-    interface Probe<T> {
+    public interface Probe<T> {
+        /** {@return the current value} */
         T get() throws Exception;
     }
 
@@ -30,7 +34,7 @@ final class Polling {
      * {@return the first value of {@code probe} that passes {@code done}} Polls every 20 ms and
      * fails after {@code deadline} with {@code failure} of the last value.
      */
-    static <T> T until(Duration deadline, Probe<T> probe, Predicate<T> done, Function<T, String> failure)
+    public static <T> T until(Duration deadline, Probe<T> probe, Predicate<T> done, Function<T, String> failure)
             throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         T last = probe.get();
@@ -48,7 +52,7 @@ final class Polling {
      * Runs {@code tasks} at once, one thread each, and fails with the first task's failure, named
      * by {@code what}, or when they take longer than {@code limit}.
      */
-    static void concurrently(List<Callable<Void>> tasks, Duration limit, String what) throws Exception {
+    public static void concurrently(List<Callable<Void>> tasks, Duration limit, String what) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
         try {
             for (Future<Void> f : pool.invokeAll(tasks, limit.toMillis(), TimeUnit.MILLISECONDS)) {

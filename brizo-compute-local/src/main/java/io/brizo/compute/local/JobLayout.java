@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * &lt;job&gt;/logs/algorithm.log
  * &lt;job&gt;/.brizo/state.json      the job's state, rewritten atomically on every change
  * &lt;job&gt;/.brizo/exit-code       written by the wrapper when the algorithm exits
+ * &lt;job&gt;/.brizo/stored.json     what was written to the output location, if one is set
+ * &lt;job&gt;/.brizo/gpus            the indexes of the GPUs the job holds, if any
  * </pre>
  *
  * @param dir the job's directory
@@ -62,5 +64,13 @@ record JobLayout(Path dir) {
 
     Path exitFile() {
         return brizo().resolve("exit-code");
+    }
+
+    Path gpusFile() {
+        return brizo().resolve("gpus");
+    }
+
+    Path storedFile() {
+        return brizo().resolve("stored.json");
     }
 }

@@ -68,6 +68,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -105,6 +106,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Deletion</b> removes the job's files but keeps its state file as a tombstone: {@link
  * #status} reports DELETED, {@link #jobs} leaves the job out, and logs and outputs are NOT_FOUND.
  *
+ * <p><b>Output location.</b> With one configured, a job whose algorithm ended goes PUBLISHING: its
+ * outputs and log are written there through the storage drivers, listed in {@code
+ * .brizo/stored.json}, and served from there; the job's directory is then emptied. <b>Retention.</b>
+ * With one configured, jobs that ended longer ago, tombstones included, are removed, in storage
+ * too, when the backend opens and by a background sweep; they are then unknown (NOT_FOUND).
+ *
  * <p>Unix only (needs {@code /bin/sh}). Thread-safe. One backend per directory at a time, which a
  * lock file enforces.
  */
@@ -126,6 +133,14 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private static final Duration DELETE_WAIT = Duration.ofSeconds(10);
+    /** How long a job waiting for GPUs sleeps between looks, unless woken by a release. */
+    private static final long GPU_WAIT_MILLIS = 200;
+    /** The NVIDIA driver's nodes every job with a GPU needs besides its own {@code nvidia<index>}. */
+    static final List<String> SHARED_GPU_DEVICES = List.of("nvidiactl", "nvidia-uvm", "nvidia-uvm-tools");
+    /** The longest time between sweeps for expired jobs; a short retention sweeps more often. */
+    private static final Duration SWEEP_PERIOD = Duration.ofMinutes(1);
+
+    private static final Duration MIN_SWEEP_PERIOD = Duration.ofMillis(250);
     private static final int QUEUE_CAPACITY = 1000;
     private static final long REATTACHED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     // Linux derives a process's start time from the boot time, which moves by up to a second
@@ -153,6 +168,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
      * @param stageTimeout the deadline for staging a job's inputs and algorithm
      * @param maxJobs how many jobs are staged or run at once
      * @param sandbox how algorithms are confined; null in the unsandboxed development mode
+     * @param outputLocation the prefix, ending with {@code /}, under which finished jobs' outputs
+     *     and logs are stored; null to keep them in the job's directory
+     * @param retention how long after its end a job (its outputs, log, record or tombstone) is
+     *     kept; null to keep it until deleted
+     * @param gpus the GPUs the {@code local} environment offers
+     * @param gpusPerJob how many of them each job gets, each held by one job at a time
+     * @param gpuDevices the directory of the GPUs' device nodes ({@code /dev})
      */
     record Config(
             Path dir,
@@ -160,7 +182,12 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             Duration maxDuration,
             Duration stageTimeout,
             int maxJobs,
-            Sandbox sandbox) {}
+            Sandbox sandbox,
+            URI outputLocation,
+            Duration retention,
+            List<Gpus.Gpu> gpus,
+            int gpusPerJob,
+            Path gpuDevices) {}
 
     private final Path root;
     private final StorageAccess storage;
@@ -172,7 +199,11 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     private final ThreadPoolExecutor workers;
     private final ExecutorService monitors;
     private final ScheduledThreadPoolExecutor timer;
+    /** Expires jobs and retries deletions in the output location; apart from the staging timer, since storage may be slow. */
+    private final ScheduledThreadPoolExecutor sweeper;
+
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final GpuPool gpuPool;
 
     /** One job: its record and what is running for it. */
     private static final class Job {
@@ -189,6 +220,8 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         Closeable staging;
         /** Set while stop() or delete() kill the job: nothing else may end it meanwhile. */
         boolean terminating;
+        /** What is in the output location; null while the outputs are in the job's directory. */
+        StoredOutputs stored;
 
         Job(String id, JobLayout layout, JobRecord record) {
             this.id = id;
@@ -225,18 +258,20 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.gpuPool = new GpuPool(config.gpus());
         this.environment = new ComputeEnvironment(
                 ENVIRONMENT_ID,
                 config.sandbox() == null
                         ? UNSANDBOXED_WARNING
                         : "This server's own machine: every algorithm in a bubblewrap sandbox without network,"
                                 + " seeing only its own /data and a read-only runtime, as an unprivileged user"
-                                + " within its limits (memory, CPU time, processes, open files, output bytes)",
+                                + " within its limits (memory, CPU time, processes, open files, output bytes)"
+                                + gpuDescription(config),
                 Runtime.getRuntime().availableProcessors(),
                 config.sandbox() == null
                         ? memoryBytes()
                         : config.sandbox().limits().memoryBytes(),
-                0,
+                config.gpusPerJob(),
                 config.maxDuration());
         this.workers = new ThreadPoolExecutor(
                 config.maxJobs(),
@@ -249,6 +284,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         this.monitors = Executors.newCachedThreadPool(daemonThreads("brizo-compute-local-reattached-"));
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("brizo-compute-local-timer-"));
         timer.setRemoveOnCancelPolicy(true);
+        this.sweeper = new ScheduledThreadPoolExecutor(1, daemonThreads("brizo-compute-local-sweeper-"));
     }
 
     /**
@@ -313,6 +349,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             throw new BrizoException(
                     ErrorKind.CONFIGURATION, "cannot read the compute directory " + real + " (" + e + ")", e);
         }
+        backend.startSweeping();
         return backend;
     }
 
@@ -359,10 +396,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                                 Path.of(Sandbox.VOLUME, "transformations", "algorithm"),
                                 sandbox.hostSearchPath(
                                         job.algorithm().container().image()));
-        List<String> command = sandbox == null
+        Map<String, String> sandboxEnv = sandboxEnvironment(job);
+        String image = job.algorithm().container().image();
+        Function<List<Gpus.Gpu>, List<String>> command = granted -> sandbox == null
                 ? algorithmCommand
                 : sandbox.commandLine(
-                        layout.dir(), job.algorithm().container().image(), sandboxEnvironment(job), algorithmCommand);
+                        layout.dir(), image, withGpus(sandboxEnv, granted), devices(granted), algorithmCommand);
+        command.apply(List.of()); // refuses an image without a runtime now, not once queued
 
         Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now()));
         if (jobs.putIfAbsent(j.id, j) != null) {
@@ -440,7 +480,8 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 LOG.warn("compute job {}: removing its files while a worker may still use them", j.id);
             }
         }
-        removeJobFiles(j.layout);
+        // Kept when the output location could not delete them, so that the sweep tries again.
+        removeJobFiles(j.layout, !deleteStored(j));
     }
 
     @Override
@@ -449,6 +490,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             throw BrizoException.invalid("a log offset must not be negative");
         }
         Job j = findWithFiles(jobId);
+        StoredOutputs stored = stored(j);
+        if (stored != null) {
+            return storedLog(j, stored, fromOffset);
+        }
         // Read the state before the file: if the job had ended by then, the log was complete.
         boolean ended = status(j).state().isTerminal();
         Path log = j.layout.log();
@@ -480,6 +525,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 return mask.chunk(data, start, fromOffset, !whole, whole);
             }
         } catch (NoSuchFileException e) {
+            StoredOutputs now = stored(j);
+            if (now != null) {
+                return storedLog(j, now, fromOffset); // stored meanwhile, the job's directory emptied
+            }
             // Not created yet: the job is still waiting or staging.
             return new LogChunk(fromOffset, new byte[0], ended);
         } catch (IOException e) {
@@ -507,6 +556,18 @@ final class LocalProcessComputeBackend implements ComputeBackend {
     @Override
     public List<OutputFile> outputs(String jobId) {
         Job j = findWithFiles(jobId);
+        StoredOutputs stored = stored(j);
+        if (stored != null) {
+            return stored.outputs();
+        }
+        List<OutputFile> local = localOutputs(j);
+        // Stored meanwhile, and the job's directory emptied: list what is stored.
+        StoredOutputs now = stored(j);
+        return now != null ? now.outputs() : local;
+    }
+
+    /** {@return the outputs in the job's directory} */
+    private static List<OutputFile> localOutputs(Job j) {
         Path outputs;
         try {
             outputs = untamperedOutputs(j);
@@ -553,6 +614,31 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         if (!isRelativeName(name)) {
             throw BrizoException.invalid("an output name is a relative path without '.' or '..' segments");
         }
+        StoredOutputs stored = stored(j);
+        if (stored != null) {
+            return openStored(j, stored, name);
+        }
+        try {
+            return openLocalOutput(j, name);
+        } catch (BrizoException e) {
+            // Stored meanwhile, and the job's directory emptied: open what is stored.
+            StoredOutputs now = stored(j);
+            if (e.kind() != ErrorKind.NOT_FOUND || now == null) {
+                throw e;
+            }
+            return openStored(j, now, name);
+        }
+    }
+
+    private StorageObject openStored(Job j, StoredOutputs stored, String name) {
+        if (!stored.has(name)) {
+            throw BrizoException.notFound("the job has no output of that name");
+        }
+        return storage.open(storedLocation(j, StoredOutputs.OUTPUTS + name), ByteRange.all());
+    }
+
+    /** {@return the output {@code name} in the job's directory, opened} */
+    private static StorageObject openLocalOutput(Job j, String name) {
         BrizoException missing = BrizoException.notFound("the job has no output of that name");
         FileChannel ch = null;
         try {
@@ -610,6 +696,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         workers.shutdownNow();
         monitors.shutdownNow();
         timer.shutdownNow();
+        sweeper.shutdownNow();
         for (Job j : jobs.values()) {
             Closeable staging;
             synchronized (j) {
@@ -621,7 +708,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         // would race with a new backend over the same directory.
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         try {
-            for (ExecutorService e : List.of(workers, monitors, timer)) {
+            for (ExecutorService e : List.of(workers, monitors, timer, sweeper)) {
                 if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.warn("the local compute backend closed with threads still busy");
                 }
@@ -649,18 +736,131 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     // ---------------------------------------------------------------- the phases of a new job
 
-    private void run(Job j, ComputeJob job, List<String> command) {
+    private void run(Job j, ComputeJob job, Function<List<Gpus.Gpu>, List<String>> command) {
         guarded(j, () -> {
-            synchronized (j) {
-                // Leaving QUEUED marks that a worker took the job: delete() waits for it only then.
-                checkActive(j);
-                update(j, r -> r.withState(JobState.PROVISIONING));
+            List<Gpus.Gpu> granted = acquireGpus(j);
+            try {
+                synchronized (j) {
+                    // Leaving QUEUED marks that a worker took the job: delete() waits for it only then.
+                    checkActive(j);
+                    update(j, r -> r.withState(JobState.PROVISIONING));
+                }
+                stage(j, job);
+                Process process = launch(j, job, command.apply(granted), granted);
+                // The JVM reaps its own children, so waitFor is exact for them.
+                supervise(j, process.toHandle(), nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS));
+            } finally {
+                gpuPool.release(indexes(granted));
             }
-            stage(j, job);
-            Process process = launch(j, job, command);
-            // The JVM reaps its own children, so waitFor is exact for them.
-            supervise(j, process.toHandle(), nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS));
         });
+    }
+
+    // ---------------------------------------------------------------- GPUs
+
+    /**
+     * {@return the GPUs the job gets, held for it; waits QUEUED until enough are free} The grant is
+     * written to {@code .brizo/gpus}, so that a restarted backend knows they are in use.
+     */
+    private List<Gpus.Gpu> acquireGpus(Job j) {
+        int n = config.gpusPerJob();
+        if (n == 0) {
+            return List.of();
+        }
+        while (true) {
+            checkActive(j);
+            List<Gpus.Gpu> granted = gpuPool.tryAcquire(n);
+            if (!granted.isEmpty()) {
+                try {
+                    Files.writeString(
+                            j.layout.gpusFile(),
+                            String.join(
+                                    ",",
+                                    indexes(granted).stream()
+                                            .map(String::valueOf)
+                                            .toList()),
+                            StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    gpuPool.release(indexes(granted));
+                    throw diskFailure(j, "recording the job's GPUs", e);
+                }
+                return granted;
+            }
+            try {
+                gpuPool.awaitRelease(GPU_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Cancelled(); // close(): a restart marks the waiting job FAILED
+            }
+        }
+    }
+
+    /** {@return the GPU indexes a job recorded, for one found running after a restart} */
+    private static List<Integer> recordedGpus(JobLayout layout) {
+        try {
+            String text = Files.readString(layout.gpusFile(), StandardCharsets.US_ASCII)
+                    .trim();
+            List<Integer> out = new ArrayList<>();
+            for (String part : text.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(Integer.valueOf(part.trim()));
+                }
+            }
+            return out;
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        }
+    }
+
+    private static List<Integer> indexes(List<Gpus.Gpu> gpus) {
+        return gpus.stream().map(Gpus.Gpu::index).toList();
+    }
+
+    /** {@return {@code env} with the CUDA variables that name the granted GPUs} */
+    static Map<String, String> withGpus(Map<String, String> env, List<Gpus.Gpu> granted) {
+        if (granted.isEmpty()) {
+            return env;
+        }
+        Map<String, String> out = new java.util.HashMap<>(env);
+        // nvidia-smi numbers GPUs in PCI bus order; CUDA does so only when told.
+        out.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        out.put(
+                "CUDA_VISIBLE_DEVICES",
+                String.join(",", indexes(granted).stream().map(String::valueOf).toList()));
+        return Map.copyOf(out);
+    }
+
+    /**
+     * {@return the device nodes bound into a job's sandbox for its GPUs: each one's {@code
+     * nvidia<index>} and the driver's shared nodes that exist}
+     */
+    private List<Sandbox.Device> devices(List<Gpus.Gpu> granted) {
+        if (granted.isEmpty()) {
+            return List.of();
+        }
+        List<Sandbox.Device> out = new ArrayList<>();
+        for (Gpus.Gpu g : granted) {
+            out.add(new Sandbox.Device(config.gpuDevices().resolve("nvidia" + g.index()), "/dev/nvidia" + g.index()));
+        }
+        for (String shared : SHARED_GPU_DEVICES) {
+            Path node = config.gpuDevices().resolve(shared);
+            if (Files.exists(node)) {
+                out.add(new Sandbox.Device(node, "/dev/" + shared));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String gpuDescription(Config config) {
+        if (config.gpus().isEmpty()) {
+            return "";
+        }
+        String each = config.gpusPerJob() == 0
+                ? "jobs get none"
+                : "each job gets " + config.gpusPerJob() + (config.gpusPerJob() == 1 ? " GPU" : " GPUs")
+                        + " of its own";
+        return "; NVIDIA GPUs on this machine: "
+                + String.join(
+                        "; ", config.gpus().stream().map(Gpus.Gpu::describe).toList()) + "; " + each;
     }
 
     /**
@@ -827,7 +1027,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         return path == null || path.isBlank() ? DEFAULT_PATH : path;
     }
 
-    private Process launch(Job j, ComputeJob job, List<String> command) {
+    private Process launch(Job j, ComputeJob job, List<String> command, List<Gpus.Gpu> granted) {
         JobLayout l = j.layout;
         List<String> argv =
                 new ArrayList<>(List.of(SHELL, "-c", WRAPPER, l.exitFile().toString()));
@@ -848,6 +1048,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             env.put("LC_ALL", "C");
         } else {
             unsandboxedEnvironment(job, l, env);
+            env.putAll(withGpus(Map.of(), granted));
         }
         return start(j, builder);
     }
@@ -956,29 +1157,31 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 }
                 LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
             }
-            end(
+            finish(
                     j,
                     JobState.FAILED,
                     null,
-                    overAllowance != null ? overAllowance : "time limit of " + human(r.maxDuration()) + " exceeded");
+                    overAllowance != null ? overAllowance : "time limit of " + human(r.maxDuration()) + " exceeded",
+                    null);
             return;
         }
         Integer code = readExitCode(j.layout.exitFile());
         if (code == null) {
-            end(
+            finish(
                     j,
                     JobState.FAILED,
                     null,
-                    "the algorithm's process was ended from outside before it" + " recorded an exit code");
+                    "the algorithm's process was ended from outside before it" + " recorded an exit code",
+                    null);
             return;
         }
         String late = sandbox == null
                 ? null
                 : overAllowance(j.layout, sandbox.limits().outputBytes());
         if (late != null) {
-            end(j, JobState.FAILED, code, late);
+            finish(j, JobState.FAILED, code, late, null);
         } else {
-            end(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, failureMessage(j.layout, code));
+            finish(j, code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, failureMessage(j.layout, code), null);
         }
     }
 
@@ -1120,8 +1323,10 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             }
             case RUNNING, PUBLISHING -> reattach(j, r);
             default -> {
+                loadStored(j);
                 if (r.state() == JobState.DELETED) {
-                    removeJobFiles(j.layout); // in case a deletion was interrupted
+                    // In case a deletion was interrupted; the sweep deletes what is still stored.
+                    removeJobFiles(j.layout, true);
                 }
                 j.ended.complete(r.toStatus());
                 j.settled.complete(null);
@@ -1141,10 +1346,13 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 j.process = process;
             }
             LOG.info("compute job {}: re-attached to its algorithm, pid {}", j.id, process.pid());
+            // Its GPUs stay in use until it ends.
+            List<Integer> gpus = recordedGpus(j.layout);
+            gpuPool.hold(gpus);
             try {
-                monitors.execute(() -> guarded(
-                        j,
-                        () -> supervise(j, process, nanos -> {
+                monitors.execute(() -> guarded(j, () -> {
+                    try {
+                        supervise(j, process, nanos -> {
                             // Not this JVM's child any more: watch it, zombies included, by polling.
                             if (ProcessTree.awaitGone(List.of(process), nanos, REATTACHED_POLL_NANOS)) {
                                 return true;
@@ -1153,7 +1361,11 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                                 throw new InterruptedException();
                             }
                             return false;
-                        })));
+                        });
+                    } finally {
+                        gpuPool.release(gpus);
+                    }
+                }));
             } catch (RejectedExecutionException e) {
                 j.settled.complete(null); // closing while opening: the next backend re-attaches
             }
@@ -1161,31 +1373,33 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
         Path exitFile = j.layout.exitFile();
         Integer code = readExitCode(exitFile);
+        JobState state;
+        String message;
+        Instant at;
         if (code == null) {
-            end(
-                    j,
-                    JobState.FAILED,
-                    null,
-                    "interrupted: the algorithm's process ended while the server was"
-                            + " down, without recording an exit code");
+            state = JobState.FAILED;
+            message = "interrupted: the algorithm's process ended while the server was"
+                    + " down, without recording an exit code";
+            at = null;
         } else {
-            Instant exited = lastModified(exitFile).orElseGet(Instant::now);
-            boolean late = r.started() != null && exited.isAfter(r.started().plus(r.maxDuration()));
-            if (late) {
-                update(
-                        j,
-                        x -> x.ended(
-                                JobState.FAILED,
-                                code,
-                                "time limit of " + human(r.maxDuration()) + " exceeded while the server was down"
-                                        + " (the algorithm exited with code " + code + ")",
-                                exited));
-            } else {
-                update(
-                        j,
-                        x -> x.ended(
-                                code == 0 ? JobState.SUCCEEDED : JobState.FAILED, code, exitMessage(code), exited));
+            at = lastModified(exitFile).orElseGet(Instant::now);
+            boolean late = r.started() != null && at.isAfter(r.started().plus(r.maxDuration()));
+            state = code == 0 && !late ? JobState.SUCCEEDED : JobState.FAILED;
+            message = late
+                    ? "time limit of " + human(r.maxDuration()) + " exceeded while the server was down"
+                            + " (the algorithm exited with code " + code + ")"
+                    : exitMessage(code);
+        }
+        if (config.outputLocation() == null) {
+            finish(j, state, code, message, at);
+        } else {
+            // Storing the outputs may take long: not while the backend opens.
+            try {
+                monitors.execute(() -> guarded(j, () -> finish(j, state, code, message, at)));
+            } catch (RejectedExecutionException e) {
+                j.settled.complete(null); // closing while opening: the next backend finishes it
             }
+            return;
         }
         j.settled.complete(null);
     }
@@ -1261,11 +1475,262 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     /** Ends the job unless it has ended already or stop() or delete() are ending it. */
     private void end(Job j, JobState state, Integer exitCode, String message) {
+        end(j, state, exitCode, message, null);
+    }
+
+    /** Ends the job as {@link #end(Job, JobState, Integer, String)} does, at {@code at} (null: now). */
+    private void end(Job j, JobState state, Integer exitCode, String message, Instant at) {
         synchronized (j) {
             if (!j.terminating) {
-                update(j, r -> r.state().isTerminal() ? r : r.ended(state, exitCode, message, Instant.now()));
+                Instant when = at != null ? at : Instant.now();
+                update(j, r -> r.state().isTerminal() ? r : r.ended(state, exitCode, message, when));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- the output location
+
+    /**
+     * Ends a job whose algorithm has ended. With an output location, its outputs and log are first
+     * written there (PUBLISHING), and once they are, the job's directory is emptied but for its
+     * record: from then on the job is served from the output location. If storing fails, the job
+     * ends FAILED and keeps its files here.
+     */
+    private void finish(Job j, JobState state, Integer code, String message, Instant at) {
+        URI location = config.outputLocation();
+        if (location == null) {
+            end(j, state, code, message, at);
+            return;
+        }
+        synchronized (j) {
+            checkActive(j);
+            update(j, r -> r.withState(JobState.PUBLISHING));
+        }
+        StoredOutputs stored;
+        try {
+            stored = publish(j);
+        } catch (JobFailure e) {
+            end(j, JobState.FAILED, code, e.getMessage(), at);
+            return;
+        }
+        synchronized (j) {
+            if (j.terminating || j.record.state().isTerminal()) {
+                deleteFromStorage(j, stored);
+                throw new Cancelled();
+            }
+            j.stored = stored;
+            end(j, state, code, message, at);
+        }
+        removeJobFiles(j.layout, true);
+    }
+
+    /** Writes the job's outputs and log to the output location, and their list to its directory. */
+    private StoredOutputs publish(Job j) {
+        List<OutputFile> written = new ArrayList<>();
+        long logBytes = 0;
+        try {
+            for (OutputFile f : localOutputs(j)) {
+                checkActive(j);
+                URI target = storedLocation(j, StoredOutputs.OUTPUTS + f.name());
+                // Listed before the write, so that a partial object is deleted on failure too.
+                written.add(f);
+                try (StorageObject o = openLocalOutput(j, f.name())) {
+                    long size = o.slice().length();
+                    written.set(written.size() - 1, new OutputFile(f.name(), size));
+                    storage.write(
+                            target, o.stream(), size, o.info().contentType().orElse("application/octet-stream"));
+                }
+            }
+            checkActive(j);
+            Path log = j.layout.log();
+            if (Files.exists(log, LinkOption.NOFOLLOW_LINKS) && isUntampered(log)) {
+                try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    logBytes = ch.size();
+                    InputStream in = ExactLengthInputStream.builder(Channels.newInputStream(ch), logBytes)
+                            .describedAs("the job's log")
+                            .build();
+                    storage.write(storedLocation(j, StoredOutputs.LOG), in, logBytes, "text/plain");
+                }
+            }
+            StoredOutputs stored = new StoredOutputs(written, logBytes);
+            stored.write(j.layout.storedFile());
+            return stored;
+        } catch (Cancelled e) {
+            deleteFromStorage(j, new StoredOutputs(written, 0));
+            throw e;
+        } catch (BrizoException | IOException e) {
+            deleteFromStorage(j, new StoredOutputs(written, 0));
+            checkActive(j);
+            // Driver messages never hold the location; the server's paths stay in the server's log.
+            LOG.warn("compute job {}: storing its outputs in the output location failed: {}", j.id, e.getMessage());
+            throw new JobFailure("the algorithm ended, but storing its outputs in the publisher's storage failed;"
+                    + " they stay on the compute server");
+        }
+    }
+
+    /** {@return the location of {@code name} under the job's prefix in the output location} */
+    private URI storedLocation(Job j, String name) {
+        return StorageAccess.resolve(StoredOutputs.prefix(config.outputLocation(), j.id), name);
+    }
+
+    /** {@return what the job has in the output location, or null if its outputs are here} */
+    private static StoredOutputs stored(Job j) {
+        synchronized (j) {
+            return j.stored;
+        }
+    }
+
+    /** Reads the job's list of stored outputs, if it has one, when the backend opens. */
+    private void loadStored(Job j) {
+        Path file = j.layout.storedFile();
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (config.outputLocation() == null) {
+            LOG.warn(
+                    "compute job {}: its outputs are in an output location, but {} is no longer set",
+                    j.id,
+                    LocalProcessComputeBackendFactory.OUTPUT_LOCATION.name());
+            return;
+        }
+        try {
+            StoredOutputs stored = StoredOutputs.read(file);
+            synchronized (j) {
+                j.stored = stored;
+            }
+        } catch (IOException e) {
+            LOG.warn("compute job {}: its list of stored outputs is unreadable ({})", j.id, e.toString());
+        }
+    }
+
+    /** {@return a chunk of the log kept in the output location, shown as the job's own view} */
+    private LogChunk storedLog(Job j, StoredOutputs stored, long fromOffset) {
+        long size = stored.logBytes();
+        if (fromOffset >= size) {
+            return new LogChunk(fromOffset, new byte[0], true);
+        }
+        PathMask mask = pathMask(j.layout);
+        long start = Math.max(0, fromOffset - mask.context());
+        long end = Math.min(size, fromOffset + MAX_LOG_CHUNK);
+        byte[] data;
+        try (StorageObject o = storage.open(storedLocation(j, StoredOutputs.LOG), ByteRange.of(start, end - 1))) {
+            data = o.stream().readAllBytes();
+        } catch (IOException e) {
+            LOG.warn("compute job {}: cannot read its log from the output location: {}", j.id, e.getMessage());
+            throw new BrizoException(ErrorKind.UNAVAILABLE, "reading the job's log failed");
+        }
+        boolean whole = start + data.length >= size;
+        return mask.chunk(data, start, fromOffset, !whole, whole);
+    }
+
+    /**
+     * Deletes what the job has in the output location.
+     *
+     * @return whether nothing is left there to delete later: false when the storage failed
+     */
+    private boolean deleteStored(Job j) {
+        StoredOutputs stored = stored(j);
+        if (stored == null) {
+            return true;
+        }
+        if (!deleteFromStorage(j, stored)) {
+            return false;
+        }
+        synchronized (j) {
+            j.stored = null;
+        }
+        deleteQuietly(j.layout.storedFile());
+        return true;
+    }
+
+    /** {@return whether the outputs and log of {@code stored} were deleted or cannot ever be} */
+    private boolean deleteFromStorage(Job j, StoredOutputs stored) {
+        try {
+            for (OutputFile f : stored.outputs()) {
+                storage.delete(storedLocation(j, StoredOutputs.OUTPUTS + f.name()));
+            }
+            storage.delete(storedLocation(j, StoredOutputs.LOG));
+            return true;
+        } catch (BrizoException e) {
+            if (e.kind() == ErrorKind.CONFIGURATION) {
+                // A driver that cannot delete: trying again would not help (see the README).
+                LOG.warn("compute job {}: its outputs stay in the output location: {}", j.id, e.getMessage());
+                return true;
+            }
+            LOG.warn(
+                    "compute job {}: deleting its outputs from the output location failed, to be retried: {}",
+                    j.id,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Sweeps once now and then in the background: expired jobs go, and deletions the output
+     * location failed are tried again.
+     */
+    private void startSweeping() {
+        if (config.retention() == null && config.outputLocation() == null) {
+            return;
+        }
+        sweep();
+        long period = SWEEP_PERIOD.toMillis();
+        if (config.retention() != null) {
+            period = Math.max(
+                    MIN_SWEEP_PERIOD.toMillis(),
+                    Math.min(period, config.retention().toMillis() / 4));
+        }
+        sweeper.scheduleWithFixedDelay(this::sweepQuietly, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("sweeping the compute directory failed", e);
+        }
+    }
+
+    /** Removes every job that ended more than the retention ago; retries failed deletions. */
+    void sweep() {
+        Instant now = Instant.now();
+        for (Job j : jobs.values()) {
+            if (closed.get()) {
+                return;
+            }
+            JobRecord r;
+            synchronized (j) {
+                r = j.record;
+                if (j.terminating || !r.state().isTerminal() || !j.settled.isDone()) {
+                    continue;
+                }
+            }
+            Instant ended = r.finished() != null ? r.finished() : r.created();
+            if (config.retention() != null && !ended.plus(config.retention()).isAfter(now)) {
+                expire(j);
+            } else if (r.state() == JobState.DELETED) {
+                deleteStored(j); // left by a deletion the output location failed
+            }
+        }
+    }
+
+    /** Forgets the job: its outputs in storage, its directory and its record, as if it never was. */
+    private void expire(Job j) {
+        if (!deleteStored(j)) {
+            return; // the next sweep tries again; until then the job stays
+        }
+        synchronized (j) {
+            if (j.terminating) {
+                return;
+            }
+            // As for a deletion first: it copes with read-only folders the algorithm left.
+            removeJobFiles(j.layout, false);
+            removeTree(j.layout.dir());
+            jobs.remove(j.id, j);
+        }
+        LOG.info("compute job {}: expired after the retention of {}", j.id, human(config.retention()));
     }
 
     /**
@@ -1399,9 +1864,14 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
     }
 
-    /** Removes everything of a deleted job but its state file, the tombstone. */
-    private static void removeJobFiles(JobLayout layout) {
-        Path keep = layout.stateFile();
+    /**
+     * Removes everything of a job but its state file (the tombstone of a deleted job, the record of
+     * one whose outputs went to the output location) and, if {@code keepStored}, its list of
+     * stored outputs.
+     */
+    private static void removeJobFiles(JobLayout layout, boolean keepStored) {
+        Path state = layout.stateFile();
+        Path stored = layout.storedFile();
         try {
             Files.walkFileTree(layout.dir(), new SimpleFileVisitor<>() {
                 @Override
@@ -1415,7 +1885,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (!file.equals(keep)) {
+                    if (!file.equals(state) && !(keepStored && file.equals(stored))) {
                         deleteQuietly(file);
                     }
                     return FileVisitResult.CONTINUE;

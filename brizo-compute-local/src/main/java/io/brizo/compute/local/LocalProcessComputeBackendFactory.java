@@ -5,6 +5,8 @@ import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageAccess;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the {@code local} compute backend, which runs each algorithm in a bubblewrap sandbox on
@@ -102,6 +106,43 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
             "the most a sandboxed job may write into its outputs and log together (also its largest file,"
                     + " RLIMIT_FSIZE); more ends it FAILED");
 
+    /** Where finished jobs' outputs and logs are stored. */
+    public static final SettingKey OUTPUT_LOCATION = SettingKey.of(
+            "BRIZO_COMPUTE_OUTPUT_LOCATION",
+            null,
+            "storage location (a prefix, such as s3://bucket/brizo-jobs/) under which the local compute backend"
+                    + " stores each finished job's outputs and log, through a storage driver that can write, and then"
+                    + " empties the job's directory; unset = they stay in the job's directory");
+    /** How long jobs are kept after they end. */
+    public static final SettingKey RETENTION = SettingKey.of(
+            "BRIZO_COMPUTE_RETENTION",
+            null,
+            "how long after its end a job of the local compute backend is kept (its outputs, also in the output"
+                    + " location, its log, its record, or the tombstone of a deleted job), such as 7d; then it is"
+                    + " removed and answers 404 like a deleted job; unset = kept until deleted");
+
+    /** The nvidia-smi executable. */
+    public static final SettingKey NVIDIA_SMI = SettingKey.of(
+            "BRIZO_COMPUTE_NVIDIA_SMI",
+            "nvidia-smi",
+            "the nvidia-smi executable that lists the machine's NVIDIA GPUs (a path, or a name looked up on PATH);"
+                    + " when it is missing the machine has no GPUs for the local compute backend");
+    /** GPUs per job. */
+    public static final SettingKey GPUS = SettingKey.of(
+            "BRIZO_COMPUTE_LOCAL_GPUS",
+            "0",
+            "how many NVIDIA GPUs each job of the local compute backend gets, bound into its sandbox and held by"
+                    + " it alone while it runs (jobs wait QUEUED for free ones); more than the machine has fails at"
+                    + " start");
+    /** Where the GPUs' device nodes are. */
+    public static final SettingKey GPU_DEVICES = SettingKey.of(
+            "BRIZO_COMPUTE_GPU_DEVICES",
+            "/dev",
+            "directory of the NVIDIA device nodes (nvidia<index>, nvidiactl, nvidia-uvm, nvidia-uvm-tools) bound"
+                    + " into the sandbox of a job with GPUs");
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcessComputeBackendFactory.class);
+    private static final int MAX_GPUS = 64;
     private static final int MAX_JOBS_LIMIT = 1024;
     private static final Pattern BYTES = Pattern.compile("([0-9]{1,19})([kmg])?");
 
@@ -136,14 +177,29 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
         int processors = Runtime.getRuntime().availableProcessors();
         int maxJobs = settings.getInt(MAX_JOBS.name(), Math.min(processors, MAX_JOBS_LIMIT), 1, MAX_JOBS_LIMIT);
         Sandbox sandbox = settings.getBoolean(UNSANDBOXED.name(), false) ? null : sandbox(settings, commands);
-        LocalProcessComputeBackend.Config config =
-                new LocalProcessComputeBackend.Config(dir.get(), commands, maxDuration, stageTimeout, maxJobs, sandbox);
+        GpuSetup gpus = gpus(settings);
+        Duration retention = settings.getDuration(RETENTION.name(), null);
+        if (retention != null && (retention.isZero() || retention.isNegative())) {
+            throw settings.malformed(RETENTION.name(), "a positive duration such as 30s, 12h or 7d");
+        }
+        LocalProcessComputeBackend.Config config = new LocalProcessComputeBackend.Config(
+                dir.get(),
+                commands,
+                maxDuration,
+                stageTimeout,
+                maxJobs,
+                sandbox,
+                outputLocation(settings).orElse(null),
+                retention,
+                gpus.detected(),
+                gpus.perJob(),
+                gpus.devices());
         return Optional.of(LocalProcessComputeBackend.open(config, storage));
     }
 
     private static Sandbox sandbox(Settings settings, CommandTable commands) {
         String name = settings.get(BWRAP.name(), BWRAP.defaultValue());
-        Path bwrap = SandboxCheck.findBwrap(name)
+        Path bwrap = SandboxCheck.findExecutable(name)
                 .orElseThrow(() -> BrizoException.configuration("the local compute backend runs every algorithm in a"
                         + " bubblewrap sandbox, but '" + name + "' was not found: install the package '"
                         + SandboxCheck.PACKAGE + "' (apt-get install " + SandboxCheck.PACKAGE + "), set "
@@ -205,6 +261,70 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
         throw settings.malformed(key.name(), "a positive number of bytes, optionally with k, m or g (512m, 2g)");
     }
 
+    /** The machine's GPUs, how many each job gets, and where their device nodes are. */
+    private record GpuSetup(List<Gpus.Gpu> detected, int perJob, Path devices) {}
+
+    private static GpuSetup gpus(Settings settings) {
+        int perJob = settings.getInt(GPUS.name(), 0, 0, MAX_GPUS);
+        Path devices = settings.getPath(GPU_DEVICES.name()).orElse(Path.of(GPU_DEVICES.defaultValue()));
+        String name = settings.get(NVIDIA_SMI.name(), NVIDIA_SMI.defaultValue());
+        Optional<Path> smi = SandboxCheck.findExecutable(name);
+        List<Gpus.Gpu> detected = List.of();
+        if (smi.isEmpty()) {
+            if (perJob > 0) {
+                throw BrizoException.configuration(GPUS.name() + "=" + perJob + " gives each job GPUs, but '" + name
+                        + "' was not found to list them: install the NVIDIA driver's utilities or set "
+                        + NVIDIA_SMI.name());
+            }
+        } else {
+            try {
+                detected = Gpus.detect(smi.get());
+            } catch (BrizoException e) {
+                if (perJob > 0) {
+                    throw BrizoException.configuration(
+                            "listing the GPUs for " + GPUS.name() + " failed: " + e.getMessage());
+                }
+                LOG.warn("the local compute backend offers no GPU: {}", e.getMessage());
+            }
+        }
+        if (perJob > detected.size()) {
+            throw BrizoException.configuration(GPUS.name() + "=" + perJob + " gives each job more GPUs than the "
+                    + detected.size() + " nvidia-smi lists");
+        }
+        if (perJob > 0) {
+            List<String> nodes = new java.util.ArrayList<>();
+            detected.forEach(g -> nodes.add("nvidia" + g.index()));
+            nodes.add("nvidiactl");
+            for (String node : nodes) {
+                if (!Files.exists(devices.resolve(node))) {
+                    throw BrizoException.configuration("the GPU device node " + node + " is missing from " + devices
+                            + "; check " + GPU_DEVICES.name() + " and the NVIDIA driver");
+                }
+            }
+        }
+        return new GpuSetup(detected, perJob, devices);
+    }
+
+    private static Optional<URI> outputLocation(Settings settings) {
+        Optional<String> value = settings.get(OUTPUT_LOCATION.name());
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String expected = "an absolute location without query or fragment, such as s3://bucket/brizo-jobs/ or"
+                + " file:///var/lib/brizo/outputs/ (its storage driver must be able to write)";
+        URI uri;
+        try {
+            String v = value.get().trim();
+            uri = new URI(v.endsWith("/") ? v : v + "/");
+        } catch (URISyntaxException e) {
+            throw settings.malformed(OUTPUT_LOCATION.name(), expected);
+        }
+        if (!uri.isAbsolute() || uri.isOpaque() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw settings.malformed(OUTPUT_LOCATION.name(), expected);
+        }
+        return Optional.of(uri);
+    }
+
     private static Duration positive(Settings settings, SettingKey key) {
         Duration d = settings.getDuration(key.name(), parseDefault(key));
         if (d.isZero() || d.isNegative()) {
@@ -233,7 +353,12 @@ public final class LocalProcessComputeBackendFactory implements ComputeBackend.F
                 CPU_TIME,
                 PROCESSES,
                 OPEN_FILES,
-                OUTPUT_BYTES);
+                OUTPUT_BYTES,
+                OUTPUT_LOCATION,
+                RETENTION,
+                NVIDIA_SMI,
+                GPUS,
+                GPU_DEVICES);
     }
 
     @Override

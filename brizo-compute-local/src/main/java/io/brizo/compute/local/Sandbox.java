@@ -83,11 +83,38 @@ record Sandbox(Path bwrap, Integer uid, Map<String, String> runtimes, Limits lim
     }
 
     /**
-     * {@return the host command line that runs {@code command} for the job in {@code jobDir}}
+     * A host device node bound into the sandbox ({@code --dev-bind}), such as a GPU's.
+     *
+     * @param source the node on the host
+     * @param target where the algorithm sees it, under {@code /dev}
+     */
+    record Device(Path source, String target) {
+        Device {
+            Objects.requireNonNull(source, "source");
+            if (!target.startsWith("/dev/")) {
+                throw new IllegalArgumentException("a device appears under /dev");
+            }
+        }
+    }
+
+    /**
+     * {@return the host command line that runs {@code command} for the job in {@code jobDir}, with
+     * no device beyond the minimal {@code /dev}}
      *
      * @param env the variables the algorithm gets, nothing else
      */
     List<String> commandLine(Path jobDir, String image, Map<String, String> env, List<String> command) {
+        return commandLine(jobDir, image, env, List.of(), command);
+    }
+
+    /**
+     * {@return the host command line that runs {@code command} for the job in {@code jobDir}}
+     *
+     * @param env the variables the algorithm gets, nothing else
+     * @param devices host device nodes the algorithm may use besides the minimal {@code /dev}
+     */
+    List<String> commandLine(
+            Path jobDir, String image, Map<String, String> env, List<Device> devices, List<String> command) {
         List<String> line = new ArrayList<>(List.of(
                 "prlimit",
                 "--data=" + limits.memoryBytes(),
@@ -124,11 +151,11 @@ record Sandbox(Path bwrap, Integer uid, Map<String, String> runtimes, Limits lim
         new TreeMap<>(env).forEach((k, v) -> line.addAll(List.of("--setenv", k, v)));
         runtimeMounts(runtime(image), line);
         String job = jobDir.toString();
+        line.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        for (Device d : devices) {
+            line.addAll(List.of("--dev-bind", d.source().toString(), d.target()));
+        }
         line.addAll(List.of(
-                "--proc",
-                "/proc",
-                "--dev",
-                "/dev",
                 "--size",
                 Long.toString(TMP_BYTES),
                 "--tmpfs",

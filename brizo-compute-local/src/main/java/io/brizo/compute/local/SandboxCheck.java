@@ -33,8 +33,8 @@ final class SandboxCheck {
 
     private SandboxCheck() {}
 
-    /** {@return {@code bwrap} as configured: a path, or a name looked up on the server's PATH} */
-    static Optional<Path> findBwrap(String configured) {
+    /** {@return an executable as configured ({@code bwrap}, {@code nvidia-smi}): a path, or a name looked up on the server's PATH} */
+    static Optional<Path> findExecutable(String configured) {
         if (configured.contains("/")) {
             Path p = Path.of(configured);
             return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();

@@ -625,7 +625,12 @@ class LocalProcessComputeBackendTest {
                         "BRIZO_COMPUTE_LOCAL_CPU_TIME",
                         "BRIZO_COMPUTE_LOCAL_PROCESSES",
                         "BRIZO_COMPUTE_LOCAL_OPEN_FILES",
-                        "BRIZO_COMPUTE_LOCAL_OUTPUT_BYTES"),
+                        "BRIZO_COMPUTE_LOCAL_OUTPUT_BYTES",
+                        "BRIZO_COMPUTE_OUTPUT_LOCATION",
+                        "BRIZO_COMPUTE_RETENTION",
+                        "BRIZO_COMPUTE_NVIDIA_SMI",
+                        "BRIZO_COMPUTE_LOCAL_GPUS",
+                        "BRIZO_COMPUTE_GPU_DEVICES"),
                 factory.settingKeys().stream().map(SettingKey::name).toList());
     }
 
