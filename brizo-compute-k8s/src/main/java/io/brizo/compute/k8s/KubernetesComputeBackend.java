@@ -130,6 +130,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private final String ns;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
+    private volatile boolean closed;
 
     KubernetesComputeBackend(K8sConfig config, KubernetesClient client, StorageAccess storage, boolean ownsClient) {
         this.config = config;
@@ -445,6 +446,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     @Override
     public void close() {
+        closed = true;
         poller.shutdownNow();
         if (ownsClient) {
             try {
@@ -475,6 +477,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                 }
             }
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // a poll that was running when the backend closed its client under it
+            }
             // The next poll tries again; a poller that died would strand every job.
             LOG.warn("advancing compute jobs failed: {}", e.toString());
         }
