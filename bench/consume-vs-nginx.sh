@@ -40,12 +40,7 @@ build_jar
 # ---------------------------------------------------------------- clean-up on any exit
 PIDS=()
 cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
+    stop_pids
     rm -f "$FILE"
 }
 trap cleanup EXIT

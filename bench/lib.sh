@@ -35,6 +35,16 @@ build_jar() {
     fi
 }
 
+# stop_pids: stops the processes in the PIDS array (TERM, up to 10 s each, then KILL)
+stop_pids() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
+
 free_port() {
     local p
     for _ in $(seq 1 50); do
