@@ -3,6 +3,7 @@ package io.brizo.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.brizo.testkit.Polling;
 import io.brizo.testkit.PublisherFiles;
 import io.brizo.verifier.keeper.LocalChain;
 import java.net.URI;
@@ -48,11 +49,8 @@ class ServeReadyTest {
             chain.close();
 
             // The answer is remembered for 5 s; a probe after that asks the node again.
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            do {
-                Thread.sleep(500);
-                ready = ready(serve);
-            } while (ready.statusCode() == 200 && System.nanoTime() < deadline);
+            ready = Polling.until(
+                    Duration.ofSeconds(20), () -> ready(serve), r -> r.statusCode() != 200, HttpResponse::body);
             assertEquals(503, ready.statusCode(), ready.body());
             assertEquals(
                     "{\"status\":\"not ready\",\"reason\":\"the agreement verifier cannot answer\"}", ready.body());
