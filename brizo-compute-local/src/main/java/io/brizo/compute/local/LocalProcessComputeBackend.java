@@ -1480,6 +1480,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     /** Ends the job as {@link #end(Job, JobState, Integer, String)} does, at {@code at} (null: now). */
     private void end(Job j, JobState state, Integer exitCode, String message, Instant at) {
+        ProcessTree.killNaming(j.layout.dir().toString());
         synchronized (j) {
             if (!j.terminating) {
                 Instant when = at != null ? at : Instant.now();

@@ -49,6 +49,18 @@ final class ProcessTree {
         return awaitGone(left, grace.toNanos(), KILL_POLL_NANOS);
     }
 
+    /**
+     * Kills (SIGKILL) every process whose command line names {@code marker}, a job's directory:
+     * what a job left outside its tree once it ended, such as a sandbox's monitor re-parented to
+     * init when the process that started it died first. Such a process would otherwise live on
+     * and count against the sandbox user's process limit.
+     */
+    static void killNaming(String marker) {
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
     private static Set<ProcessHandle> snapshot(List<ProcessHandle> roots) {
         Set<ProcessHandle> all = new LinkedHashSet<>();
         for (ProcessHandle r : roots) {
