@@ -11,6 +11,8 @@
 #   ROUNDS=3         measured runs per server, load and connection count (after one 3 s warm-up),
 #                    taken in turn across the servers so that a disturbance hits all of them
 #   CONNECTIONS="64 256"
+#   ONLY_LOADS="whole range"   the loads to measure; with fewer, the results file misses the others
+#                    (for trying a change quickly: ONLY_LOADS=whole RESULTS=/tmp/try.md)
 #   RESULTS=docs/benchmarks/serve-under-load.md   where the results go (relative to the repo root)
 #
 # Everything it starts listens on 127.0.0.1 only and is stopped on exit; wrk runs are bounded in
@@ -163,7 +165,7 @@ run_wrk() {
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$WORK/runs"
-for load in whole range; do
+for load in ${ONLY_LOADS:-whole range}; do
     for conns in $CONNECTIONS; do
         for round in $(seq 1 "$ROUNDS"); do
             for s in $SERVERS; do run_wrk "$s" "$load" "$conns" "$round"; done
