@@ -39,6 +39,15 @@ public interface ComputeBackend extends AutoCloseable {
     /** {@return one output, opened for reading; {@code name} as listed by {@link #outputs}} */
     StorageObject openOutput(String jobId, String name);
 
+    /**
+     * {@return what the backend saw of the job, for its receipt: empty while the job has not ended,
+     * and always for a backend that keeps no evidence (the default)} Available as long as the
+     * job's outputs are.
+     */
+    default Optional<JobEvidence> evidence(String jobId) {
+        return Optional.empty();
+    }
+
     /** Releases threads and clients; running jobs continue where the backend allows. */
     @Override
     default void close() {}

@@ -1,6 +1,7 @@
 package io.brizo.spi;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param algorithm what to run
  * @param environmentId where to run it
  * @param maxDuration the hard time limit
+ * @param agreementIds the agreement of each input, in input order: {@code agreementId} first
  */
 public record ComputeJob(
         String jobId,
@@ -23,7 +25,8 @@ public record ComputeJob(
         List<Asset> inputs,
         ComputeAlgorithm algorithm,
         String environmentId,
-        Duration maxDuration) {
+        Duration maxDuration,
+        List<String> agreementIds) {
     /** Validates the job and copies the inputs. */
     public ComputeJob {
         Objects.requireNonNull(jobId, "jobId");
@@ -33,5 +36,30 @@ public record ComputeJob(
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(environmentId, "environmentId");
         Objects.requireNonNull(maxDuration, "maxDuration");
+        agreementIds = List.copyOf(agreementIds);
+        if (agreementIds.size() != inputs.size()
+                || !agreementIds.isEmpty() && !agreementIds.get(0).equals(agreementId)) {
+            throw new IllegalArgumentException("agreementIds must hold one per input, agreementId first");
+        }
+    }
+
+    /** Creates a job whose every input is under {@code agreementId}. */
+    public ComputeJob(
+            String jobId,
+            String owner,
+            String agreementId,
+            List<Asset> inputs,
+            ComputeAlgorithm algorithm,
+            String environmentId,
+            Duration maxDuration) {
+        this(
+                jobId,
+                owner,
+                agreementId,
+                inputs,
+                algorithm,
+                environmentId,
+                maxDuration,
+                Collections.nCopies(inputs.size(), agreementId));
     }
 }

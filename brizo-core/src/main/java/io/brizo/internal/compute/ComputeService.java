@@ -132,8 +132,8 @@ public final class ComputeService {
                 ? environment.maxDuration()
                 : policy.maxDuration();
         String jobId = newJobId();
-        JobStatus status = backend.start(
-                new ComputeJob(jobId, consumer, agreementId, inputs, algorithm, environment.id(), maxDuration));
+        JobStatus status = backend.start(new ComputeJob(
+                jobId, consumer, agreementId, inputs, algorithm, environment.id(), maxDuration, inputAgreements));
         states.started(status);
         LOG.info(
                 "compute job {} started: agreement={} consumer={} inputs={} algorithm={} image={}",
