@@ -106,10 +106,21 @@ start_brizo jdk BRIZO_HTTP_SERVER=jdk
 PIDS+=("$(cat "$WORK/jetty.pid")" "$(cat "$WORK/jdk.pid")")
 wait_for "Brizo on Jetty did not start within 30 s: $(cat "$WORK/jetty.err")" 300 brizo_ready jetty
 wait_for "Brizo on the JDK server did not start within 30 s: $(cat "$WORK/jdk.err")" 300 brizo_ready jdk
+# Jetty's own static file handler over the same file: the ceiling of a Jetty-based server.
+STATIC_PORT="$(free_port)" || die "no free port found for Jetty static"
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" "$ROOT/bench/JettyStatic.java" "$DATA" "$STATIC_PORT" \
+    >"$WORK/static.out" 2>"$WORK/static.err" &
+echo $! >"$WORK/static.pid"
+PIDS+=("$(cat "$WORK/static.pid")")
+static_up() {
+    kill -0 "$(cat "$WORK/static.pid")" 2>/dev/null || die "Jetty static exited: $(cat "$WORK/static.err")"
+    grep -q 'listening on' "$WORK/static.out" 2>/dev/null
+}
+wait_for "Jetty static did not start within 30 s: $(cat "$WORK/static.err")" 300 static_up
 QUERY="/api/v1/brizo/services/consume?serviceAgreementId=$AGREEMENT&consumerAddress=$CONSUMER&signature=$SIGNATURE&index=0"
-declare -A URL=([nginx]="$NGINX_URL" [jetty]="$(brizo_url jetty)$QUERY" [jdk]="$(brizo_url jdk)$QUERY")
-declare -A SERVER_PIDS=([nginx]="$NGINX_PIDS" [jetty]="$(cat "$WORK/jetty.pid")" [jdk]="$(cat "$WORK/jdk.pid")")
-SERVERS="nginx jetty jdk"
+declare -A URL=([nginx]="$NGINX_URL" [static]="http://127.0.0.1:$STATIC_PORT/$FILE_NAME" [jetty]="$(brizo_url jetty)$QUERY" [jdk]="$(brizo_url jdk)$QUERY")
+declare -A SERVER_PIDS=([nginx]="$NGINX_PIDS" [static]="$(cat "$WORK/static.pid")" [jetty]="$(cat "$WORK/jetty.pid")" [jdk]="$(cat "$WORK/jdk.pid")")
+SERVERS="nginx static jetty jdk"
 
 # Correctness first: the whole file and the range, byte for byte, from each server.
 for s in $SERVERS; do
@@ -118,7 +129,7 @@ for s in $SERVERS; do
     got="$(curl -sf -H "Range: $RANGE" "${URL[$s]}" | sha256sum | cut -d' ' -f1)" || die "range from $s failed"
     [[ "$got" == "$RANGE_SHA" ]] || die "range from $s: SHA-256 $got, expected $RANGE_SHA"
 done
-log "nginx, Brizo on Jetty and Brizo on the JDK server each serve the file and the range byte for byte"
+log "nginx, Jetty static, Brizo on Jetty and Brizo on the JDK server each serve the file and the range byte for byte"
 
 # ---------------------------------------------------------------- wrk
 # to_ms VALUE: wrk's "850.00us", "1.20ms" or "2.01s" in milliseconds
@@ -198,7 +209,7 @@ THREADS_JDK="$(awk '/^Threads:/ {print $2}' "/proc/${SERVER_PIDS[jdk]}/status")"
 # ---------------------------------------------------------------- results
 field() { awk -v s="$1" -v l="$2" -v c="$3" -v f="$4" '$1 == s && $2 == l && $3 == c {print $f}' "$WORK/results"; }
 verdict() { if (($1)); then echo "meets"; else echo "**misses**"; fi; }
-label() { case $1 in nginx) echo "nginx" ;; jetty) echo "Brizo serve (Jetty)" ;; *) echo "Brizo serve (JDK server)" ;; esac; }
+label() { case $1 in nginx) echo "nginx" ;; static) echo "Jetty static (reference)" ;; jetty) echo "Brizo serve (Jetty)" ;; *) echo "Brizo serve (JDK server)" ;; esac; }
 TOP="$(echo "$CONNECTIONS" | awk '{print $NF}')"
 
 mkdir -p "$(dirname "$RESULTS")"
@@ -237,6 +248,10 @@ mkdir -p "$(dirname "$RESULTS")"
     echo "Figures behind each verdict are in the tables below (ratio = Brizo's requests/s over nginx's;" \
         "each figure the median of $ROUNDS runs, errors summed over them)."
     echo
+    echo "For reference, Jetty's own static file handler (no application, no authorisation; the ceiling of a" \
+        "server built on Jetty) serves whole files at $TOP connections at" \
+        "$(awk -v a="$(field static whole "$TOP" 4)" -v b="$(field nginx whole "$TOP" 4)" 'BEGIN {printf "%.2f", a / b}') × nginx."
+    echo
     for load in whole range; do
         if [[ "$load" == whole ]]; then
             echo "## Whole 1 MiB files"
@@ -270,6 +285,9 @@ mkdir -p "$(dirname "$RESULTS")"
         "first checked to serve it and the range byte for byte (SHA-256)."
     echo "- nginx as a production static server: \`worker_processes auto\` ($(nproc) workers), \`sendfile\`," \
         "\`tcp_nopush\`, \`tcp_nodelay\`, \`access_log off\`, \`keepalive_requests 100000\`."
+    echo "- Jetty static (reference): Jetty $(unzip -p "$JAR" META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties 2>/dev/null | sed -n 's/^version=//p')'s" \
+        "\`ResourceHandler\` with its defaults over the same directory (\`bench/JettyStatic.java\`), default heap:" \
+        "what Jetty does with no application in the way."
     echo "- Brizo: \`java -jar brizo-examples.jar serve\` with the default heap and settings (Jetty), and the" \
         "same with \`BRIZO_HTTP_SERVER=jdk\`; the file as a \`file:\` URL under \`BRIZO_FILE_ROOTS\`, a" \
         "development grant for a key made by the \`sign\` command, and every request carrying the consumer's" \
