@@ -116,6 +116,13 @@ import org.slf4j.LoggerFactory;
  * With one configured, jobs that ended longer ago, tombstones included, are removed, in storage
  * too, when the backend opens and by a background sweep; they are then unknown (NOT_FOUND).
  *
+ * <p><b>Evidence.</b> {@link #evidence} gives, once a job has ended, what it was given and the
+ * SHA-256 of its algorithm file and input files (digested while staged), of its outputs and of its
+ * log as the log route shows it (digested while stored in the output location, or, without one, in
+ * the one pass over them when the job ends). It is kept in the job's record ({@link
+ * RecordedEvidence}), dropped when the job is deleted or expires. Its {@code imageDigest} is always
+ * null: this backend runs no image, only the command its table maps the image name to.
+ *
  * <p>Unix only (needs {@code /bin/sh}). Thread-safe. One backend per directory at a time, which a
  * lock file enforces.
  */
