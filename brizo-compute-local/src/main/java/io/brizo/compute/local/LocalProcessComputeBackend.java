@@ -1634,6 +1634,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         try {
             published = publish(j);
         } catch (JobFailure e) {
+            // The outputs stay here and are served from here: digested from here, as without a location.
             end(j, JobState.FAILED, code, e.getMessage(), at);
             return;
         }
