@@ -15,6 +15,9 @@ import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobEvidence;
+import io.brizo.spi.JobEvidence.FileDigest;
+import io.brizo.spi.JobEvidence.InputDigest;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
@@ -22,19 +25,24 @@ import io.brizo.spi.OutputFile;
 import io.brizo.spi.StorageObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -62,8 +70,12 @@ import org.junit.jupiter.api.function.Executable;
  * #stoppedJobsKeepOutputs()} says so); delete (DELETED, then no log, no outputs, not listed);
  * logs read by offset while the job runs and complete at its end; outputs listed by name and size,
  * opened by name, and nothing outside them reachable by a name; a restart that keeps ended,
- * running and deleted jobs; NOT_FOUND for unknown ids; and {@code jobs(owner, agreement)}
- * filtering, newest first. Each test waits at most {@link #deadline()} for a state; against a
+ * running and deleted jobs; NOT_FOUND for unknown ids; {@code jobs(owner, agreement)}
+ * filtering, newest first; and the evidence of ended jobs ({@link ComputeBackend#evidence}):
+ * none while a job runs, then, for a SUCCEEDED, FAILED and STOPPED job, what it was given
+ * (agreements, algorithm DID, container, environment, time limit), the SHA-256 of every input
+ * file's bytes ({@link Behaviour#inputs()}), of every output as {@code openOutput} gives it and
+ * of the log as {@code logs} gives it; NOT_FOUND once the job is deleted. Each test waits at most {@link #deadline()} for a state; against a
  * local backend the whole suite takes a few seconds.
  *
  * <pre>{@code
@@ -96,6 +108,15 @@ public abstract class ComputeBackendContract {
 
     /** Another agreement id. */
     protected static final String AGREEMENT_2 = "0x" + "2".repeat(64);
+
+    /** A data asset. */
+    protected static final String DATASET_1 = "did:op:" + "d1".repeat(32);
+
+    /** Another data asset. */
+    protected static final String DATASET_2 = "did:op:" + "d2".repeat(32);
+
+    /** An algorithm asset. */
+    protected static final String ALGORITHM_DID = "did:op:" + "a1".repeat(32);
 
     /** The time limit of jobs that are not meant to reach it. */
     protected static final Duration LONG_LIMIT = Duration.ofMinutes(10);
@@ -132,7 +153,11 @@ public abstract class ComputeBackendContract {
     /**
      * {@return a job of your backend whose algorithm does what {@code behaviour} says} Use an
      * environment of {@link ComputeBackend#environments()} whose limit is at least {@code
-     * maxDuration}.
+     * maxDuration}. When the behaviour has {@link Behaviour#inputs() inputs}, the job's inputs are
+     * exactly those (their files in your storage, holding their bytes) and its {@link
+     * ComputeJob#agreementIds()} their agreements ({@code agreementId} is the first one's); when
+     * it has an {@link Behaviour#algorithmDid() algorithmDid}, the algorithm is that published
+     * asset, its code a file in your storage.
      *
      * @param jobId a fresh id: 32 lower-case hex digits, as the library makes them
      * @param owner the owner, an address
@@ -194,6 +219,28 @@ public abstract class ComputeBackendContract {
     // ------------------------------------------------------------------------------ behaviour
 
     /**
+     * An input the suite gives a job: a data asset and the bytes of its files, which the
+     * subclass's {@link #job} makes available to the backend (through its storage) as the asset's
+     * files, in order.
+     *
+     * @param did the asset's DID, {@code did:op:} and 64 lower-case hex digits
+     * @param agreementId the agreement under which the job uses it
+     * @param files the bytes of its files, in index order
+     */
+    public record Input(String did, String agreementId, List<byte[]> files) {
+        /** Validates the input and copies its files. */
+        public Input {
+            if (did == null || !did.matches("did:op:[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("not a DID: " + did);
+            }
+            if (agreementId == null) {
+                throw new IllegalArgumentException("an input needs an agreement");
+            }
+            files = files.stream().map(byte[]::clone).toList();
+        }
+    }
+
+    /**
      * What a job's algorithm does, in this order: writes each of {@code outputs} into its outputs
      * directory, then {@code log} to its log (standard output); if {@code waitsForRelease}, waits
      * until {@link #release released}, then writes {@code laterLog}; then exits with {@code
@@ -201,14 +248,27 @@ public abstract class ComputeBackendContract {
      * can be put into a script as they are; output names are relative paths of letters, digits,
      * dots, dashes and underscores.
      *
+     * <p>It is given {@code inputs} (none: whatever inputs the subclass likes), each under its own
+     * agreement: the job's {@link ComputeJob#agreementIds()} are theirs, in order, and the job's
+     * agreement is the first one's. With an {@code algorithmDid}, the algorithm is a published
+     * asset of that DID, its code a file in storage; without, it is inline code.
+     *
      * @param outputs output names to their content, in the order they are written
      * @param log what the algorithm logs first
      * @param waitsForRelease whether it then waits until released
      * @param laterLog what it logs after that
      * @param exitCode its exit code
+     * @param inputs the inputs the job is given, in order
+     * @param algorithmDid the algorithm asset's DID, or null for an inline algorithm
      */
     public record Behaviour(
-            Map<String, byte[]> outputs, String log, boolean waitsForRelease, String laterLog, int exitCode) {
+            Map<String, byte[]> outputs,
+            String log,
+            boolean waitsForRelease,
+            String laterLog,
+            int exitCode,
+            List<Input> inputs,
+            String algorithmDid) {
         private static final Pattern TEXT = Pattern.compile("[\\x20-\\x7e\\n&&[^'\"\\\\]]*");
         private static final Pattern NAME =
                 Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");
@@ -226,6 +286,16 @@ public abstract class ComputeBackendContract {
             if (!TEXT.matcher(log).matches() || !TEXT.matcher(laterLog).matches()) {
                 throw new IllegalArgumentException("log texts are printable ASCII without quotes or backslashes");
             }
+            inputs = List.copyOf(inputs);
+            if (algorithmDid != null && !algorithmDid.matches("did:op:[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("not a DID: " + algorithmDid);
+            }
+        }
+
+        /** Creates a behaviour without inputs of its own and with an inline algorithm. */
+        public Behaviour(
+                Map<String, byte[]> outputs, String log, boolean waitsForRelease, String laterLog, int exitCode) {
+            this(outputs, log, waitsForRelease, laterLog, exitCode, List.of(), null);
         }
 
         /** {@return an algorithm that logs nothing, writes nothing and exits with code 0} */
@@ -237,22 +307,34 @@ public abstract class ComputeBackendContract {
         public Behaviour withOutput(String name, byte[] content) {
             Map<String, byte[]> more = new LinkedHashMap<>(outputs);
             more.put(name, content);
-            return new Behaviour(more, log, waitsForRelease, laterLog, exitCode);
+            return new Behaviour(more, log, waitsForRelease, laterLog, exitCode, inputs, algorithmDid);
         }
 
         /** {@return this behaviour, first logging {@code text}} */
         public Behaviour withLog(String text) {
-            return new Behaviour(outputs, text, waitsForRelease, laterLog, exitCode);
+            return new Behaviour(outputs, text, waitsForRelease, laterLog, exitCode, inputs, algorithmDid);
         }
 
         /** {@return this behaviour, waiting until released and then logging {@code text}} */
         public Behaviour waitingForRelease(String text) {
-            return new Behaviour(outputs, log, true, text, exitCode);
+            return new Behaviour(outputs, log, true, text, exitCode, inputs, algorithmDid);
         }
 
         /** {@return this behaviour, exiting with {@code code}} */
         public Behaviour exitingWith(int code) {
-            return new Behaviour(outputs, log, waitsForRelease, laterLog, code);
+            return new Behaviour(outputs, log, waitsForRelease, laterLog, code, inputs, algorithmDid);
+        }
+
+        /** {@return this behaviour, also given input {@code did} under {@code agreementId} with {@code files}} */
+        public Behaviour withInput(String did, String agreementId, byte[]... files) {
+            List<Input> more = new ArrayList<>(inputs);
+            more.add(new Input(did, agreementId, List.of(files)));
+            return new Behaviour(outputs, log, waitsForRelease, laterLog, exitCode, more, algorithmDid);
+        }
+
+        /** {@return this behaviour, its algorithm published as the asset {@code did}} */
+        public Behaviour publishedAs(String did) {
+            return new Behaviour(outputs, log, waitsForRelease, laterLog, exitCode, inputs, did);
         }
 
         /** {@return the whole log of an algorithm that ran to its end} */
@@ -567,6 +649,88 @@ public abstract class ComputeBackendContract {
     }
 
     @Test
+    void aSucceededJobsEvidenceNamesWhatItWasGivenAndTheDigestsOfItsInputsOutputsAndLog() throws Exception {
+        byte[] binary = new byte[300];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (i * 7);
+        }
+        String id = newId();
+        Behaviour behaviour = Behaviour.succeeds()
+                .withInput(DATASET_1, AGREEMENT_1, "alpha\n".getBytes(UTF_8), binary)
+                .withInput(DATASET_2, AGREEMENT_2, new byte[0])
+                .publishedAs(ALGORITHM_DID)
+                .withOutput("result.txt", "hello\n".getBytes(UTF_8))
+                .withOutput("sub/data.bin", binary)
+                .withOutput("empty.txt", new byte[0])
+                .withLog("computing\n")
+                .waitingForRelease("done\n");
+        ComputeJob job = startJob(id, ALICE, AGREEMENT_1, behaviour, LONG_LIMIT);
+        awaitState(id, JobState.RUNNING);
+        awaitLog(id, behaviour.log());
+        assertEquals(Optional.empty(), backend().evidence(id), "a running job has no evidence yet");
+
+        release(id);
+        JobStatus done = awaitEnd(id);
+        assertEquals(JobState.SUCCEEDED, done.state(), done.message());
+        JobEvidence evidence = assertEvidence(id, job, behaviour);
+        assertEquals(List.of(AGREEMENT_1, AGREEMENT_2), evidence.agreementIds(), "the inputs' agreements");
+        assertEquals(ALGORITHM_DID, evidence.algorithmDid(), "the algorithm's DID");
+        assertEquals(
+                Set.of("result.txt", "sub/data.bin", "empty.txt"),
+                evidence.outputs().stream().map(FileDigest::name).collect(Collectors.toSet()),
+                "every output the algorithm wrote");
+        assertEquals(evidence, backend().evidence(id).orElseThrow(), "an ended job's evidence stays as it is");
+    }
+
+    @Test
+    void aFailedJobsEvidenceHasTheOutputsAndLogItEndedWith() throws Exception {
+        String id = newId();
+        Behaviour behaviour = Behaviour.succeeds()
+                .withInput(DATASET_1, AGREEMENT_1, "data\n".getBytes(UTF_8))
+                .withOutput("partial.txt", "partial\n".getBytes(UTF_8))
+                .withLog("about to fail\n")
+                .exitingWith(3);
+        ComputeJob job = startJob(id, ALICE, AGREEMENT_1, behaviour, LONG_LIMIT);
+
+        JobStatus done = awaitEnd(id);
+        assertEquals(JobState.FAILED, done.state());
+        JobEvidence evidence = assertEvidence(id, job, behaviour);
+        assertNull(evidence.algorithmDid(), "an inline algorithm has no DID");
+    }
+
+    @Test
+    void aStoppedJobsEvidenceHasTheOutputsAndLogItWasStoppedWith() throws Exception {
+        String id = newId();
+        Behaviour behaviour = Behaviour.succeeds()
+                .withInput(DATASET_1, AGREEMENT_1, "data\n".getBytes(UTF_8))
+                .withOutput("partial.txt", "partial\n".getBytes(UTF_8))
+                .withLog("working\n")
+                .waitingForRelease("never\n");
+        ComputeJob job = startJob(id, ALICE, AGREEMENT_1, behaviour, LONG_LIMIT);
+        awaitState(id, JobState.RUNNING);
+        awaitLog(id, behaviour.log());
+        assertEquals(Optional.empty(), backend().evidence(id), "a running job has no evidence yet");
+
+        assertEquals(JobState.STOPPED, backend().stop(id).state());
+        assertEvidence(id, job, behaviour);
+    }
+
+    @Test
+    void theEvidenceOfAnUnknownOrDeletedJobIsNotFound() throws Exception {
+        assertKind(Set.of(ErrorKind.NOT_FOUND), () -> backend().evidence(newId()), "an unknown job");
+        String id = newId();
+        Behaviour behaviour = Behaviour.succeeds()
+                .withOutput("o.txt", "out\n".getBytes(UTF_8))
+                .withLog("ran\n");
+        start(id, ALICE, AGREEMENT_1, behaviour, LONG_LIMIT);
+        assertEquals(JobState.SUCCEEDED, awaitEnd(id).state());
+        assertTrue(backend().evidence(id).isPresent(), "an ended job has evidence");
+
+        backend().delete(id);
+        assertKind(Set.of(ErrorKind.NOT_FOUND), () -> backend().evidence(id), "a deleted job, as its outputs");
+    }
+
+    @Test
     void unknownJobIdsAreNotFound() throws Exception {
         ComputeBackend backend = backend();
         String unknown = newId();
@@ -630,11 +794,79 @@ public abstract class ComputeBackendContract {
 
     private JobStatus start(String id, String owner, String agreement, Behaviour behaviour, Duration limit)
             throws Exception {
-        JobStatus first = backend().start(job(id, owner, agreement, behaviour, limit));
+        ComputeJob job = job(id, owner, agreement, behaviour, limit);
+        JobStatus first = backend().start(job);
         started.add(id);
         assertEquals(id, first.jobId());
         play(id, behaviour);
         return first;
+    }
+
+    /** Starts and plays a job as {@link #start} does; {@return the job as given to the backend} */
+    private ComputeJob startJob(String id, String owner, String agreement, Behaviour behaviour, Duration limit)
+            throws Exception {
+        ComputeJob job = job(id, owner, agreement, behaviour, limit);
+        assertEquals(id, backend().start(job).jobId());
+        started.add(id);
+        play(id, behaviour);
+        return job;
+    }
+
+    /**
+     * Asserts the evidence of an ended job: what it was given as {@code job} says; its inputs'
+     * digests those of {@code behaviour}'s bytes; every output {@link ComputeBackend#outputs}
+     * lists, with the size and SHA-256 of the bytes {@link ComputeBackend#openOutput} gives; its
+     * log with the size and SHA-256 of the bytes {@link ComputeBackend#logs} gives.
+     *
+     * @return the evidence
+     */
+    private JobEvidence assertEvidence(String id, ComputeJob job, Behaviour behaviour) throws Exception {
+        JobEvidence evidence =
+                backend().evidence(id).orElseThrow(() -> new AssertionError("an ended job has evidence: " + id));
+        assertFalse(evidence.backend().isBlank(), "the backend's name");
+        assertTrue(
+                backend().environments().contains(evidence.environment()),
+                "the environment as listed by environments(): " + evidence.environment());
+        assertEquals(job.environmentId(), evidence.environment().id(), "the job's environment");
+        assertEquals(job.maxDuration(), evidence.maxDuration(), "the job's time limit");
+        assertEquals(job.agreementIds(), evidence.agreementIds(), "the inputs' agreements, as given");
+        assertEquals(job.algorithm().did(), evidence.algorithmDid(), "the algorithm's DID, as given");
+        assertEquals(job.algorithm().container(), evidence.container(), "the container, as asked");
+        assertFalse(evidence.algorithmFiles().isEmpty(), "the algorithm's files");
+        if (!behaviour.inputs().isEmpty()) {
+            List<InputDigest> inputs = new ArrayList<>();
+            for (Input input : behaviour.inputs()) {
+                for (int i = 0; i < input.files().size(); i++) {
+                    byte[] bytes = input.files().get(i);
+                    inputs.add(new InputDigest(input.did(), i, bytes.length, sha256(bytes)));
+                }
+            }
+            assertEquals(inputs, evidence.inputs(), "every input file with the digest of its bytes");
+        }
+        List<OutputFile> listed = backend().outputs(id);
+        assertEquals(
+                listed.stream().map(OutputFile::name).sorted().toList(),
+                evidence.outputs().stream().map(FileDigest::name).sorted().toList(),
+                "the outputs named as outputs() lists them");
+        for (FileDigest output : evidence.outputs()) {
+            byte[] bytes = read(id, output.name());
+            assertEquals(bytes.length, output.size(), "the size of output " + output.name());
+            assertEquals(sha256(bytes), output.sha256(), "the SHA-256 of output " + output.name());
+            assertTrue(listed.contains(new OutputFile(output.name(), output.size())), "listed as " + output);
+        }
+        assertNotNull(evidence.log(), "the log of a job that ran");
+        byte[] log = wholeLog(id).getBytes(UTF_8);
+        assertEquals(log.length, evidence.log().size(), "the size of the log");
+        assertEquals(sha256(log), evidence.log().sha256(), "the SHA-256 of the log as logs() gives it");
+        return evidence;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts a job that waits, without playing it, once the clock has passed the last creation time. */

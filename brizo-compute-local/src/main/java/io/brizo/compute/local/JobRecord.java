@@ -3,6 +3,7 @@ package io.brizo.compute.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.internal.json.Json;
+import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
@@ -28,7 +29,9 @@ import java.util.Objects;
  * agreementId}, {@code state} (a {@link JobState} name), {@code exitCode}, {@code created},
  * {@code started}, {@code finished} (ISO-8601 instants), {@code message}, {@code
  * maxDurationMillis}, and while the algorithm runs {@code pid} and {@code pidStartMillis} (the
- * process's start time, to recognise the same process after a restart despite pid reuse).
+ * process's start time, to recognise the same process after a restart despite pid reuse), and
+ * {@code evidence} ({@link RecordedEvidence}: what the job was given and, once it ended, what it
+ * left; null for a deleted job and in records of older versions).
  * Absent or null fields mean unknown; unknown fields are ignored so newer versions can add some.
  */
 record JobRecord(
@@ -43,7 +46,8 @@ record JobRecord(
         String message,
         Duration maxDuration,
         Long pid,
-        Long pidStartMillis) {
+        Long pidStartMillis,
+        RecordedEvidence evidence) {
     static final int FORMAT = 1;
 
     JobRecord {
@@ -55,8 +59,13 @@ record JobRecord(
         Objects.requireNonNull(maxDuration, "maxDuration");
     }
 
-    /** {@return the record of a job just accepted} */
+    /** {@return the record of a job just accepted, without evidence} */
     static JobRecord queued(ComputeJob job, Instant now) {
+        return queued(job, now, null);
+    }
+
+    /** {@return the record of a job just accepted to run in {@code environment}} */
+    static JobRecord queued(ComputeJob job, Instant now, ComputeEnvironment environment) {
         return new JobRecord(
                 job.jobId(),
                 job.owner(),
@@ -69,7 +78,8 @@ record JobRecord(
                 null,
                 job.maxDuration(),
                 null,
-                null);
+                null,
+                environment == null ? null : RecordedEvidence.of(job, environment));
     }
 
     JobRecord withState(JobState newState) {
@@ -85,7 +95,8 @@ record JobRecord(
                 message,
                 maxDuration,
                 pid,
-                pidStartMillis);
+                pidStartMillis,
+                evidence);
     }
 
     JobRecord running(Instant startedAt, long processId, Long processStartMillis) {
@@ -101,7 +112,8 @@ record JobRecord(
                 null,
                 maxDuration,
                 processId,
-                processStartMillis);
+                processStartMillis,
+                evidence);
     }
 
     /** {@return this job ended in {@code endState}; the finish time is kept if already set} */
@@ -118,7 +130,26 @@ record JobRecord(
                 why,
                 maxDuration,
                 pid,
-                pidStartMillis);
+                pidStartMillis,
+                evidence);
+    }
+
+    /** {@return this record with {@code newEvidence}} */
+    JobRecord withEvidence(RecordedEvidence newEvidence) {
+        return new JobRecord(
+                jobId,
+                owner,
+                agreementId,
+                state,
+                exitCode,
+                created,
+                started,
+                finished,
+                message,
+                maxDuration,
+                pid,
+                pidStartMillis,
+                newEvidence);
     }
 
     JobStatus toStatus() {
@@ -140,6 +171,11 @@ record JobRecord(
         o.put("maxDurationMillis", maxDuration.toMillis());
         o.put("pid", pid);
         o.put("pidStartMillis", pidStartMillis);
+        if (evidence == null) {
+            o.putNull("evidence");
+        } else {
+            evidence.toJson(o.putObject("evidence"));
+        }
         try {
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
         } catch (IOException e) {
@@ -165,7 +201,8 @@ record JobRecord(
                     text(o, "message"),
                     Duration.ofMillis(o.path("maxDurationMillis").asLong(0)),
                     o.hasNonNull("pid") ? o.get("pid").asLong() : null,
-                    o.hasNonNull("pidStartMillis") ? o.get("pidStartMillis").asLong() : null);
+                    o.hasNonNull("pidStartMillis") ? o.get("pidStartMillis").asLong() : null,
+                    RecordedEvidence.fromJson(o.get("evidence")));
         } catch (IllegalArgumentException | NullPointerException | DateTimeParseException e) {
             throw new IOException("malformed job state file", e);
         }

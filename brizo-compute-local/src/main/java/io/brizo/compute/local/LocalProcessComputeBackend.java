@@ -10,6 +10,9 @@ import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ExactLengthInputStream;
+import io.brizo.spi.JobEvidence;
+import io.brizo.spi.JobEvidence.FileDigest;
+import io.brizo.spi.JobEvidence.InputDigest;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
@@ -17,6 +20,7 @@ import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.OutputFile;
 import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageObject;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -111,6 +115,13 @@ import org.slf4j.LoggerFactory;
  * .brizo/stored.json}, and served from there; the job's directory is then emptied. <b>Retention.</b>
  * With one configured, jobs that ended longer ago, tombstones included, are removed, in storage
  * too, when the backend opens and by a background sweep; they are then unknown (NOT_FOUND).
+ *
+ * <p><b>Evidence.</b> {@link #evidence} gives, once a job has ended, what it was given and the
+ * SHA-256 of its algorithm file and input files (digested while staged), of its outputs and of its
+ * log as the log route shows it (digested while stored in the output location, or, without one, in
+ * the one pass over them when the job ends). It is kept in the job's record ({@link
+ * RecordedEvidence}), dropped when the job is deleted or expires. Its {@code imageDigest} is always
+ * null: this backend runs no image, only the command its table maps the image name to.
  *
  * <p>Unix only (needs {@code /bin/sh}). Thread-safe. One backend per directory at a time, which a
  * lock file enforces.
@@ -404,7 +415,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                         layout.dir(), image, withGpus(sandboxEnv, granted), devices(granted), algorithmCommand);
         command.apply(List.of()); // refuses an image without a runtime now, not once queued
 
-        Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now()));
+        Job j = new Job(job.jobId(), layout, JobRecord.queued(job, Instant.now(), environment));
         if (jobs.putIfAbsent(j.id, j) != null) {
             throw new BrizoException(ErrorKind.CONFLICT, "a compute job with this id exists");
         }
@@ -919,25 +930,31 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                     throw diskFailure(j, "creating the job's directories", e);
                 }
                 for (int i = 0; i < input.files().size(); i++) {
-                    stageFile(
+                    Sha256.Reading staged = stageFile(
                             j,
                             input.files().get(i).url(),
                             dir.resolve(Integer.toString(i)),
                             "file " + i + " of input " + input.did());
+                    InputDigest seen = new InputDigest(input.did(), i, staged.count(), staged.sha256());
+                    recordSeen(j, e -> e.withInput(seen));
                 }
             }
             ComputeAlgorithm.Code code = job.algorithm().code();
+            Sha256.Reading algorithm;
             if (code.rawCode() != null) {
                 checkActive(j);
-                try {
-                    Files.writeString(
-                            l.algorithm(), code.rawCode(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+                algorithm = new Sha256.Reading(
+                        new ByteArrayInputStream(code.rawCode().getBytes(StandardCharsets.UTF_8)));
+                try (OutputStream out = Files.newOutputStream(l.algorithm(), StandardOpenOption.CREATE_NEW)) {
+                    algorithm.transferTo(out);
                 } catch (IOException e) {
                     throw diskFailure(j, "writing the algorithm", e);
                 }
             } else {
-                stageFile(j, code.file().url(), l.algorithm(), "the algorithm");
+                algorithm = stageFile(j, code.file().url(), l.algorithm(), "the algorithm");
             }
+            FileDigest seen = new FileDigest(RecordedEvidence.ALGORITHM, algorithm.count(), algorithm.sha256());
+            recordSeen(j, e -> e.withAlgorithmFile(seen));
             if (config.sandbox() != null) {
                 try {
                     SandboxCheck.prepareJob(l, config.sandbox());
@@ -950,8 +967,12 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
     }
 
-    /** Streams one object from storage to {@code target}; never holds it whole in memory. */
-    private void stageFile(Job j, URI location, Path target, String what) {
+    /**
+     * Streams one object from storage to {@code target}; never holds it whole in memory.
+     *
+     * @return the stream the bytes went through, which digested them on their way
+     */
+    private Sha256.Reading stageFile(Job j, URI location, Path target, String what) {
         checkActive(j);
         StorageObject object;
         try {
@@ -968,11 +989,14 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             // A stop or the deadline may have come while the object was being opened.
             checkActive(j);
             long expected = o.slice().length();
-            long copied = copy(j, o.stream(), out);
+            // Digested as the bytes are staged, so the evidence names exactly what the algorithm reads.
+            Sha256.Reading in = new Sha256.Reading(o.stream());
+            long copied = copy(j, in, out);
             if (copied != expected) {
                 throw new JobFailure(
                         "staging " + what + " failed: the storage returned " + copied + " of " + expected + " bytes");
             }
+            return in;
         } catch (IOException e) {
             checkActive(j);
             LOG.debug("compute job {}: staging {} failed", j.id, what, e);
@@ -1480,13 +1504,112 @@ final class LocalProcessComputeBackend implements ComputeBackend {
 
     /** Ends the job as {@link #end(Job, JobState, Integer, String)} does, at {@code at} (null: now). */
     private void end(Job j, JobState state, Integer exitCode, String message, Instant at) {
+        end(j, state, exitCode, message, at, null);
+    }
+
+    /**
+     * Ends the job as {@link #end(Job, JobState, Integer, String, Instant)} does, with {@code
+     * seen} as its outputs and log in its evidence; null: those left in its directory, read once
+     * now to digest them.
+     */
+    private void end(Job j, JobState state, Integer exitCode, String message, Instant at, EndedFiles seen) {
         ProcessTree.killNaming(j.layout.dir().toString());
+        synchronized (j) {
+            if (j.terminating || j.record.state().isTerminal()) {
+                return;
+            }
+        }
+        EndedFiles files = seen != null ? seen : localFiles(j);
         synchronized (j) {
             if (!j.terminating) {
                 Instant when = at != null ? at : Instant.now();
-                update(j, r -> r.state().isTerminal() ? r : r.ended(state, exitCode, message, when));
+                update(j, r -> r.state().isTerminal() ? r : withEnded(r.ended(state, exitCode, message, when), files));
             }
         }
+    }
+
+    /** {@return {@code r} with the ended job's outputs and log in its evidence, if it has evidence} */
+    private static JobRecord withEnded(JobRecord r, EndedFiles files) {
+        return r.evidence() == null ? r : r.withEvidence(r.evidence().ended(files.outputs(), files.log()));
+    }
+
+    /** Adds to the evidence of a job that has not ended what it saw: a staged file. */
+    private void recordSeen(Job j, UnaryOperator<RecordedEvidence> change) {
+        update(j, r -> r.state().isTerminal() || r.evidence() == null ? r : r.withEvidence(change.apply(r.evidence())));
+    }
+
+    // ---------------------------------------------------------------- evidence
+
+    /**
+     * The outputs and log of an ended job, digested.
+     *
+     * @param outputs the outputs, named as listed
+     * @param log the log as its owner reads it, or null if it has none
+     */
+    private record EndedFiles(List<FileDigest> outputs, FileDigest log) {}
+
+    @Override
+    public Optional<JobEvidence> evidence(String jobId) {
+        Job j = findWithFiles(jobId);
+        JobRecord r;
+        synchronized (j) {
+            r = j.record;
+        }
+        RecordedEvidence e = r.evidence();
+        if (!r.state().isTerminal() || e == null || !e.ended()) {
+            return Optional.empty();
+        }
+        return Optional.of(e.toJobEvidence(r.maxDuration()));
+    }
+
+    /**
+     * {@return the outputs and log the ended job left in its directory, digested}
+     *
+     * <p>Without an output location these files stay where the algorithm wrote them and are
+     * served from there: there is no copy whose bytes could be digested on their way. Listing
+     * them reads only their attributes, so this pass, made once when the job ends, is the one
+     * read of their contents the backend makes; it names each output exactly as {@link #outputs}
+     * lists it, and digests the log as the log route shows it (masked). Nothing writes to them
+     * afterwards: the job's processes are gone by then. An output that cannot be read is left
+     * out (and cannot be downloaded either).
+     */
+    private EndedFiles localFiles(Job j) {
+        List<OutputFile> listed;
+        try {
+            listed = localOutputs(j);
+        } catch (BrizoException e) {
+            listed = List.of();
+        }
+        List<FileDigest> outputs = new ArrayList<>();
+        for (OutputFile f : listed) {
+            try (StorageObject o = openLocalOutput(j, f.name());
+                    Sha256.Reading in = new Sha256.Reading(o.stream())) {
+                in.transferTo(OutputStream.nullOutputStream());
+                outputs.add(new FileDigest(f.name(), in.count(), in.sha256()));
+            } catch (IOException | BrizoException e) {
+                LOG.warn("compute job {}: an output could not be read for the job's evidence and is left out", j.id);
+            }
+        }
+        FileDigest log = null;
+        Path file = j.layout.log();
+        try {
+            if (isUntampered(file)) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                        InputStream in = Channels.newInputStream(ch)) {
+                    MaskedLogDigest digest = new MaskedLogDigest(pathMask(j.layout));
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        digest.update(buffer, 0, n);
+                    }
+                    log = digest.finish();
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // No log yet: the job ended before it was staged.
+        } catch (IOException e) {
+            LOG.warn("compute job {}: its log could not be read for the job's evidence", j.id);
+        }
+        return new EndedFiles(outputs, log);
     }
 
     // ---------------------------------------------------------------- the output location
@@ -1507,27 +1630,42 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             checkActive(j);
             update(j, r -> r.withState(JobState.PUBLISHING));
         }
-        StoredOutputs stored;
+        Published published;
         try {
-            stored = publish(j);
+            published = publish(j);
         } catch (JobFailure e) {
+            // The outputs stay here and are served from here: digested from here, as without a location.
             end(j, JobState.FAILED, code, e.getMessage(), at);
             return;
         }
+        StoredOutputs stored = published.stored();
         synchronized (j) {
             if (j.terminating || j.record.state().isTerminal()) {
                 deleteFromStorage(j, stored);
                 throw new Cancelled();
             }
             j.stored = stored;
-            end(j, state, code, message, at);
+            end(j, state, code, message, at, published.seen());
         }
         removeJobFiles(j.layout, true);
     }
 
-    /** Writes the job's outputs and log to the output location, and their list to its directory. */
-    private StoredOutputs publish(Job j) {
+    /**
+     * What {@link #publish} stored.
+     *
+     * @param stored the list of what is in the output location
+     * @param seen the stored outputs and log, digested on their way there
+     */
+    private record Published(StoredOutputs stored, EndedFiles seen) {}
+
+    /**
+     * Writes the job's outputs and log to the output location, and their list to its directory.
+     * Each file is digested as it is copied there: this copy is the one read of its bytes.
+     */
+    private Published publish(Job j) {
         List<OutputFile> written = new ArrayList<>();
+        List<FileDigest> digests = new ArrayList<>();
+        FileDigest logDigest = null;
         long logBytes = 0;
         try {
             for (OutputFile f : localOutputs(j)) {
@@ -1538,8 +1676,9 @@ final class LocalProcessComputeBackend implements ComputeBackend {
                 try (StorageObject o = openLocalOutput(j, f.name())) {
                     long size = o.slice().length();
                     written.set(written.size() - 1, new OutputFile(f.name(), size));
-                    storage.write(
-                            target, o.stream(), size, o.info().contentType().orElse("application/octet-stream"));
+                    Sha256.Reading in = new Sha256.Reading(o.stream());
+                    storage.write(target, in, size, o.info().contentType().orElse("application/octet-stream"));
+                    digests.add(new FileDigest(f.name(), requireWhole(in.count(), size), in.sha256()));
                 }
             }
             checkActive(j);
@@ -1547,15 +1686,21 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             if (Files.exists(log, LinkOption.NOFOLLOW_LINKS) && isUntampered(log)) {
                 try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                     logBytes = ch.size();
-                    InputStream in = ExactLengthInputStream.builder(Channels.newInputStream(ch), logBytes)
-                            .describedAs("the job's log")
-                            .build();
+                    // The raw log is stored; its digest is of the log as the owner reads it (masked).
+                    MaskedLogDigest masked = new MaskedLogDigest(pathMask(j.layout));
+                    Sha256.Reading in = new Sha256.Reading(
+                            ExactLengthInputStream.builder(Channels.newInputStream(ch), logBytes)
+                                    .describedAs("the job's log")
+                                    .build(),
+                            masked::update);
                     storage.write(storedLocation(j, StoredOutputs.LOG), in, logBytes, "text/plain");
+                    requireWhole(in.count(), logBytes);
+                    logDigest = masked.finish();
                 }
             }
             StoredOutputs stored = new StoredOutputs(written, logBytes);
             stored.write(j.layout.storedFile());
-            return stored;
+            return new Published(stored, new EndedFiles(digests, logDigest));
         } catch (Cancelled e) {
             deleteFromStorage(j, new StoredOutputs(written, 0));
             throw e;
@@ -1567,6 +1712,17 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             throw new JobFailure("the algorithm ended, but storing its outputs in the publisher's storage failed;"
                     + " they stay on the compute server");
         }
+    }
+
+    /**
+     * {@return {@code size}, once a file was stored whole} A driver that stored a file without
+     * reading it to its end leaves a digest of part of it: that is a failure to store it.
+     */
+    private static long requireWhole(long read, long size) throws IOException {
+        if (read != size) {
+            throw new IOException("the storage driver read " + read + " of " + size + " bytes");
+        }
+        return size;
     }
 
     /** {@return the location of {@code name} under the job's prefix in the output location} */
@@ -1754,27 +1910,34 @@ final class LocalProcessComputeBackend implements ComputeBackend {
         }
         // Kill first and record after, so that STOPPED means the processes are gone and the
         // log is complete; meanwhile the job keeps its state and nothing else can end it.
+        EndedFiles seen = null;
         try {
             closeQuietly(staging);
             if (process != null && !ProcessTree.kill(process, KILL_GRACE)) {
                 LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
             }
+            if (target == JobState.STOPPED) {
+                seen = localFiles(j);
+            }
         } finally {
+            EndedFiles files = seen != null ? seen : new EndedFiles(List.of(), null);
             synchronized (j) {
                 j.terminating = false;
                 Instant now = Instant.now();
                 if (target == JobState.DELETED) {
+                    // The evidence goes with the job's outputs.
                     update(
                             j,
                             r -> r.state() == JobState.DELETED
                                     ? r
-                                    : r.ended(JobState.DELETED, r.exitCode(), "deleted by its owner", now));
+                                    : r.ended(JobState.DELETED, r.exitCode(), "deleted by its owner", now)
+                                            .withEvidence(null));
                 } else {
                     update(
                             j,
                             r -> r.state().isTerminal()
                                     ? r
-                                    : r.ended(JobState.STOPPED, null, "stopped by its owner", now));
+                                    : withEnded(r.ended(JobState.STOPPED, null, "stopped by its owner", now), files));
                 }
             }
         }

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.Asset;
 import io.brizo.spi.ComputeAlgorithm;
+import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
+import io.brizo.spi.JobEvidence;
+import io.brizo.spi.JobEvidence.FileDigest;
+import io.brizo.spi.JobEvidence.InputDigest;
 import io.brizo.spi.JobState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +54,51 @@ class JobRecordTest {
         JobRecord ended = record.ended(JobState.FAILED, 3, "the algorithm exited with code 3", Instant.now());
         ended.write(file);
         assertEquals(ended, JobRecord.read(file));
+    }
+
+    @Test
+    void aRecordWithEvidenceReadsBackTheSame() throws IOException {
+        ComputeJob job = new ComputeJob(
+                "job-2",
+                "0x" + "a".repeat(40),
+                "0x" + "1".repeat(64),
+                List.of(new Asset("did:op:" + "d1".repeat(32), List.of())),
+                new ComputeAlgorithm(
+                        "did:op:" + "a1".repeat(32),
+                        new ComputeAlgorithm.Code("exit 0", null),
+                        new AlgorithmContainer("python", "3.12", "sha256:" + "0".repeat(64), "python $ALGO")),
+                "local",
+                Duration.ofMinutes(5));
+        ComputeEnvironment environment =
+                new ComputeEnvironment("local", "this machine", 2.5, 1L << 30, 1, Duration.ofHours(1));
+        String sha = "ab".repeat(32);
+        JobRecord record = JobRecord.queued(job, Instant.parse("2026-01-02T03:04:05Z"), environment);
+        RecordedEvidence staged = record.evidence()
+                .withInput(new InputDigest("did:op:" + "d1".repeat(32), 0, 12, sha))
+                .withAlgorithmFile(new FileDigest("algorithm", 6, sha));
+        JobRecord ended = record.withEvidence(staged)
+                .ended(JobState.SUCCEEDED, 0, null, Instant.parse("2026-01-02T03:05:00Z"))
+                .withEvidence(staged.ended(
+                        List.of(new FileDigest("sub/out.bin", 0, sha)), new FileDigest("algorithm.log", 3, sha)));
+        Path file = dir.resolve("state.json");
+        for (JobRecord r : List.of(record, record.withEvidence(staged), ended)) {
+            r.write(file);
+            assertEquals(r, JobRecord.read(file));
+        }
+        assertEquals(
+                new JobEvidence(
+                        "local",
+                        environment,
+                        Duration.ofMinutes(5),
+                        List.of("0x" + "1".repeat(64)),
+                        "did:op:" + "a1".repeat(32),
+                        job.algorithm().container(),
+                        null,
+                        List.of(new FileDigest("algorithm", 6, sha)),
+                        List.of(new InputDigest("did:op:" + "d1".repeat(32), 0, 12, sha)),
+                        List.of(new FileDigest("sub/out.bin", 0, sha)),
+                        new FileDigest("algorithm.log", 3, sha)),
+                JobRecord.read(file).evidence().toJobEvidence(Duration.ofMinutes(5)));
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.brizo.compute.local;
 import io.brizo.internal.storage.FileStorageDriverFactory;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.spi.AlgorithmContainer;
+import io.brizo.spi.Asset;
+import io.brizo.spi.AssetFile;
 import io.brizo.spi.ComputeAlgorithm;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeJob;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,14 +65,37 @@ class LocalProcessComputeBackendContractTest extends ComputeBackendContract {
                 .orElseThrow();
     }
 
+    /**
+     * The behaviour's inputs become files under the {@code file} driver's root, and a published
+     * algorithm a script file there.
+     */
     @Override
-    protected ComputeJob job(
-            String jobId, String owner, String agreementId, Behaviour behaviour, Duration maxDuration) {
+    protected ComputeJob job(String jobId, String owner, String agreementId, Behaviour behaviour, Duration maxDuration)
+            throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("data").resolve(jobId));
+        List<Asset> inputs = new ArrayList<>();
+        for (Input input : behaviour.inputs()) {
+            List<AssetFile> files = new ArrayList<>();
+            for (int i = 0; i < input.files().size(); i++) {
+                Path file = data.resolve(input.did().substring("did:op:".length()) + "-" + i);
+                files.add(new AssetFile(Files.write(file, input.files().get(i)).toUri(), null, null));
+            }
+            inputs.add(new Asset(input.did(), files));
+        }
+        ComputeAlgorithm.Code code = behaviour.algorithmDid() == null
+                ? new ComputeAlgorithm.Code(script(behaviour), null)
+                : new ComputeAlgorithm.Code(
+                        null,
+                        new AssetFile(
+                                Files.writeString(data.resolve("algorithm.sh"), script(behaviour))
+                                        .toUri(),
+                                null,
+                                null));
         ComputeAlgorithm sh = new ComputeAlgorithm(
-                null,
-                new ComputeAlgorithm.Code(script(behaviour), null),
-                new AlgorithmContainer("sh", null, null, "sh $ALGO"));
-        return new ComputeJob(jobId, owner, agreementId, List.of(), sh, "local", maxDuration);
+                behaviour.algorithmDid(), code, new AlgorithmContainer("sh", null, null, "sh $ALGO"));
+        List<String> agreements =
+                behaviour.inputs().stream().map(Input::agreementId).toList();
+        return new ComputeJob(jobId, owner, agreementId, inputs, sh, "local", maxDuration, agreements);
     }
 
     /** {@return the behaviour as a shell script: outputs, log, the wait for release, the rest} */
