@@ -2,8 +2,10 @@ package io.brizo.examples;
 
 import java.util.Arrays;
 
-/** Entry point of {@code brizo-examples.jar}: {@code demo}, {@code serve}, {@code sign} or {@code
- * verify-receipt}. */
+/**
+ * Entry point of {@code brizo-examples.jar}: {@code demo}, {@code serve}, {@code sign} or {@code
+ * verify-receipt}.
+ */
 public final class Main {
     private Main() {}
 

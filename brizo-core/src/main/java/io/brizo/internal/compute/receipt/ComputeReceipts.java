@@ -12,6 +12,7 @@ import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.Settings;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Objects;
 import org.web3j.crypto.ECKeyPair;
@@ -173,8 +174,12 @@ public final class ComputeReceipts {
         return n;
     }
 
+    /**
+     * {@return {@code t} as RFC 3339 in UTC ({@code Z}), to the millisecond} Backends may hold
+     * finer times in memory than they keep on disk; milliseconds keep a job's receipt the same
+     * bytes across a restart.
+     */
     private static String time(Instant t) {
-        // Instant.toString is RFC 3339 in UTC ("Z"), with as many fraction digits as needed.
-        return t == null ? null : t.toString();
+        return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 }

@@ -388,7 +388,7 @@ class ComputeReceiptHttpTest {
                             state,
                             exitCode,
                             Instant.parse("2026-01-01T10:00:00Z"),
-                            Instant.parse("2026-01-01T10:00:01.250Z"),
+                            Instant.parse("2026-01-01T10:00:01.250999999Z"),
                             Instant.parse("2026-01-01T10:00:03Z"),
                             state == JobState.FAILED ? "the algorithm exited with code " + exitCode : null));
             evidence.put(
