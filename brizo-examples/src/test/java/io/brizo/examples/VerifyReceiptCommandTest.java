@@ -175,6 +175,13 @@ class VerifyReceiptCommandTest {
         assertEquals(1, run(file.toString()));
         Files.writeString(file, "not json");
         assertEquals(1, run(file.toString()));
+        // A good receipt with a second document after it, or a key given twice, is no receipt.
+        String good = Files.readString(receipt(provider));
+        Files.writeString(file, good + " {}");
+        assertEquals(1, run(file.toString()));
+        Files.writeString(file, good.replaceFirst("\\{", "{\"hash\":\"0x00\","));
+        assertEquals(1, run(file.toString()));
+        assertTrue(text(err).contains("twice"), text(err));
     }
 
     static void assertOneLine(String text) {

@@ -2,6 +2,7 @@ package io.brizo.internal.compute.receipt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -30,6 +31,7 @@ import org.web3j.utils.Numeric;
 public final class ReceiptVerifier {
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
@@ -77,7 +79,7 @@ public final class ReceiptVerifier {
         try {
             root = STRICT.readTree(envelope);
         } catch (JsonProcessingException e) {
-            throw new Invalid("the file is not JSON (or names a key twice)");
+            throw new Invalid("the file is not one JSON document (or names a key twice)");
         } catch (IOException e) {
             throw new Invalid("the file cannot be read as JSON");
         }
