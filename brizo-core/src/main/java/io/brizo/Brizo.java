@@ -11,6 +11,8 @@ import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.compute.ComputeService;
 import io.brizo.internal.compute.links.LinkingStorageAccess;
 import io.brizo.internal.compute.links.TransferLinks;
+import io.brizo.internal.compute.receipt.ComputeReceipts;
+import io.brizo.internal.compute.receipt.Receipt;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.metrics.BrizoMetrics;
 import io.brizo.spi.AssetResolver;
@@ -106,7 +108,13 @@ public final class Brizo implements AutoCloseable {
         this.computeBackend = computeBackend;
         this.compute = computeBackend == null
                 ? null
-                : new ComputeService(computeBackend, ComputePolicy.from(settings), pipeline, storage, metrics);
+                : new ComputeService(
+                        computeBackend,
+                        ComputePolicy.from(settings),
+                        pipeline,
+                        storage,
+                        metrics,
+                        ComputeReceipts.from(settings));
     }
 
     /** {@return a builder} */
@@ -265,6 +273,21 @@ public final class Brizo implements AutoCloseable {
     private JobReport report(JobStatus status) {
         boolean ended = status.state().isTerminal() && status.state() != JobState.DELETED;
         return new JobReport(status, ended ? compute.outputsOf(status.jobId()) : List.of());
+    }
+
+    /**
+     * {@return the signed receipt of the caller's ended job (SUCCEEDED, FAILED or STOPPED)} The
+     * receipt is an in-toto statement naming the job's inputs, algorithm, image, environment,
+     * outputs and log with their SHA-256, signed by the provider's key ({@code PROVIDER_KEY}); see
+     * {@link ComputeReceipt}. It is built on request from what the backend kept of the job, so it
+     * lasts as long as the job's outputs, and the same job always gives the same bytes.
+     *
+     * @throws BrizoException INVALID_REQUEST, UNAUTHENTICATED, FORBIDDEN (another consumer's job),
+     *     NOT_FOUND (unknown job, a job that has not ended, a backend that keeps no evidence)
+     */
+    public ComputeReceipt computeReceipt(ComputeJobRequest request) {
+        Receipt r = compute().receipt(Objects.requireNonNull(request, "request"));
+        return new ComputeReceipt(r.jobId(), r.json(), r.hash(), r.signature(), r.signer());
     }
 
     /** {@return the caller's job log from byte {@code offset}; works while the job runs} */

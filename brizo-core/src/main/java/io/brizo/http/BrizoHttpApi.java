@@ -56,6 +56,8 @@ public final class BrizoHttpApi {
     public static final String COMPUTE_LOGS = Routes.COMPUTE_LOGS;
     /** {@link Routes#COMPUTE_RESULT}. */
     public static final String COMPUTE_RESULT = Routes.COMPUTE_RESULT;
+    /** {@link Routes#COMPUTE_RECEIPT}. */
+    public static final String COMPUTE_RECEIPT = Routes.COMPUTE_RECEIPT;
     /** {@link Routes#COMPUTE_TRANSFER}. */
     public static final String COMPUTE_TRANSFER = Routes.COMPUTE_TRANSFER;
     /** {@link Routes#COMPUTE_UPLOAD}. */
@@ -188,6 +190,7 @@ public final class BrizoHttpApi {
             case COMPUTE -> COMPUTE;
             case COMPUTE_LOGS -> COMPUTE_LOGS;
             case COMPUTE_RESULT -> COMPUTE_RESULT;
+            case COMPUTE_RECEIPT -> COMPUTE_RECEIPT;
             case COMPUTE_ENVIRONMENTS -> COMPUTE_ENVIRONMENTS;
             case Routes.SPEC -> Routes.SPEC;
             case Routes.DOCS -> Routes.DOCS;
@@ -236,6 +239,7 @@ public final class BrizoHttpApi {
                 case COMPUTE -> only(request, Set.of("POST", "GET", "HEAD", "PUT", "DELETE"), () -> compute(request));
                 case COMPUTE_LOGS -> only(request, GET_HEAD, () -> computeLogs(request));
                 case COMPUTE_RESULT -> only(request, GET_HEAD, () -> computeResult(request));
+                case COMPUTE_RECEIPT -> only(request, GET_HEAD, () -> computeReceipt(request));
                 case COMPUTE_ENVIRONMENTS -> only(request, GET_HEAD, () -> environments());
                 case Routes.SPEC -> docs.servesSpec() ? only(request, GET_HEAD, () -> docs.spec(request)) : noRoute();
                 case Routes.DOCS -> docs.servesUi() ? only(request, GET_HEAD, () -> docs.page(request)) : noRoute();
@@ -319,6 +323,7 @@ public final class BrizoHttpApi {
         endpoints.put("compute", "POST|GET|HEAD|PUT|DELETE " + COMPUTE);
         endpoints.put("computeLogs", "GET|HEAD " + COMPUTE_LOGS);
         endpoints.put("computeResult", "GET|HEAD " + COMPUTE_RESULT);
+        endpoints.put("computeReceipt", "GET|HEAD " + COMPUTE_RECEIPT);
         endpoints.put("computeEnvironments", "GET|HEAD " + COMPUTE_ENVIRONMENTS);
         if (docs.servesSpec()) {
             endpoints.put("spec", "GET|HEAD " + Routes.SPEC);
@@ -401,6 +406,11 @@ public final class BrizoHttpApi {
                 request,
                 new Download(result.file().size(), "application/octet-stream", fileName, "a compute output"),
                 result::open);
+    }
+
+    private HttpResponse computeReceipt(HttpRequest request) {
+        Map<String, String> p = parameters(request, COMPUTE_PARAMS, MAX_BODY);
+        return HttpResponse.json(200, brizo.computeReceipt(jobRequest(p)).json(), List.of());
     }
 
     private HttpResponse transfer(HttpRequest request, String token) {
@@ -504,6 +514,9 @@ public final class BrizoHttpApi {
         m.put("resultsUrls", urls);
         m.put("results", results);
         m.put("resultsDid", "");
+        boolean ended =
+                s.state() == JobState.SUCCEEDED || s.state() == JobState.FAILED || s.state() == JobState.STOPPED;
+        m.put("receiptUrl", ended ? COMPUTE_RECEIPT + "?jobId=" + s.jobId() : null);
         return m;
     }
 

@@ -17,6 +17,11 @@ public final class Routes {
     /** A job's output by index. */
     public static final String COMPUTE_RESULT = COMPUTE + "/result";
     /**
+     * The signed receipt of an ended job (SUCCEEDED, FAILED, STOPPED): an in-toto statement of
+     * what ran on which data and what it wrote, signed by the provider's key.
+     */
+    public static final String COMPUTE_RECEIPT = COMPUTE + "/receipt";
+    /**
      * Single-use transfer links for compute pods: {@code GET <this>/<token>} streams the object
      * once; the token is the only credential.
      */

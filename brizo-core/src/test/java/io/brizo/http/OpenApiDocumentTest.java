@@ -129,6 +129,7 @@ class OpenApiDocumentTest {
                 Routes.COMPUTE,
                 Routes.COMPUTE_LOGS,
                 Routes.COMPUTE_RESULT,
+                Routes.COMPUTE_RECEIPT,
                 Routes.COMPUTE_ENVIRONMENTS,
                 Routes.COMPUTE_TRANSFER + "/{token}",
                 Routes.COMPUTE_UPLOAD + "/{token}",
@@ -137,6 +138,6 @@ class OpenApiDocumentTest {
                 Routes.DOCS + "/{file}")) {
             assertTrue(paths.has(route), route);
         }
-        assertEquals(11, paths.size(), "a path of the document that is no route: " + paths.fieldNames());
+        assertEquals(12, paths.size(), "a path of the document that is no route: " + paths.fieldNames());
     }
 }

@@ -1,10 +1,12 @@
 package io.brizo.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.brizo.Brizo;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.Settings;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -30,7 +32,8 @@ import org.web3j.crypto.Keys;
 
 /**
  * The end-to-end demo: a publisher with a sample dataset, a consumer with a fresh key, and a
- * consume round trip over HTTP (whole file and a range), checked byte for byte.
+ * consume round trip over HTTP (whole file and a range), checked byte for byte; then a compute
+ * job next to the data, its output, and its signed receipt, verified.
  */
 final class Demo {
     private static final String AGREEMENT = "0123456789abcdef".repeat(4);
@@ -112,8 +115,14 @@ final class Demo {
                 "Consumer: generated key %s; agreement %s grants it access to %s, agreement %s lets it compute on it.%n",
                 consumer, AGREEMENT, DID, COMPUTE_AGREEMENT);
 
+        // The provider's key: it signs the receipts of compute jobs.
+        ECKeyPair providerKey = Keys.createEcKeyPair();
+        String provider = SignCommand.address(providerKey);
+        out.printf("Publisher: generated provider key %s; it signs the receipts of compute jobs.%n", provider);
+
         // 3. The embedded publisher on a free port of 127.0.0.1.
         Settings settings = Settings.builder()
+                .put("PROVIDER_KEY", String.format("0x%064x", providerKey.getPrivateKey()))
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_GRANTS", grants.toString())
                 .put("BRIZO_FILE_ROOTS", storage.toString())
@@ -168,7 +177,7 @@ final class Demo {
                     "Stranger: the same signature with another address -> HTTP %d %s.%n",
                     stranger.statusCode(), refused ? "(refused, as it must be)" : "(NOT REFUSED)");
 
-            boolean computeOk = compute(out, http, server.uri(), consumerKey, consumer, content);
+            boolean computeOk = compute(out, http, server.uri(), consumerKey, consumer, content, provider, work);
 
             if (wholeOk && partOk && noLeak && refused && computeOk) {
                 out.println("Demo succeeded: the consumer got exactly the publisher's bytes, never saw where they are"
@@ -182,7 +191,14 @@ final class Demo {
 
     /** Runs the line-count algorithm next to the data, printing its log as it runs, then its output. */
     private static boolean compute(
-            PrintStream out, HttpClient http, URI base, ECKeyPair key, String consumer, byte[] dataset)
+            PrintStream out,
+            HttpClient http,
+            URI base,
+            ECKeyPair key,
+            String consumer,
+            byte[] dataset,
+            String provider,
+            Path work)
             throws Exception {
         URI start = URI.create(base + BrizoHttpApi.COMPUTE + "?serviceAgreementId=" + COMPUTE_AGREEMENT
                 + "&consumerAddress=" + consumer + "&signature=" + SignCommand.sign(key, consumer + COMPUTE_AGREEMENT)
@@ -201,14 +217,18 @@ final class Demo {
         String auth = "&consumerAddress=" + consumer + "&jobId=" + jobId + "&signature="
                 + SignCommand.sign(key, consumer + jobId);
         long offset = 0;
+        ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
         String state = "";
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> log = http.send(
+            HttpResponse<byte[]> log = http.send(
                     HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.COMPUTE_LOGS + "?offset=" + offset + auth))
                             .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            for (String line : log.body().split("\n")) {
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (log.statusCode() == 200) {
+                logBytes.write(log.body());
+            }
+            for (String line : new String(log.body(), StandardCharsets.UTF_8).split("\n")) {
                 if (!line.isEmpty()) {
                     out.println("  job log | " + line);
                 }
@@ -246,7 +266,102 @@ final class Demo {
         out.printf(
                 "Consumer: output line-count.txt says %s lines; %s.%n",
                 result.body().trim(), ok ? "that is right" : "EXPECTED " + expected);
-        return ok;
+        return ok & receipt(out, http, base, auth, jobId, provider, work, logBytes.toByteArray());
+    }
+
+    /**
+     * Fetches the job's signed receipt, prints it, and verifies it as {@code verify-receipt} does:
+     * the signature against the provider address configured above, every output's SHA-256 against
+     * the outputs downloaded through the API, and the log's against the log read while it ran.
+     */
+    private static boolean receipt(
+            PrintStream out,
+            HttpClient http,
+            URI base,
+            String auth,
+            String jobId,
+            String provider,
+            Path work,
+            byte[] log)
+            throws Exception {
+        HttpRequest get = HttpRequest.newBuilder(
+                        URI.create(base + BrizoHttpApi.COMPUTE_RECEIPT + "?" + auth.substring(1)))
+                .build();
+        HttpResponse<byte[]> receipt = http.send(get, HttpResponse.BodyHandlers.ofByteArray());
+        // The job has ended; give a backend that records its evidence just after a moment to do so.
+        for (int i = 0; i < 20 && receipt.statusCode() == 404; i++) {
+            LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+            receipt = http.send(get, HttpResponse.BodyHandlers.ofByteArray());
+        }
+        if (receipt.statusCode() != 200) {
+            out.printf(
+                    "Consumer: no receipt for job %s: HTTP %d %s%n",
+                    jobId, receipt.statusCode(), new String(receipt.body(), StandardCharsets.UTF_8));
+            return false;
+        }
+        Path folder = Files.createDirectories(work.resolve("downloaded"));
+        Path receiptFile = Files.write(folder.resolve("receipt.json"), receipt.body());
+        out.println("Consumer: the job's receipt, signed by the provider:");
+        for (String line : JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(JSON.readTree(receipt.body()))
+                .split("\n")) {
+            out.println("  receipt | " + line);
+        }
+        // Every output of the job, downloaded through the API, next to each other as the receipt names them.
+        Path outputs = Files.createDirectories(folder.resolve("outputs"));
+        JsonNode status = JSON.readTree(http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(base + BrizoHttpApi.COMPUTE + "?" + auth.substring(1)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .get(0);
+        for (JsonNode r : status.path("results")) {
+            Path file = outputs.resolve(r.get("name").asText()).normalize();
+            if (!file.startsWith(outputs)) {
+                out.printf("Consumer: the output name %s leaves the outputs folder.%n", r.get("name"));
+                return false;
+            }
+            Files.createDirectories(file.getParent());
+            HttpResponse<Path> got = http.send(
+                    HttpRequest.newBuilder(URI.create(base + BrizoHttpApi.COMPUTE_RESULT + "?index="
+                                    + r.get("index").asInt() + auth))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofFile(file));
+            if (got.statusCode() != 200) {
+                out.printf("Consumer: downloading output %s failed: HTTP %d%n", r.get("name"), got.statusCode());
+                return false;
+            }
+        }
+        Path logFile = Files.write(folder.resolve("algorithm.log"), log);
+        out.printf(
+                "Consumer: verify-receipt receipt.json --provider %s --outputs outputs --log algorithm.log%n",
+                provider);
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        PrintStream to = new PrintStream(report, true, StandardCharsets.UTF_8);
+        int code = VerifyReceiptCommand.run(
+                new String[] {
+                    receiptFile.toString(),
+                    "--provider",
+                    provider,
+                    "--outputs",
+                    outputs.toString(),
+                    "--log",
+                    logFile.toString()
+                },
+                to,
+                to);
+        for (String line : report.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                out.println("  verify-receipt | " + line);
+            }
+        }
+        out.printf(
+                "Consumer: the receipt %s.%n",
+                code == 0
+                        ? "verifies: signed by the provider, and every output and the log match their hashes"
+                        : "DOES NOT VERIFY");
+        return code == 0;
     }
 
     private static byte[] sampleCsv(int size) {

@@ -2,7 +2,10 @@ package io.brizo.examples;
 
 import java.util.Arrays;
 
-/** Entry point of {@code brizo-examples.jar}: {@code demo}, {@code serve} or {@code sign}. */
+/**
+ * Entry point of {@code brizo-examples.jar}: {@code demo}, {@code serve}, {@code sign} or {@code
+ * verify-receipt}.
+ */
 public final class Main {
     private Main() {}
 
@@ -20,13 +23,18 @@ public final class Main {
             }
             case "serve" -> Serve.run(rest);
             case "sign" -> System.exit(SignCommand.run(rest, System.getenv(), System.out, System.err));
+            case "verify-receipt" -> System.exit(VerifyReceiptCommand.run(rest, System.out, System.err));
             default -> {
                 System.out.println(
-                        "usage: java -jar brizo-examples.jar demo | serve [--config FILE] [--help] | sign AGREEMENT_ID");
+                        "usage: java -jar brizo-examples.jar demo | serve [--config FILE] [--help] | sign AGREEMENT_ID"
+                                + " | verify-receipt FILE [--provider 0x...] [--outputs DIR] [--log FILE]");
                 System.out.println("  demo   runs a consume round trip against an embedded publisher and exits");
                 System.out.println(
                         "  serve  runs a publisher on Jetty from BRIZO_* settings (serve --help lists them)");
                 System.out.println("  sign   prints '<consumer address> <signature>' for an agreement id (see README)");
+                System.out.println(
+                        "  verify-receipt  checks a compute job's signed receipt and, given them, its outputs"
+                                + " (verify-receipt --help)");
                 System.exit("help".equals(command) ? 0 : 2);
             }
         }

@@ -616,6 +616,7 @@ public abstract class HttpBindingContract {
                 Routes.COMPUTE,
                 Routes.COMPUTE_LOGS,
                 Routes.COMPUTE_RESULT,
+                Routes.COMPUTE_RECEIPT,
                 Routes.COMPUTE_ENVIRONMENTS,
                 Routes.COMPUTE_TRANSFER + "/no-such-token",
                 Routes.COMPUTE_UPLOAD + "/no-such-token",

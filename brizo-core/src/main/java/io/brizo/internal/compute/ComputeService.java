@@ -10,6 +10,8 @@ import io.brizo.ComputeStartRequest;
 import io.brizo.http.Routes;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.RequestPipeline;
+import io.brizo.internal.compute.receipt.ComputeReceipts;
+import io.brizo.internal.compute.receipt.Receipt;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.storage.StorageRouter;
 import io.brizo.metrics.BrizoMetrics;
@@ -66,10 +68,11 @@ public final class ComputeService {
     private final RequestPipeline pipeline;
     private final StorageRouter storage;
     private final ObservedJobStates states;
+    private final ComputeReceipts receipts;
 
     /**
-     * Creates the service; {@code pipeline} authorises requests as it does for consume, {@code
-     * metrics} gets the job states this service sees.
+     * Creates the service with unsigned receipts; {@code pipeline} authorises requests as it does
+     * for consume, {@code metrics} gets the job states this service sees.
      */
     public ComputeService(
             ComputeBackend backend,
@@ -77,6 +80,18 @@ public final class ComputeService {
             RequestPipeline pipeline,
             StorageRouter storage,
             BrizoMetrics metrics) {
+        this(backend, policy, pipeline, storage, metrics, new ComputeReceipts(null, null));
+    }
+
+    /** Creates the service; {@code receipts} makes (and signs) the receipts of ended jobs. */
+    public ComputeService(
+            ComputeBackend backend,
+            ComputePolicy policy,
+            RequestPipeline pipeline,
+            StorageRouter storage,
+            BrizoMetrics metrics,
+            ComputeReceipts receipts) {
+        this.receipts = receipts;
         this.backend = backend;
         this.policy = policy;
         this.pipeline = pipeline;
@@ -244,6 +259,25 @@ public final class ComputeService {
         backend.delete(r.jobId().trim());
         states.deleted(status.jobId());
         return status;
+    }
+
+    /**
+     * {@return the receipt of the owner's ended job, built from what the backend kept of it}
+     *
+     * @throws BrizoException NOT_FOUND while the job runs, and when the backend keeps no evidence
+     */
+    public Receipt receipt(ComputeJobRequest r) {
+        String owner = authenticate(r, true);
+        JobStatus status = owned(owner, r.jobId());
+        states.seen(status);
+        if (!ComputeReceipts.hasReceipt(status.state())) {
+            throw BrizoException.notFound(
+                    "the job has no receipt yet: it is " + status.state() + "; a receipt exists once it has ended");
+        }
+        return backend.evidence(status.jobId())
+                .map(evidence -> receipts.receipt(status, evidence))
+                .orElseThrow(() -> BrizoException.notFound(
+                        "the job has no receipt yet: the compute backend has kept no evidence of it"));
     }
 
     /** {@return the job's log from {@code offset}} */
