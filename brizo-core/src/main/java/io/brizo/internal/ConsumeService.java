@@ -11,12 +11,18 @@ import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.StorageDriver;
 import java.net.URI;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Consume orchestration: checks a request's form, authorises it through the {@link
  * RequestPipeline} for ACCESS and picks the file and its driver. Thread-safe.
+ *
+ * <p>A {@code serviceAgreementId} of the form {@code did:op:<64 hex>} is the original Brizo's
+ * direct-permission form: the signature signs that text as sent, and access is the verifier's
+ * {@link io.brizo.spi.ServiceAgreementVerifier#verifyPermission} on the DID instead of an
+ * agreement; everything else (nonces, index, ranges, errors) is as for an agreement.
  */
 public final class ConsumeService {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeService.class);
@@ -50,7 +56,9 @@ public final class ConsumeService {
      * {@return the file a consume request may read} See {@link io.brizo.Brizo#consume}.
      */
     public Grant authorize(ConsumeRequest request) {
-        String agreementId = RequestFields.agreementId(request.agreementId());
+        // An agreement id, or the original's DID form: direct permission on that DID.
+        String agreementId = RequestFields.agreementIdOrDid(request.agreementId());
+        boolean didForm = RequestFields.isDidForm(agreementId);
         String consumer = RequestFields.address(request.consumerAddress());
         boolean legacy = request.url() != null && request.signature() == null;
         long index = -1;
@@ -66,8 +74,11 @@ public final class ConsumeService {
             consumer = pipeline.authenticate(consumer, agreementId, request.signature(), nonce);
         }
 
-        Asset asset = pipeline.authorize(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS))
-                .asset();
+        Asset asset = didForm
+                ? pipeline.authorizePermission(agreementId.toLowerCase(Locale.ROOT), consumer)
+                        .asset()
+                : pipeline.authorize(new AgreementClaim(agreementId, consumer, ServiceType.ACCESS))
+                        .asset();
         String did = asset.did();
         if (legacy) {
             index = indexOfUrl(asset, request.url().trim());

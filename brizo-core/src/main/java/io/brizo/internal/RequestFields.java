@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
  */
 public final class RequestFields {
     private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final String DID_PREFIX = "did:op:";
+    private static final Pattern DID = Pattern.compile("did:op:[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern NONCE = Pattern.compile("\\d{1,18}");
     private static final Pattern INDEX = Pattern.compile("\\d{1,1000}");
@@ -30,6 +32,27 @@ public final class RequestFields {
             throw BrizoException.invalid("serviceAgreementId must be 32 bytes as 64 hex digits");
         }
         return id;
+    }
+
+    /**
+     * {@return a required {@code serviceAgreementId} of consume, trimmed, exactly as sent
+     * otherwise: an agreement id, or a DID ({@code did:op:} and 64 hex digits, the original's
+     * direct-permission form)}
+     */
+    public static String agreementIdOrDid(String raw) {
+        String id = required(raw, "serviceAgreementId");
+        if (id.regionMatches(true, 0, DID_PREFIX, 0, DID_PREFIX.length())) {
+            if (!DID.matcher(id).matches()) {
+                throw BrizoException.invalid("serviceAgreementId in the DID form must be did:op: and 64 hex digits");
+            }
+            return id;
+        }
+        return agreementId(id);
+    }
+
+    /** {@return whether {@code id}, as {@link #agreementIdOrDid} returned it, is the DID form} */
+    public static boolean isDidForm(String id) {
+        return id.regionMatches(true, 0, DID_PREFIX, 0, DID_PREFIX.length());
     }
 
     /** {@return whether {@code s} is an address: {@code 0x} and 40 hex digits, any case} */

@@ -12,8 +12,10 @@ import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.Verdict;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +69,31 @@ public final class RequestPipeline {
      *     the asset is not served here, UNAVAILABLE when the agreement cannot be checked now
      */
     public Authorized authorize(AgreementClaim claim) {
-        Verdict verdict = verify(claim);
+        return authorized(verify(() -> verifier.verify(claim)));
+    }
+
+    /**
+     * {@return the asset {@code did}, once the verifier says {@code consumer} was given direct
+     * permission on it} The original Brizo's DID form of consume: no agreement, the DID's owner's
+     * permission. A consumer without permission is refused before the catalogue is asked, so the
+     * refusal says nothing about whether the DID exists.
+     *
+     * @param did {@code did:op:} and 64 lowercase hex digits
+     * @param consumer the authenticated consumer's address
+     * @throws BrizoException FORBIDDEN without a (or with an expired) permission, NOT_FOUND when
+     *     the asset is not served here, UNAVAILABLE when the permission cannot be checked now
+     */
+    public Authorized authorizePermission(String did, String consumer) {
+        String who = consumer.toLowerCase(Locale.ROOT);
+        Verdict verdict = verify(() -> verifier.verifyPermission(did, who));
+        if (!verdict.did().orElseThrow().equals(did)) {
+            LOG.error("agreement verifier {} granted a permission on another DID than asked", verifierName);
+            throw new BrizoException(ErrorKind.INTERNAL, "the permission cannot be checked");
+        }
+        return authorized(verdict);
+    }
+
+    private Authorized authorized(Verdict verdict) {
         Asset asset = assets.resolve(verdict.did().orElseThrow())
                 .orElseThrow(
                         () -> BrizoException.notFound("the asset of this agreement is not served by this publisher"));
@@ -85,11 +111,11 @@ public final class RequestPipeline {
         return assets.resolve(did);
     }
 
-    private Verdict verify(AgreementClaim claim) {
+    private Verdict verify(Supplier<Verdict> question) {
         Verdict verdict;
         long start = System.nanoTime();
         try {
-            verdict = verifier.verify(claim);
+            verdict = question.get();
         } catch (BrizoException e) {
             verified(start, outcome(e.kind()));
             throw e;

@@ -26,6 +26,53 @@ public interface ServiceAgreementVerifier {
      */
     default void checkAvailable() {}
 
+    /**
+     * {@return whether {@code consumer} was given direct permission on asset {@code did}} This is
+     * the original Brizo's DID form of consume: a {@code serviceAgreementId} of the form {@code
+     * did:op:<64 hex>} means "the DID's owner gave me permission", with no agreement (on chain:
+     * {@code DIDRegistry.getPermission(did, consumer)}). A grant carries {@code did}; its expiry,
+     * if any, is the permission's.
+     *
+     * <p>The default denies: a verifier that knows no direct permissions treats the DID form as
+     * a consumer without access (403), the answer a publisher expects for a form its source of
+     * truth does not hold, rather than an error of its configuration. Like {@link #verify}, an
+     * unreachable source of truth is a retryable UNAVAILABLE, never a grant. Implementations must
+     * be thread-safe.
+     *
+     * @param did {@code did:op:} and 64 lowercase hex digits
+     * @param consumer the consumer's address, {@code 0x} and 40 lowercase hex digits
+     */
+    default Verdict verifyPermission(String did, String consumer) {
+        return Verdict.denied("no permission on this DID was given to this consumer");
+    }
+
+    /**
+     * {@return whether this verifier can {@linkplain #grantPermission grant} direct permissions}
+     * The default is false.
+     */
+    default boolean canGrant() {
+        return false;
+    }
+
+    /**
+     * Gives {@code grantee} direct permission on asset {@code did}, so that {@link
+     * #verifyPermission} grants it from now on: what the provider does for the owner of an asset
+     * it created (the outputs of a compute job). Idempotent: granting an existing permission
+     * again succeeds and changes nothing. The development verifier records it in its grants
+     * file; the keeper verifier registers the DID on chain if needed and grants the permission
+     * as the provider.
+     *
+     * @param did {@code did:op:} and 64 lowercase hex digits
+     * @param grantee the address given permission, {@code 0x} and 40 hex digits
+     * @throws BrizoException of kind CONFIGURATION if this verifier cannot grant (see {@link
+     *     #canGrant()}); of kind CONFLICT when the DID belongs to someone else who alone may
+     *     grant on it; of kind UNAVAILABLE, retryable, when the source of truth cannot be
+     *     written now
+     */
+    default void grantPermission(String did, String grantee) {
+        throw BrizoException.configuration("this publisher's agreement verifier cannot grant permissions on a DID");
+    }
+
     /** Creates a {@link ServiceAgreementVerifier} from settings; found through ServiceLoader. */
     interface Factory {
         /** {@return the verifier's name, such as {@code keeper} or {@code development}} */

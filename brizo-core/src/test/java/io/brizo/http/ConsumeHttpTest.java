@@ -47,6 +47,9 @@ class ConsumeHttpTest {
     static final String AGREEMENT = "12".repeat(32);
     static final String OTHER_AGREEMENT = "34".repeat(32);
     static final String EXPIRED_AGREEMENT = "56".repeat(32);
+    /** A DID the consumer was given permission on, but this publisher does not serve. */
+    static final String UNSERVED_DID = "did:op:" + "cd".repeat(32);
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -121,7 +124,10 @@ class ConsumeHttpTest {
                                 "service",
                                 "access",
                                 "expiresAt",
-                                "2001-01-01T00:00:00Z"))));
+                                "2001-01-01T00:00:00Z"),
+                        // Direct permissions on a DID, the original's DID form of consume.
+                        Map.of("did", DID, "consumer", consumer.address(), "service", "permission"),
+                        Map.of("did", UNSERVED_DID, "consumer", consumer.address(), "service", "permission"))));
         Settings.Builder s = Settings.builder()
                 .put("BRIZO_ASSETS", assets.toString())
                 .put("BRIZO_GRANTS", grants.toString())
@@ -164,6 +170,60 @@ class ConsumeHttpTest {
         assertEquals(kind, body.get("error").asText());
         assertFalse(body.get("message").asText().isBlank());
         return body;
+    }
+
+    @Test
+    void didFormServesTheAssetToAConsumerGivenPermissionOnTheDid() throws Exception {
+        var r = get(base, query(DID, consumer, consumer.address(), 0));
+        assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+        assertTrue(Arrays.equals(data, r.body()));
+        var part = get(base, query(DID, consumer, consumer.address(), 0), "Range", "bytes=10-19");
+        assertEquals(206, part.statusCode());
+        assertTrue(Arrays.equals(Arrays.copyOfRange(data, 10, 20), part.body()));
+        var second = get(base, query(DID, consumer, consumer.address(), 1));
+        assertEquals("hello\n", new String(second.body(), StandardCharsets.UTF_8));
+        error(get(base, query(DID, consumer, consumer.address(), 2)), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void didFormRefusesAStrangerAsAnAgreementNotGrantedWhetherOrNotTheDidExists() throws Exception {
+        String refused = error(get(base, query(DID, stranger, stranger.address(), 0)), 403, "FORBIDDEN")
+                .get("message")
+                .asText();
+        String nowhere = "did:op:" + "ef".repeat(32);
+        for (String did : List.of(UNSERVED_DID, nowhere)) {
+            assertEquals(
+                    refused,
+                    error(get(base, query(did, stranger, stranger.address(), 0)), 403, "FORBIDDEN")
+                            .get("message")
+                            .asText());
+        }
+        // The consumer's agreement on the asset is no permission on its DID, and the other way round.
+        error(get(base, query(nowhere, consumer, consumer.address(), 0)), 403, "FORBIDDEN");
+        error(get(base, query(AGREEMENT, stranger, stranger.address(), 0)), 403, "FORBIDDEN");
+    }
+
+    @Test
+    void didFormOfAnAssetNotServedHereIsNotFound() throws Exception {
+        error(get(base, query(UNSERVED_DID, consumer, consumer.address(), 0)), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void didFormNeedsTheSignatureOfTheDidTextAsSent() throws Exception {
+        String q = "serviceAgreementId=" + DID + "&consumerAddress=" + consumer.address() + "&signature="
+                + consumer.signText(DID.substring("did:op:".length())) + "&index=0";
+        error(get(base, q), 401, "UNAUTHENTICATED");
+        String upper = "did:op:" + DID.substring("did:op:".length()).toUpperCase(java.util.Locale.ROOT);
+        assertEquals(
+                200, get(base, query(upper, consumer, consumer.address(), 0)).statusCode());
+    }
+
+    @Test
+    void didFormThatIsNotADidIsABadRequest() throws Exception {
+        for (String bad :
+                List.of("did:op:1234", "did:op:" + "zz".repeat(32), DID + "00", "did:op:0x" + "ab".repeat(32))) {
+            error(get(base, query(bad, consumer, consumer.address(), 0)), 400, "INVALID_REQUEST");
+        }
     }
 
     @Test

@@ -21,14 +21,16 @@ import org.web3j.crypto.Sign;
 final class SignCommand {
     static final String KEY_VARIABLE = "BRIZO_CONSUMER_KEY";
 
-    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    // An agreement id, or a DID for the DID form of consume (direct permission on the DID).
+    private static final Pattern AGREEMENT_ID = Pattern.compile("(0x)?[0-9a-fA-F]{64}|did:op:[0-9a-fA-F]{64}");
     private static final Pattern PRIVATE_KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
 
     private SignCommand() {}
 
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) throws Exception {
         if (args.length != 1 || !AGREEMENT_ID.matcher(args[0]).matches()) {
-            err.println("usage: sign AGREEMENT_ID   (64 hex digits; key from " + KEY_VARIABLE
+            err.println("usage: sign AGREEMENT_ID   (64 hex digits, or did:op: and 64 hex digits; key from "
+                    + KEY_VARIABLE
                     + " or a fresh one); prints: <consumer address> <signature>");
             return 2;
         }

@@ -44,9 +44,20 @@ class SignCommandTest {
     }
 
     @Test
+    void signsADidAsTheTextOfTheDidFormOfConsume() throws Exception {
+        String did = "did:op:" + AGREEMENT;
+        int code = run(Map.of(SignCommand.KEY_VARIABLE, KEY), did);
+
+        assertEquals(0, code, text(err));
+        String[] fields = text(out).trim().split(" ");
+        assertEquals(fields[0], recoverSigner(did, fields[1]));
+    }
+
+    @Test
     void refusesAnythingButOneAgreementIdAndABadKey() throws Exception {
         assertEquals(2, run(Map.of()));
         assertEquals(2, run(Map.of(), "not-an-agreement-id"));
+        assertEquals(2, run(Map.of(), "did:op:1234"));
         assertEquals(2, run(Map.of(SignCommand.KEY_VARIABLE, "xyz"), AGREEMENT));
         assertEquals("", text(out));
         assertTrue(text(err).contains(SignCommand.KEY_VARIABLE), text(err));

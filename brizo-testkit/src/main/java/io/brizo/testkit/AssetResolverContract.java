@@ -1,6 +1,7 @@
 package io.brizo.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,12 @@ import org.junit.jupiter.api.TestFactory;
  * resolutions agree; a catalogue changed while the resolver runs (an asset added, changed,
  * removed) is seen within {@link #changeDeadline()}; and, when the format can be malformed, a
  * malformed catalogue is a CONFIGURATION error at creation and a malformed change never breaks a
- * running resolver. It takes well under a second for a file.
+ * running resolver. Registration, an optional capability: a resolver that {@linkplain
+ * AssetResolver#canRegister can register} serves a registered asset at once and keeps it in the
+ * store (a new resolver finds it), accepts an equal asset again, refuses another asset under a
+ * registered or catalogued DID as CONFLICT without naming a location, and loses no concurrent
+ * registration; one that cannot refuses as CONFIGURATION. It takes well under a second for a
+ * file.
  *
  * <pre>{@code
  * class SqlAssetResolverContractTest extends AssetResolverContract {
@@ -281,6 +287,97 @@ public abstract class AssetResolverContract {
         awaitResolution(resolver, datasetDid, Optional::isEmpty, "nothing for the removed asset");
         awaitResolution(resolver, plainDid, Optional::isEmpty, "nothing for the removed asset");
         assertEquals(Optional.of(algorithm), resolver.resolve(algorithmDid), "the asset that stayed");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // registration (an optional capability)
+
+    private Asset derived(String did, String name) {
+        return new Asset(
+                did,
+                List.of(
+                        new AssetFile(
+                                URI.create("https://outputs.example.org/jobs/" + name + "?sig=k3y"),
+                                "text/csv",
+                                "sha256:" + "3c".repeat(32)),
+                        new AssetFile(URI.create("s3://outputs/jobs/" + name + ".log"), null, null)),
+                Duration.ZERO,
+                "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc",
+                null);
+    }
+
+    @Test
+    void registeredAssetIsServedAtOnceAndKeptOrRegistrationIsRefusedAsConfiguration() throws Exception {
+        AssetResolver resolver = resolverOver(List.of(plain));
+        Asset asset = derived(randomDid(), "job-1");
+        if (!resolver.canRegister()) {
+            BrizoException e = assertThrows(
+                    BrizoException.class, () -> resolver.register(asset), "a resolver that cannot register refuses to");
+            assertEquals(ErrorKind.CONFIGURATION, e.kind(), "kind of " + e);
+            assertEquals(Optional.empty(), resolver.resolve(asset.did()));
+            return;
+        }
+        resolver.register(asset);
+        assertEquals(
+                Optional.of(asset), resolver.resolve(asset.did()), "served at once by the resolver that registered it");
+        assertEquals(Optional.of(plain), resolver.resolve(plainDid), "the asset that was there before");
+        assertEquals(
+                Optional.of(asset), created(createResolver()).resolve(asset.did()), "kept: a new resolver finds it");
+    }
+
+    @Test
+    void registeringAnEqualAssetAgainSucceedsAndAnotherUnderItsDidIsAConflict() throws Exception {
+        AssetResolver resolver = resolverOver(List.of(plain));
+        if (!resolver.canRegister()) {
+            return;
+        }
+        Asset asset = derived(randomDid(), "job-2");
+        resolver.register(asset);
+        resolver.register(derived(asset.did(), "job-2"));
+        for (String did : List.of(asset.did(), plainDid)) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> resolver.register(derived(did, "job-3")),
+                    "another asset under a registered or catalogued DID");
+            assertEquals(ErrorKind.CONFLICT, e.kind(), "kind of " + e);
+            String message = String.valueOf(e.getMessage());
+            assertFalse(
+                    message.contains("outputs.example.org") || message.contains("s3://"),
+                    "names a location: " + message);
+        }
+        assertEquals(Optional.of(asset), resolver.resolve(asset.did()), "the first registration stays");
+        assertEquals(Optional.of(plain), resolver.resolve(plainDid), "the catalogued asset stays");
+    }
+
+    @Test
+    void concurrentRegistrationsAreAllKept() throws Exception {
+        AssetResolver resolver = resolverOver(List.of(plain));
+        if (!resolver.canRegister()) {
+            return;
+        }
+        int threads = 8;
+        int each = 5;
+        List<Asset> assets = new ArrayList<>();
+        for (int i = 0; i < threads * each; i++) {
+            assets.add(derived(randomDid(), "job-c" + i));
+        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            List<Asset> mine = assets.subList(t * each, (t + 1) * each);
+            tasks.add(() -> {
+                for (Asset a : mine) {
+                    resolver.register(a);
+                    assertEquals(Optional.of(plain), resolver.resolve(plainDid), "meanwhile");
+                }
+                return null;
+            });
+        }
+        Polling.concurrently(tasks, Duration.ofSeconds(120), "a concurrent registration");
+        AssetResolver fresh = created(createResolver());
+        for (Asset a : assets) {
+            assertEquals(Optional.of(a), fresh.resolve(a.did()), "a concurrent registration was lost");
+        }
+        assertEquals(Optional.of(plain), fresh.resolve(plainDid));
     }
 
     // ---------------------------------------------------------------------------------------

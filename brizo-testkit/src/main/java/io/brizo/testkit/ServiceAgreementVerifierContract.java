@@ -47,7 +47,11 @@ import org.junit.jupiter.api.TestFactory;
  * #grantDeadline()} (denials are not kept); concurrent verifications agree; an unreachable
  * authority is a retryable UNAVAILABLE error, never a grant, or, for a verifier without a remote
  * authority, that it always answers; and, with {@code grantUntil}, that the agreement's end is
- * reported and an ended agreement is denied.
+ * reported and an ended agreement is denied. For direct permissions on a DID: one never given is
+ * denied (an agreement is none); with {@link #permit permit}, one given in the authority is
+ * granted to its grantee only; {@code grantPermission} is seen by {@code verifyPermission}
+ * (idempotent, several grantees) or, for a verifier that cannot grant, refused as CONFIGURATION;
+ * an unreachable authority never grants one.
  *
  * <pre>{@code
  * class MyVerifierContractTest extends ServiceAgreementVerifierContract {
@@ -116,6 +120,22 @@ public abstract class ServiceAgreementVerifierContract {
      */
     protected Optional<ServiceAgreementVerifier> unreachableVerifier() throws Exception {
         return Optional.empty();
+    }
+
+    /**
+     * Gives {@code grantee} direct permission on {@code did} in the verifier's authority, without
+     * the verifier (on chain: {@code DIDRegistry.grantPermission} sent by the DID's owner), and
+     * returns {@code true}; or returns {@code false}, the default, if the verifier knows no direct
+     * permissions. With {@code false} the test of given permissions does not run; the others still
+     * check that a permission never given is denied and that {@link
+     * ServiceAgreementVerifier#grantPermission} works or is refused as CONFIGURATION.
+     *
+     * @param did {@code did:op:} and 64 lowercase hex digits, never used before
+     * @param grantee {@code 0x} and 40 lowercase hex digits, never used before
+     * @throws Exception if the authority fails; the test fails with it
+     */
+    protected boolean permit(String did, String grantee) throws Exception {
+        return false;
     }
 
     /**
@@ -255,6 +275,94 @@ public abstract class ServiceAgreementVerifierContract {
             }
         }
         assertGranted(verifier().verify(a.claim()), a.did(), "the reachable verifier, afterwards");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // direct permissions on a DID (the DID form of consume)
+
+    @Test
+    void permissionNeverGivenIsDeniedAndAnAgreementIsNoPermissionOnItsDid() throws Exception {
+        assertDenied(verifier().verifyPermission(randomDid(), randomAddress()), "a permission never given");
+        Agreement a = granted(firstService());
+        assertDenied(verifier().verifyPermission(a.did(), a.consumer()), "the DID of an agreement, as a permission");
+    }
+
+    @Test
+    void permissionGivenInTheAuthorityIsGrantedToItsGranteeOnly() throws Exception {
+        String did = randomDid();
+        String grantee = randomAddress();
+        if (!permit(did, grantee)) {
+            return; // the authority cannot be given permissions without the verifier
+        }
+        Verdict v = Polling.until(
+                grantDeadline(),
+                () -> verifier().verifyPermission(did, grantee),
+                Verdict::isGranted,
+                last -> "a permission given in the authority was not granted within " + grantDeadline() + ": " + last);
+        assertGranted(v, did, "a permission given in the authority");
+        assertDenied(verifier().verifyPermission(did, randomAddress()), "another consumer on the permitted DID");
+        assertDenied(verifier().verifyPermission(randomDid(), grantee), "the grantee on another DID");
+        assertDenied(
+                verifier().verify(new AgreementClaim(did.substring("did:op:".length()), grantee, firstService())),
+                "the permitted DID's digits as an agreement id");
+    }
+
+    @Test
+    void grantPermissionIsSeenByVerifyPermissionOrRefusedAsConfiguration() throws Exception {
+        ServiceAgreementVerifier verifier = verifier();
+        String did = randomDid();
+        String grantee = randomAddress();
+        if (!verifier.canGrant()) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> verifier.grantPermission(did, grantee),
+                    "a verifier that cannot grant refuses to");
+            assertEquals(ErrorKind.CONFIGURATION, e.kind(), "kind of " + e);
+            assertDenied(verifier.verifyPermission(did, grantee), "after a refused grant");
+            return;
+        }
+        verifier.grantPermission(did, grantee);
+        Verdict v = Polling.until(
+                grantDeadline(),
+                () -> verifier.verifyPermission(did, grantee),
+                Verdict::isGranted,
+                last -> "a granted permission was not seen within " + grantDeadline() + ": " + last);
+        assertGranted(v, did, "a granted permission");
+        assertDenied(verifier.verifyPermission(did, randomAddress()), "another consumer on the granted DID");
+        // Granting again is no error and changes nothing.
+        verifier.grantPermission(did, grantee);
+        assertGranted(verifier.verifyPermission(did, grantee), did, "a permission granted twice");
+        String second = randomAddress();
+        verifier.grantPermission(did, second);
+        assertGranted(
+                Polling.until(
+                        grantDeadline(),
+                        () -> verifier.verifyPermission(did, second),
+                        Verdict::isGranted,
+                        last -> "a second grantee was not seen: " + last),
+                did,
+                "a second grantee on the same DID");
+        assertGranted(verifier.verifyPermission(did, grantee), did, "the first grantee, still");
+    }
+
+    @Test
+    void unreachableAuthorityNeverGrantsAPermission() throws Exception {
+        Optional<ServiceAgreementVerifier> unreachable = unreachableVerifier();
+        if (unreachable.isEmpty()) {
+            return;
+        }
+        ServiceAgreementVerifier verifier = unreachable.get();
+        try {
+            Verdict v = verifier.verifyPermission(randomDid(), randomAddress());
+            assertDenied(v, "a permission asked of an unreachable authority");
+        } catch (BrizoException e) {
+            assertEquals(ErrorKind.UNAVAILABLE, e.kind(), "kind of " + e);
+            assertTrue(e.retryable(), "an unreachable authority is retryable: " + e);
+        } finally {
+            if (verifier instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------

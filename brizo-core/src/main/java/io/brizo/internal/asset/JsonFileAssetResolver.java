@@ -2,9 +2,12 @@ package io.brizo.internal.asset;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.json.Json;
+import io.brizo.internal.util.AtomicFiles;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.AlgorithmMetadata;
@@ -12,9 +15,11 @@ import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.AssetResolver;
 import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default asset catalogue: a JSON file of the form {@code {"did:op:<64 hex>":
@@ -35,9 +42,18 @@ import java.util.Optional;
  * "sha256:<image digest>"}}} and exactly one file, its code.
  * The file is re-read when it changes, so a publisher can add assets without a restart; a change
  * that does not parse keeps the last good catalogue and is logged.
+ *
+ * <p>It can {@linkplain #register register} assets (the outputs of compute jobs): the new entry
+ * is added to the file's current content, written to a temporary file beside it, forced to disk
+ * and renamed over it, so a reader (or a crash) sees the old or the new catalogue whole, never a
+ * torn one. Registrations within this process are serialised and never lose one another; several
+ * processes registering into one catalogue file is not supported (one could overwrite another's
+ * entry), nor is a publisher editing the file while registrations run.
  */
 public final class JsonFileAssetResolver implements AssetResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonFileAssetResolver.class);
     private final WatchedFile<Map<String, Asset>> file;
+    private final Object writeLock = new Object();
 
     /**
      * Loads the catalogue.
@@ -61,6 +77,112 @@ public final class JsonFileAssetResolver implements AssetResolver {
     @Override
     public Optional<Asset> resolve(String did) {
         return Optional.ofNullable(file.get().get(did));
+    }
+
+    /** {@return true: this catalogue registers assets into its file} */
+    @Override
+    public boolean canRegister() {
+        return true;
+    }
+
+    /**
+     * Adds {@code asset} to the catalogue file atomically (see the class comment) and serves it at
+     * once. The file is read afresh first, so entries the publisher added since the last reload
+     * are kept.
+     *
+     * @throws BrizoException CONFLICT when another asset is under its DID; CONFIGURATION when the
+     *     file on disk does not parse now (it is left as it is); UNAVAILABLE when it cannot be
+     *     read or written
+     */
+    @Override
+    public void register(Asset asset) {
+        Objects.requireNonNull(asset, "asset");
+        Path path = file.path();
+        String name = path.getFileName().toString();
+        synchronized (writeLock) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(path);
+            } catch (IOException e) {
+                LOG.warn(
+                        "cannot read the assets file {} to register {}: {}",
+                        name,
+                        asset.did(),
+                        e.getClass().getName());
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, "the asset catalogue cannot be read now; try again later", null, true);
+            }
+            Asset existing = parse(content, name).get(asset.did());
+            if (existing != null) {
+                if (existing.equals(asset)) {
+                    return;
+                }
+                throw new BrizoException(
+                        ErrorKind.CONFLICT, "another asset is already registered under " + asset.did());
+            }
+            ObjectNode root;
+            try {
+                root = (ObjectNode) Json.MAPPER.readTree(content);
+            } catch (IOException e) {
+                throw BrizoException.configuration("the assets file " + name + " changed while registering; try again");
+            }
+            root.set(asset.did(), toJson(asset));
+            try {
+                AtomicFiles.replace(
+                        path, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            } catch (IOException e) {
+                LOG.warn(
+                        "cannot write the assets file {} to register {}: {}",
+                        name,
+                        asset.did(),
+                        e.getClass().getName());
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE,
+                        "the asset catalogue cannot be written now; try again later",
+                        null,
+                        true);
+            }
+            file.reload();
+            LOG.info(
+                    "asset {} registered in {} ({} files)",
+                    asset.did(),
+                    name,
+                    asset.files().size());
+        }
+    }
+
+    /** {@return the catalogue entry of {@code asset}, in the form {@link #parse} reads} */
+    static ObjectNode toJson(Asset asset) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        ArrayNode files = entry.putArray("files");
+        for (AssetFile f : asset.files()) {
+            ObjectNode file = files.addObject().put("url", f.url().toString());
+            putIfPresent(file, "contentType", f.contentType());
+            putIfPresent(file, "checksum", f.checksum());
+        }
+        if (!asset.timeout().isZero()) {
+            entry.put("timeout", asset.timeout().toSeconds());
+        }
+        putIfPresent(entry, "publisher", asset.publisher());
+        AlgorithmMetadata algorithm = asset.algorithm();
+        if (algorithm != null) {
+            ObjectNode a = entry.putObject("algorithm");
+            putIfPresent(a, "language", algorithm.language());
+            putIfPresent(a, "version", algorithm.version());
+            AlgorithmContainer c = algorithm.container();
+            ObjectNode container = a.putObject("container");
+            container.put("entrypoint", c.entrypoint());
+            putIfPresent(container, "image", c.image());
+            putIfPresent(container, "tag", c.tag());
+            putIfPresent(container, "checksum", c.digest());
+        }
+        return entry;
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
     }
 
     static Map<String, Asset> parse(byte[] content, String fileName) {

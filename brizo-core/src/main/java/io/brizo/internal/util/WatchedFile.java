@@ -88,6 +88,24 @@ public final class WatchedFile<T> {
         }
     }
 
+    /**
+     * Reads and parses the file now, whatever the interval says: for a writer of the file that
+     * wants its own change served at once.
+     *
+     * @throws BrizoException of kind CONFIGURATION if the file is missing or does not parse; the
+     *     last good value is kept
+     */
+    public synchronized T reload() {
+        snapshot = load();
+        lastCheck = System.nanoTime();
+        return snapshot.value;
+    }
+
+    /** {@return the file this watches} */
+    public Path path() {
+        return path;
+    }
+
     private Snapshot<T> load() {
         String name = path.getFileName().toString();
         try {

@@ -2,15 +2,19 @@ package io.brizo.internal.verifier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.brizo.internal.json.Json;
+import io.brizo.internal.util.AtomicFiles;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.Asset;
 import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.Verdict;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * Format: {@code [{"agreementId": "<64 hex>", "did": "did:op:<64 hex>", "consumer": "0x<40 hex>",
  * "service": "access", "expiresAt": "2030-01-01T00:00:00Z"}]} ({@code expiresAt} optional,
  * {@code service} is {@code access} or {@code compute}). The file is re-read when it changes.
+ *
+ * <p>Direct permissions on a DID (the DID form of consume, see {@link #verifyPermission}) are
+ * entries with {@code "service": "permission"} and no {@code agreementId}: {@code {"did":
+ * "did:op:<64 hex>", "consumer": "0x<40 hex>", "service": "permission"}}. {@link
+ * #grantPermission} appends such an entry: the file is written to a temporary file beside it,
+ * forced to disk and renamed over it. Grants within this process are serialised; several processes
+ * granting into one file is not supported.
  */
 public final class DevelopmentAgreementVerifier implements ServiceAgreementVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(DevelopmentAgreementVerifier.class);
@@ -37,10 +48,18 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Set<String> FIELDS = Set.of("agreementId", "did", "consumer", "service", "expiresAt");
 
+    private static final String PERMISSION = "permission";
+
     private final WatchedFile<List<Grant>> grants;
     private final Clock clock;
+    private final Object writeLock = new Object();
 
-    record Grant(String agreementId, String did, String consumer, ServiceType service, Instant expiresAt) {}
+    /** A grant; a direct permission on the DID has neither agreement id nor service. */
+    record Grant(String agreementId, String did, String consumer, ServiceType service, Instant expiresAt) {
+        boolean isPermission() {
+            return agreementId == null;
+        }
+    }
 
     /**
      * Loads the grants file.
@@ -60,7 +79,8 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
     public Verdict verify(AgreementClaim claim) {
         boolean expired = false;
         for (Grant g : grants.get()) {
-            if (g.agreementId.equals(claim.agreementId())
+            if (!g.isPermission()
+                    && g.agreementId.equals(claim.agreementId())
                     && g.consumer.equals(claim.consumer())
                     && g.service == claim.service()) {
                 if (g.expiresAt == null || clock.instant().isBefore(g.expiresAt)) {
@@ -74,6 +94,88 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
                         ? "the service agreement has expired"
                         : "no " + claim.service().name().toLowerCase(Locale.ROOT)
                                 + " agreement with this id grants this consumer access");
+    }
+
+    /** {@return granted when a permission entry for {@code did} and {@code consumer} holds now} */
+    @Override
+    public Verdict verifyPermission(String did, String consumer) {
+        String who = consumer.toLowerCase(Locale.ROOT);
+        boolean expired = false;
+        for (Grant g : grants.get()) {
+            if (g.isPermission() && g.did.equals(did) && g.consumer.equals(who)) {
+                if (g.expiresAt == null || clock.instant().isBefore(g.expiresAt)) {
+                    return Verdict.granted(g.did, g.expiresAt);
+                }
+                expired = true;
+            }
+        }
+        return Verdict.denied(
+                expired
+                        ? "the permission on this DID has expired"
+                        : "no permission on this DID was given to this consumer");
+    }
+
+    /** {@return true: permissions are recorded in the grants file} */
+    @Override
+    public boolean canGrant() {
+        return true;
+    }
+
+    /**
+     * Appends a permission entry for {@code did} and {@code grantee} to the grants file (see the
+     * class comment), unless one without expiry is there already, and serves it at once.
+     *
+     * @throws BrizoException INVALID_REQUEST for a malformed DID or address; CONFIGURATION when
+     *     the file on disk does not parse now (it is left as it is); UNAVAILABLE when it cannot
+     *     be read or written
+     */
+    @Override
+    public void grantPermission(String did, String grantee) {
+        if (!Asset.isDid(did)) {
+            throw BrizoException.invalid("a DID is did:op: and 64 lowercase hex digits");
+        }
+        if (grantee == null || !ADDRESS.matcher(grantee).matches()) {
+            throw BrizoException.invalid("the grantee must be 0x and 40 hex digits");
+        }
+        String who = grantee.toLowerCase(Locale.ROOT);
+        Path path = grants.path();
+        String name = path.getFileName().toString();
+        synchronized (writeLock) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(path);
+            } catch (IOException e) {
+                LOG.warn(
+                        "cannot read the grants file {}: {}", name, e.getClass().getName());
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, "the grants file cannot be read now; try again later", null, true);
+            }
+            for (Grant g : parse(content, name)) {
+                if (g.isPermission() && g.did.equals(did) && g.consumer.equals(who) && g.expiresAt == null) {
+                    return;
+                }
+            }
+            ArrayNode root;
+            try {
+                root = (ArrayNode) Json.MAPPER.readTree(content);
+            } catch (IOException e) {
+                throw BrizoException.configuration("the grants file " + name + " changed while granting; try again");
+            }
+            root.addObject().put("did", did).put("consumer", who).put("service", PERMISSION);
+            try {
+                AtomicFiles.replace(
+                        path, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            } catch (IOException e) {
+                LOG.warn(
+                        "cannot write the grants file {}: {}",
+                        name,
+                        e.getClass().getName());
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, "the grants file cannot be written now; try again later", null, true);
+            }
+            grants.reload();
+            LOG.info("permission on {} granted to {} in {}", did, who, name);
+        }
     }
 
     static List<Grant> parse(byte[] content, String fileName) {
@@ -109,9 +211,19 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
                         where + " has the unknown field \"" + n + "\"; allowed: " + String.join(", ", FIELDS));
             }
         }
-        String id = field(g, "agreementId", where);
-        if (!ID.matcher(id).matches()) {
-            throw BrizoException.configuration(where + ": agreementId must be 64 hex digits");
+        boolean permission = g.hasNonNull("service")
+                && PERMISSION.equalsIgnoreCase(g.get("service").asText().trim());
+        String id = null;
+        if (permission) {
+            if (g.has("agreementId")) {
+                throw BrizoException.configuration(
+                        where + ": a permission on a DID has no agreementId (service \"permission\")");
+            }
+        } else {
+            id = field(g, "agreementId", where);
+            if (!ID.matcher(id).matches()) {
+                throw BrizoException.configuration(where + ": agreementId must be 64 hex digits");
+            }
         }
         String did = field(g, "did", where);
         if (!Asset.isDid(did)) {
@@ -125,7 +237,10 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
                 switch (field(g, "service", where).toLowerCase(Locale.ROOT)) {
                     case "access" -> ServiceType.ACCESS;
                     case "compute" -> ServiceType.COMPUTE;
-                    default -> throw BrizoException.configuration(where + ": service must be access or compute");
+                    case PERMISSION -> null;
+                    default ->
+                        throw BrizoException.configuration(
+                                where + ": service must be access, compute or permission (on the DID, no agreementId)");
                 };
         Instant expiresAt = null;
         JsonNode e = g.get("expiresAt");
@@ -136,6 +251,9 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
                 throw BrizoException.configuration(
                         where + ": expiresAt must be an ISO-8601 instant such as 2030-01-01T00:00:00Z");
             }
+        }
+        if (id == null) {
+            return new Grant(null, did, consumer.toLowerCase(Locale.ROOT), null, expiresAt);
         }
         String normalisedId = id.toLowerCase(Locale.ROOT);
         if (normalisedId.startsWith("0x")) {

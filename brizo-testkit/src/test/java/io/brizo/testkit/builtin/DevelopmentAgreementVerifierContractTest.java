@@ -65,6 +65,13 @@ class DevelopmentAgreementVerifierContractTest extends ServiceAgreementVerifierC
         return true;
     }
 
+    @Override
+    protected boolean permit(String did, String grantee) throws IOException {
+        grants.addObject().put("did", did).put("consumer", grantee).put("service", "permission");
+        writeGrants();
+        return true;
+    }
+
     private ObjectNode add(String agreementId, String did, String consumer, ServiceType service) {
         return grants.addObject()
                 .put("agreementId", agreementId)

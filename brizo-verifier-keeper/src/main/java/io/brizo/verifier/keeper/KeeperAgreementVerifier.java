@@ -1,6 +1,7 @@
 package io.brizo.verifier.keeper;
 
 import io.brizo.spi.AgreementClaim;
+import io.brizo.spi.Asset;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ServiceAgreementVerifier;
@@ -8,12 +9,14 @@ import io.brizo.spi.ServiceType;
 import io.brizo.spi.Verdict;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.abi.EventEncoder;
@@ -26,8 +29,11 @@ import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Event;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -36,7 +42,12 @@ import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
+import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.RawTransactionManager;
 import org.web3j.utils.Numeric;
 
 /**
@@ -51,6 +62,13 @@ import org.web3j.utils.Numeric;
  *   <li>Expiry: grants through the agreement carry the time of block {@code blockNumberUpdated};
  *       the facade adds the asset's service timeout.
  * </ul>
+ *
+ * <p>Direct permissions on a DID (the DID form of consume): {@code DIDRegistry.getPermission(did,
+ * consumer)}, the DID being the 32 bytes of its 64 hex digits. With the provider's key ({@code
+ * PROVIDER_KEY}) it can also grant them: {@link #grantPermission} registers the DID as the provider
+ * ({@code registerAttribute}, which makes the provider the DID's on-chain owner) unless the
+ * provider owns it already, then calls {@code grantPermission(did, grantee)}, each a transaction
+ * signed with that key and awaited until mined.
  *
  * <p>Fails closed: an unreachable, failing or slow node is a retryable UNAVAILABLE, never a
  * grant. Grants are cached for a configurable time; denials are not, so a consumer who just
@@ -77,13 +95,22 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
 
     private record CachedVerdict(Verdict verdict, long expiresAtNanos) {}
 
+    /** The cache key of a direct permission, beside the claims of agreements. */
+    private record PermissionKey(String did, String consumer) {}
+
+    private static final BigInteger GAS_MARGIN_PERCENT = BigInteger.valueOf(130);
+    private static final Duration RECEIPT_POLL = Duration.ofMillis(250);
+
     private final Web3j web3;
     private final Runnable closeTransport;
     private final Contracts contracts;
     private final Long expectedChainId;
     private final DefaultBlockParameter fromBlock;
     private final Duration cacheTtl;
-    private final Map<AgreementClaim, CachedVerdict> cache = new ConcurrentHashMap<>();
+    private final Map<Object, CachedVerdict> cache = new ConcurrentHashMap<>();
+    private final Credentials provider;
+    private final Duration transactionTimeout;
+    private final Object transactionLock = new Object();
     private volatile boolean chainChecked;
 
     KeeperAgreementVerifier(
@@ -92,7 +119,11 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
             Contracts contracts,
             Long expectedChainId,
             long fromBlock,
-            Duration cacheTtl) {
+            Duration cacheTtl,
+            Credentials provider,
+            Duration transactionTimeout) {
+        this.provider = provider;
+        this.transactionTimeout = transactionTimeout;
         this.web3 = web3;
         this.closeTransport = closeTransport;
         this.contracts = contracts;
@@ -104,12 +135,175 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
 
     @Override
     public Verdict verify(AgreementClaim claim) {
-        CachedVerdict cached = cache.get(claim);
+        return cached(claim, () -> verifyOnChain(claim));
+    }
+
+    /** Asks {@code DIDRegistry.getPermission(did, consumer)}; grants are cached as agreements are. */
+    @Override
+    public Verdict verifyPermission(String did, String consumer) {
+        if (!Asset.isDid(did)) {
+            return Verdict.denied("no permission on this DID was given to this consumer");
+        }
+        String who = consumer.toLowerCase(Locale.ROOT);
+        return cached(new PermissionKey(did, who), () -> {
+            requireExpectedChain();
+            boolean granted =
+                    isTrue(call(contracts.didRegistry, boolFunction("getPermission", didBytes(did), new Address(who))));
+            return granted
+                    ? Verdict.granted(did, null)
+                    : Verdict.denied("no permission on this DID was given to this consumer");
+        });
+    }
+
+    /** {@return whether a provider key is configured, which granting needs} */
+    @Override
+    public boolean canGrant() {
+        return provider != null;
+    }
+
+    /**
+     * Registers {@code did} on chain as the provider unless the provider owns it already, then
+     * grants {@code grantee} permission on it, unless it has it already (no transaction then).
+     * Grants of one verifier are serialised (one account, one nonce sequence).
+     *
+     * @throws BrizoException CONFIGURATION without PROVIDER_KEY; CONFLICT when another account
+     *     owns the DID on chain; UNAVAILABLE when the node cannot be reached or the transaction is
+     *     not mined in time; UPSTREAM_FAILED when the node refuses or reverts a transaction
+     */
+    @Override
+    public void grantPermission(String did, String grantee) {
+        if (provider == null) {
+            throw BrizoException.configuration(
+                    "granting permissions on chain needs the provider's key: set PROVIDER_KEY (its account pays the gas)");
+        }
+        if (!Asset.isDid(did)) {
+            throw BrizoException.invalid("a DID is did:op: and 64 lowercase hex digits");
+        }
+        if (grantee == null || !grantee.matches("0x[0-9a-fA-F]{40}")) {
+            throw BrizoException.invalid("the grantee must be 0x and 40 hex digits");
+        }
+        Address who = new Address(grantee.toLowerCase(Locale.ROOT));
+        Bytes32 didValue = didBytes(did);
+        synchronized (transactionLock) {
+            requireExpectedChain();
+            String owner = ((Address) call(
+                                    contracts.didRegistry,
+                                    new Function(
+                                            "getDIDOwner", List.of(didValue), List.of(new TypeReference<Address>() {})))
+                            .get(0))
+                    .getValue();
+            String me = provider.getAddress().toLowerCase(Locale.ROOT);
+            if (isZero(Numeric.hexStringToByteArray(owner))) {
+                // The first registration makes the sender the owner; the provider also names
+                // itself as the DID's provider (the one that serves it).
+                transact(
+                        new Function(
+                                "registerAttribute",
+                                List.of(
+                                        didValue,
+                                        new Bytes32(Hash.sha3(did.getBytes(StandardCharsets.UTF_8))),
+                                        new DynamicArray<>(Address.class, List.of(new Address(me))),
+                                        new Utf8String(did)),
+                                List.of()),
+                        "registering the DID");
+                LOG.info("registered {} on chain as provider {}", did, me);
+            } else if (!owner.toLowerCase(Locale.ROOT).equals(me)) {
+                throw new BrizoException(
+                        ErrorKind.CONFLICT,
+                        "the DID is registered on chain by another owner; only that owner can grant permission on it");
+            }
+            if (isTrue(call(contracts.didRegistry, boolFunction("getPermission", didValue, who)))) {
+                return;
+            }
+            transact(new Function("grantPermission", List.of(didValue, who), List.of()), "granting the permission");
+            LOG.info("granted {} permission on {} on chain", who.getValue(), did);
+        }
+    }
+
+    private static Bytes32 didBytes(String did) {
+        return new Bytes32(Numeric.hexStringToByteArray(did.substring("did:op:".length())));
+    }
+
+    /** Sends {@code function} to the DIDRegistry as the provider and waits until it is mined. */
+    private void transact(Function function, String what) {
+        String data = FunctionEncoder.encode(function);
+        String from = provider.getAddress();
+        long chainId = expectedChainId != null
+                ? expectedChainId
+                : send(() -> web3.ethChainId().send()).getChainId().longValueExact();
+        BigInteger gasPrice = send(() -> web3.ethGasPrice().send()).getGasPrice();
+        EthEstimateGas estimate = estimate(from, data, what);
+        BigInteger gasLimit =
+                estimate.getAmountUsed().multiply(GAS_MARGIN_PERCENT).divide(BigInteger.valueOf(100));
+        RawTransactionManager manager = new RawTransactionManager(web3, provider, chainId);
+        EthSendTransaction sent;
+        try {
+            sent = manager.sendTransaction(gasPrice, gasLimit, contracts.didRegistry, data, BigInteger.ZERO);
+        } catch (IOException e) {
+            throw unavailable("the chain node cannot be reached or is too slow; try again later", e);
+        }
+        if (sent.hasError()) {
+            LOG.warn("the chain node refused {}: {}", what, sent.getError().getMessage());
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the chain node refused " + what, null, true);
+        }
+        TransactionReceipt receipt = awaitReceipt(sent.getTransactionHash(), what);
+        if (!receipt.isStatusOK()) {
+            LOG.warn("{} reverted on chain (transaction {})", what, receipt.getTransactionHash());
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, what + " was reverted on chain", null, false);
+        }
+    }
+
+    private EthEstimateGas estimate(String from, String data, String what) {
+        EthEstimateGas estimate;
+        try {
+            estimate = web3.ethEstimateGas(Transaction.createFunctionCallTransaction(
+                            from, null, null, null, contracts.didRegistry, data))
+                    .send();
+        } catch (IOException e) {
+            throw unavailable("the chain node cannot be reached or is too slow; try again later", e);
+        } catch (RuntimeException e) {
+            throw unavailable("the chain node gave an unusable answer; try again later", e);
+        }
+        if (estimate == null) {
+            throw unavailable("the chain node gave no answer; try again later", null);
+        }
+        if (estimate.hasError()) {
+            // A transaction that would revert (another owner got the DID meanwhile, say).
+            LOG.warn("{} would fail on chain: {}", what, estimate.getError().getMessage());
+            throw new BrizoException(ErrorKind.UPSTREAM_FAILED, what + " would be reverted on chain", null, false);
+        }
+        return estimate;
+    }
+
+    private TransactionReceipt awaitReceipt(String hash, String what) {
+        long deadline = System.nanoTime() + transactionTimeout.toNanos();
+        while (true) {
+            EthGetTransactionReceipt answer =
+                    send(() -> web3.ethGetTransactionReceipt(hash).send());
+            if (answer.getTransactionReceipt().isPresent()) {
+                return answer.getTransactionReceipt().get();
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                LOG.warn("{} (transaction {}) was not mined within {}", what, hash, transactionTimeout);
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, what + " was sent but not mined in time; try again later", null, true);
+            }
+            try {
+                Thread.sleep(RECEIPT_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BrizoException(ErrorKind.UNAVAILABLE, "interrupted while " + what, null, true);
+            }
+        }
+    }
+
+    private Verdict cached(Object key, Supplier<Verdict> ask) {
+        CachedVerdict cached = cache.get(key);
         long now = System.nanoTime();
         if (cached != null && now - cached.expiresAtNanos < 0) {
             return cached.verdict;
         }
-        Verdict verdict = verifyOnChain(claim);
+        Verdict verdict = ask.get();
         if (verdict.isGranted() && !cacheTtl.isZero()) {
             if (cache.size() >= MAX_CACHED) {
                 cache.values().removeIf(c -> now - c.expiresAtNanos >= 0);
@@ -117,7 +311,7 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
                     cache.clear();
                 }
             }
-            cache.put(claim, new CachedVerdict(verdict, now + cacheTtl.toNanos()));
+            cache.put(key, new CachedVerdict(verdict, now + cacheTtl.toNanos()));
         }
         return verdict;
     }

@@ -14,8 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
+import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.utils.Numeric;
 
 /**
  * Makes the on-chain {@link KeeperAgreementVerifier} when {@code KEEPER_URL} is set. Found through
@@ -54,7 +56,17 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
             "0",
             "first block searched for AgreementActorAdded events (the contracts' deployment block)");
 
+    /** How long a transaction of the provider may take to be mined. */
+    public static final SettingKey TRANSACTION_TIMEOUT = SettingKey.of(
+            "KEEPER_TRANSACTION_TIMEOUT",
+            "120s",
+            "longest wait for the provider's DIDRegistry transaction (granting a permission) to be mined");
+
+    /** The provider's key, declared (and masked) by brizo-core; read here to sign transactions. */
+    private static final String PROVIDER_KEY = "PROVIDER_KEY";
+
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern PRIVATE_KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
 
     /** Creates the factory; called by ServiceLoader. */
     public KeeperAgreementVerifierFactory() {}
@@ -101,6 +113,19 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         }
         Duration cacheTtl = settings.getDuration(CACHE_TTL.name(), Duration.ofSeconds(60));
         long fromBlock = settings.getInt(FROM_BLOCK.name(), 0, 0, Integer.MAX_VALUE);
+        Duration transactionTimeout = settings.getDuration(TRANSACTION_TIMEOUT.name(), Duration.ofSeconds(120));
+        if (transactionTimeout.isZero()) {
+            throw settings.malformed(TRANSACTION_TIMEOUT.name(), "a duration above zero, such as 120s");
+        }
+        Credentials provider = settings.get(PROVIDER_KEY)
+                .map(key -> {
+                    if (!PRIVATE_KEY.matcher(key.trim()).matches()
+                            || Numeric.toBigInt(key.trim()).signum() == 0) {
+                        throw settings.malformed(PROVIDER_KEY, "a non-zero private key of 32 bytes as 64 hex digits");
+                    }
+                    return Credentials.create(key.trim());
+                })
+                .orElse(null);
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -125,7 +150,9 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
                 new KeeperAgreementVerifier.Contracts(store, access, compute, registry),
                 chainId,
                 fromBlock,
-                cacheTtl));
+                cacheTtl,
+                provider,
+                transactionTimeout));
     }
 
     private static String address(Settings settings, SettingKey key, List<String> missing) {
@@ -157,6 +184,7 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
                 DID_REGISTRY,
                 TIMEOUT,
                 CACHE_TTL,
-                FROM_BLOCK);
+                FROM_BLOCK,
+                TRANSACTION_TIMEOUT);
     }
 }

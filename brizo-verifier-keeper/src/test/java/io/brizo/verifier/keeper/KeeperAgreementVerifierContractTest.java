@@ -42,7 +42,16 @@ class KeeperAgreementVerifierContractTest extends ServiceAgreementVerifierContra
         return KeeperAgreementVerifierTest.verifier(KeeperAgreementVerifierTest.settings(chain, chain.rpcUrl())
                 .put("KEEPER_CHAIN_ID", Long.toString(LocalChain.CHAIN_ID))
                 .put("KEEPER_CACHE_TTL", "0")
+                // The provider's key, so the suite's grantPermission test runs on chain.
+                .put("PROVIDER_KEY", KeeperPermissionTest.PROVIDER_KEY)
                 .build());
+    }
+
+    @Override
+    protected boolean permit(String did, String grantee) throws Exception {
+        // The deployer's account registers the DID (becoming its owner) and grants, as an owner does.
+        chain.grantDidPermission(did, grantee);
+        return true;
     }
 
     @Override

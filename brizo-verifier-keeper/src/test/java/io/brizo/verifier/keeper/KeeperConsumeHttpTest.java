@@ -115,6 +115,27 @@ class KeeperConsumeHttpTest {
     }
 
     @Test
+    void didFormServesTheOwnerThatTheProviderGrantedOnChainAndRefusesOthers() throws Exception {
+        URI consume = start(Clock.systemUTC());
+        String didText = "did:op:" + did;
+        KeeperPermissionTest.provider(chain).grantPermission(didText, consumer.address());
+
+        URI uri = URI.create(consume + "?serviceAgreementId=" + didText + "&consumerAddress=" + consumer.address()
+                + "&signature=" + consumer.sign(didText) + "&index=0");
+        HttpResponse<byte[]> ok = OpenApiConformance.forApiAt(uri.resolve("/"))
+                .check(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray()));
+        assertEquals(200, ok.statusCode(), new String(ok.body()));
+        assertArrayEquals(data, ok.body());
+
+        TestConsumer stranger = TestConsumer.random();
+        URI refused = URI.create(consume + "?serviceAgreementId=" + didText + "&consumerAddress=" + stranger.address()
+                + "&signature=" + stranger.sign(didText) + "&index=0");
+        HttpResponse<byte[]> r = OpenApiConformance.forApiAt(uri.resolve("/"))
+                .check(http.send(HttpRequest.newBuilder(refused).build(), HttpResponse.BodyHandlers.ofByteArray()));
+        assertEquals(403, r.statusCode(), new String(r.body()));
+    }
+
+    @Test
     void agreementOlderThanTheAssetsTimeoutHasExpired() throws Exception {
         chain.createAgreement(agreement, did, List.of(consumer.address()));
         chain.grantAccess(consumer.address(), did);

@@ -33,18 +33,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Bool;
 import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.http.HttpService;
@@ -262,9 +269,65 @@ public final class LocalChain implements AutoCloseable {
         return transact(computeExecutionCondition(), "fulfill", bytes32(didHex), address(consumer));
     }
 
-    /** Makes {@code getPermission(did, grantee)} of DIDRegistry true. */
+    /**
+     * Registers {@code didHex} in DIDRegistry from the deployer's account ({@code
+     * registerAttribute}, with the deployer as provider), which makes the deployer its owner if it
+     * had none; reverts (an exception) when another account owns it.
+     */
+    public synchronized TransactionReceipt registerDid(String didHex) throws IOException {
+        return transact(
+                didRegistry(),
+                "registerAttribute",
+                bytes32(didHex),
+                new Bytes32(Hash.sha3(Numeric.hexStringToByteArray(bytes32Hex(didHex)))),
+                new DynamicArray<>(Address.class, List.of(new Address(DEPLOYER_ADDRESS))),
+                new Utf8String("did:op:" + bytes32Hex(didHex)));
+    }
+
+    /**
+     * Makes {@code getPermission(did, grantee)} of DIDRegistry true as the DID's owner would:
+     * registers the DID from the deployer's account (see {@link #registerDid}), then grants.
+     */
     public synchronized TransactionReceipt grantDidPermission(String didHex, String grantee) throws IOException {
+        registerDid(didHex);
         return transact(didRegistry(), "grantPermission", bytes32(didHex), address(grantee));
+    }
+
+    /** {@return DIDRegistry's {@code getDIDOwner(did)}, a lowercase 0x address (zeros: none)} */
+    public String didOwner(String didHex) throws IOException {
+        Function f = new Function("getDIDOwner", List.of(bytes32(didHex)), List.of(new TypeReference<Address>() {}));
+        return ((Address) call(didRegistry(), f).get(0)).getValue().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@return DIDRegistry's {@code getPermission(did, grantee)}} */
+    public boolean didPermission(String didHex, String grantee) throws IOException {
+        Function f = new Function(
+                "getPermission", List.of(bytes32(didHex), address(grantee)), List.of(new TypeReference<Bool>() {}));
+        return ((Bool) call(didRegistry(), f).get(0)).getValue();
+    }
+
+    /** {@return DIDRegistry's {@code isDIDProvider(did, provider)}} */
+    public boolean isDidProvider(String didHex, String provider) throws IOException {
+        Function f = new Function(
+                "isDIDProvider", List.of(bytes32(didHex), address(provider)), List.of(new TypeReference<Bool>() {}));
+        return ((Bool) call(didRegistry(), f).get(0)).getValue();
+    }
+
+    /** {@return how many transactions {@code address} has sent (its next nonce)} */
+    public long transactionCount(String address) throws IOException {
+        return checked(web3j.ethGetTransactionCount(address, DefaultBlockParameterName.LATEST)
+                        .send())
+                .getTransactionCount()
+                .longValueExact();
+    }
+
+    @SuppressWarnings("rawtypes")
+    private List<Type> call(String contract, Function function) throws IOException {
+        EthCall result = checked(web3j.ethCall(
+                        Transaction.createEthCallTransaction(null, contract, FunctionEncoder.encode(function)),
+                        DefaultBlockParameterName.LATEST)
+                .send());
+        return FunctionReturnDecoder.decode(result.getValue(), function.getOutputParameters());
     }
 
     /**
@@ -382,6 +445,14 @@ public final class LocalChain implements AutoCloseable {
                     "node answered an error: " + response.getError().getMessage());
         }
         return response;
+    }
+
+    private static String bytes32Hex(String hex) {
+        Matcher m = HEX_ID.matcher(hex);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not 64 hex digits (0x optional): " + hex);
+        }
+        return m.group(1).toLowerCase(Locale.ROOT);
     }
 
     private static Bytes32 bytes32(String hex) {
