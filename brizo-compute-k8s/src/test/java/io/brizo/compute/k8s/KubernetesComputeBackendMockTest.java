@@ -773,6 +773,64 @@ class KubernetesComputeBackendMockTest {
     }
 
     @Test
+    void aJobWhoseConfigureReportIsCutEndsAsUsualButKeepsNoEvidence() {
+        backend.start(Jobs.job("ev1", Duration.ofMinutes(10)));
+        pod("ev1", "configure", exited(0));
+        String marker = marker("ev1");
+        // Forged lines without the marker and a report without its end: not whole.
+        podLog(
+                "ev1",
+                "configure",
+                "brizo-report-" + "00".repeat(16) + " done\n"
+                        + Reports.fetched(marker, "inputs/" + Jobs.DID.substring(7) + "/0", new byte[3]));
+        endPhase("ev1", "configure", "Complete", null);
+        assertEquals(JobState.RUNNING, backend.status("ev1").state());
+        pod("ev1", "algorithm", exited(0));
+        podLog("ev1", "algorithm", "");
+        endPhase("ev1", "algorithm", "Complete", null);
+        assertEquals(JobState.PUBLISHING, backend.status("ev1").state());
+        pod("ev1", "publish", exited(0));
+        podLog("ev1", "publish", publishPod("ev1", Map.of("outputs/a.txt", "a")));
+        endPhase("ev1", "publish", "Complete", null);
+
+        assertEquals(JobState.SUCCEEDED, backend.status("ev1").state());
+        assertEquals(List.of(new OutputFile("a.txt", 1)), backend.outputs("ev1"));
+        assertEquals(java.util.Optional.empty(), backend.evidence("ev1"));
+        assertEquals(
+                "the configure phase did not report the digest of every file it fetched",
+                client.configMaps()
+                        .inNamespace(NS)
+                        .withName(base("ev1"))
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(KubernetesComputeBackend.A_EVIDENCE_INCOMPLETE));
+    }
+
+    @Test
+    void digestsThatDoNotFitInTheIndexAreLeftOutAndNamesThatDoNotFitAreRefused() {
+        String sha = Reports.sha256("x");
+        List<OutputStore.Entry> fit = new java.util.ArrayList<>();
+        List<OutputStore.Entry> tooLong = new java.util.ArrayList<>();
+        for (int i = 0; i < OutputStore.MAX_FILES; i++) {
+            fit.add(new OutputStore.Entry(new OutputFile(String.format("%04d", i) + "n".repeat(716), 1), sha));
+            tooLong.add(new OutputStore.Entry(new OutputFile(String.format("%04d", i) + "n".repeat(800), 1), sha));
+        }
+        io.fabric8.kubernetes.api.model.ConfigMap index =
+                OutputStore.index("i", "b", null, new OutputStore.Manifest(fit, List.of(), null));
+        assertNotNull(index);
+        List<OutputStore.Entry> kept = OutputStore.entries(index, OutputStore.OUTPUTS);
+        assertEquals(
+                fit.stream().map(OutputStore.Entry::file).toList(),
+                kept.stream().map(OutputStore.Entry::file).toList());
+        assertTrue(kept.stream().allMatch(e -> e.sha256() == null), "the digests are left out");
+        assertNull(OutputStore.index("i", "b", null, new OutputStore.Manifest(tooLong, List.of(), null)));
+        io.fabric8.kubernetes.api.model.ConfigMap small =
+                OutputStore.index("i", "b", null, new OutputStore.Manifest(fit.subList(0, 2), List.of(), null));
+        assertEquals(fit.subList(0, 2), OutputStore.entries(small, OutputStore.OUTPUTS));
+    }
+
+    @Test
     void onlyManifestLinesWithTheJobsMarkerCount() {
         String marker = "brizo-report-" + "0f".repeat(16);
         byte[] a = "a".getBytes(StandardCharsets.UTF_8);
