@@ -63,50 +63,96 @@ final class JobObjects {
     private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
 
     /**
+     * Why the helper phases report through their pod log and not the termination message: the
+     * termination message holds at most 4096 bytes, about 25 files with their digests, while a
+     * job may fetch thousands of input files and publish up to {@link OutputStore#MAX_FILES}; the
+     * log has room for all of them (the backend reads at most {@code MAX_MANIFEST_LOG} of it).
+     * Only lines that start with the job's report marker count: a random value made when the job
+     * starts, kept in the root's annotations and given only to the helper pods through their
+     * Secrets. The algorithm never sees it (its pod mounts no Secret, has no API access and runs
+     * after the fetch Secret is gone and before the upload Secret exists), so nothing it writes
+     * (a file name, a file's bytes, its own log) can pass for a report line.
+     */
+    static final String MARKER_FILE = "marker";
+
+    /**
      * Fetches every "destination url" line of the plan into the volume, then copies an inline
-     * algorithm. Runs in the helper image, never in the consumer's.
+     * algorithm, hashing each file as its bytes stream into the volume ({@code tee} into {@code
+     * sha256sum}; never read twice) and reporting "marker fetched size sha256 destination" per
+     * file and "marker done" at the end. sh has no pipefail: a failing curl (or tee) leaves its
+     * exit code in a file instead. Runs in the helper image, never in the consumer's.
      */
     static final String CONFIGURE_SCRIPT = String.join(
             "\n",
             "set -eu",
+            "marker=\"$(cat " + FETCH_DIR + "/" + MARKER_FILE + ")\"",
+            "tmp=\"$(mktemp -d)\"",
             "mkdir -p /data/inputs /data/transformations /data/outputs /data/logs",
+            "report() {",
+            "  if [ -e \"$tmp/rc\" ]; then exit \"$(cat \"$tmp/rc\")\"; fi",
+            "  echo \"$marker fetched $(stat -c %s \"/data/$1\") ${2%% *} $1\"",
+            "}",
             "while read -r dest url; do",
             "  [ -n \"$dest\" ] || continue",
             "  mkdir -p \"$(dirname \"/data/$dest\")\"",
-            "  curl -fsS --retry 3 -o \"/data/$dest\" \"$url\"",
-            "  echo \"fetched $dest\"",
+            "  sum=\"$( { curl -fsS --retry 3 \"$url\" || echo $? > \"$tmp/rc\"; }"
+                    + " | { tee \"/data/$dest\" || echo 1 > \"$tmp/rc\"; } | sha256sum)\"",
+            "  report \"$dest\" \"$sum\"",
             "done < " + FETCH_DIR + "/plan",
-            "if [ -f " + FETCH_DIR + "/algorithm ]; then cp " + FETCH_DIR + "/algorithm " + ALGORITHM_PATH + "; fi",
-            "chmod -R a+rX /data/inputs /data/transformations");
+            "if [ -f " + FETCH_DIR + "/algorithm ]; then",
+            "  sum=\"$( { tee " + ALGORITHM_PATH + " < " + FETCH_DIR + "/algorithm || echo 1 > \"$tmp/rc\"; }"
+                    + " | sha256sum)\"",
+            "  report transformations/algorithm \"$sum\"",
+            "fi",
+            "chmod -R a+rX /data/inputs /data/transformations",
+            "echo \"$marker done\"");
 
     /**
      * Uploads every file of {@code /data/outputs} and {@code /data/logs} through the job's upload
-     * link ({@code PUT <link>?name=outputs/<path>}), printing a manifest line ("brizo-output size
-     * path" or "brizo-log size path") for each and "brizo-done" at the end, which the backend reads
-     * from this pod's log and checks against the storage. An upload refused by the server ends the
-     * phase with "brizo-upload-failed" and the server's JSON error. Symbolic links are not followed.
+     * link ({@code PUT <link>?name=outputs/<path>}), hashing each file's bytes on their way to
+     * curl ({@code tee} into a FIFO read by {@code sha256sum}; never read twice), and prints a
+     * manifest line ("marker output size sha256 path" or "marker log size sha256 path") for each
+     * and "marker done" at the end, which the backend reads from this pod's log and checks against
+     * the storage. An upload refused by the server ends the phase with "brizo-upload-failed" and
+     * the server's JSON error; so does a name with a line break, which a line-based manifest
+     * cannot carry. Symbolic links are not followed.
      */
     static final String PUBLISH_SCRIPT = String.join(
             "\n",
             "set -eu",
             "url=\"$(cat " + UPLOAD_DIR + "/url)\"",
+            "marker=\"$(cat " + UPLOAD_DIR + "/" + MARKER_FILE + ")\"",
+            "tmp=\"$(mktemp -d)\"",
+            "nl='",
+            "'",
             "publish() {",
             "  [ -d \"/data/$1\" ] || return 0",
             "  cd \"/data/$1\"",
+            "  if [ -n \"$(find . -type f -name \"*$nl*\")\" ]; then",
+            "    echo \"brizo-upload-failed {\\\"message\\\":\\\"a file of the $1 has a line break in its name\\\"}\"",
+            "    exit 1",
+            "  fi",
             "  find . -type f | sort | while IFS= read -r f; do",
             "    name=\"${f#./}\"",
             "    size=\"$(stat -c %s \"$f\")\"",
-            "    if ! answer=\"$(curl -sS --fail-with-body --retry 3 -T \"$f\" --url-query \"name=$1/$name\" \"$url\" 2>&1)\";"
-                    + " then",
+            "    rm -f \"$tmp/fifo\" \"$tmp/sum\"",
+            "    mkfifo \"$tmp/fifo\"",
+            "    sha256sum < \"$tmp/fifo\" > \"$tmp/sum\" &",
+            "    if ! answer=\"$(tee \"$tmp/fifo\" < \"$f\" | curl -sS --fail-with-body --retry 3 -T -"
+                    + " -H 'Transfer-Encoding:' -H \"Content-Length: $size\" --url-query \"name=$1/$name\""
+                    + " \"$url\" 2>&1)\"; then",
+            "      wait",
             "      echo \"brizo-upload-failed $(echo \"$answer\" | tr '\\n' ' ')\"",
             "      exit 1",
             "    fi",
-            "    echo \"brizo-$2 $size $name\"",
+            "    wait",
+            "    sum=\"$(cat \"$tmp/sum\")\"",
+            "    echo \"$marker $2 $size ${sum%% *} $name\"",
             "  done",
             "}",
             "publish outputs output",
             "publish logs log",
-            "echo brizo-done");
+            "echo \"$marker done\"");
 
     private JobObjects() {}
 
@@ -141,6 +187,11 @@ final class JobObjects {
 
     static String outputsName(String base) {
         return base + "-outputs";
+    }
+
+    /** {@return the ConfigMap of the digests the configure phase reported} */
+    static String evidenceName(String base) {
+        return base + "-evidence";
     }
 
     static String policyName(String base) {
@@ -188,9 +239,10 @@ final class JobObjects {
                 .build();
     }
 
-    static Secret fetchSecret(String base, OwnerReference owner, String plan, String rawAlgorithm) {
+    static Secret fetchSecret(String base, OwnerReference owner, String plan, String rawAlgorithm, String marker) {
         Map<String, String> data = new LinkedHashMap<>();
         data.put("plan", plan);
+        data.put(MARKER_FILE, marker);
         if (rawAlgorithm != null) {
             data.put("algorithm", rawAlgorithm);
         }
@@ -202,11 +254,11 @@ final class JobObjects {
     }
 
     /** {@return the Secret that gives the publish phase its upload link} */
-    static Secret uploadSecret(String base, OwnerReference owner, String uploadUrl) {
+    static Secret uploadSecret(String base, OwnerReference owner, String uploadUrl, String marker) {
         return new SecretBuilder()
                 .withMetadata(partMeta(uploadSecretName(base), base, owner))
                 .withType("Opaque")
-                .withStringData(Map.of("url", uploadUrl))
+                .withStringData(Map.of("url", uploadUrl, MARKER_FILE, marker))
                 .build();
     }
 

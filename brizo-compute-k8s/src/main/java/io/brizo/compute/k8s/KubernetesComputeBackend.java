@@ -1,5 +1,6 @@
 package io.brizo.compute.k8s;
 
+import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.Asset;
 import io.brizo.spi.AssetFile;
 import io.brizo.spi.BrizoException;
@@ -9,6 +10,7 @@ import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.JobEvidence;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
@@ -102,6 +104,27 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     static final String A_EXIT = JobObjects.DOMAIN + "exit-code";
     static final String A_MESSAGE = JobObjects.DOMAIN + "message";
     static final String A_ENVIRONMENT = JobObjects.DOMAIN + "environment";
+    /** The job's report marker: see {@link JobObjects#MARKER_FILE}. */
+    static final String A_MARKER = JobObjects.DOMAIN + "report-marker";
+    /** Evidence kept for the job's receipt, as given to {@link #start} and as seen. */
+    static final String A_AGREEMENTS = JobObjects.DOMAIN + "agreements";
+
+    static final String A_ALGORITHM_DID = JobObjects.DOMAIN + "algorithm-did";
+    static final String A_CONTAINER = JobObjects.DOMAIN + "container";
+    static final String A_MAX_DURATION = JobObjects.DOMAIN + "max-duration";
+    static final String A_ENVIRONMENT_SPEC = JobObjects.DOMAIN + "environment-spec";
+    static final String A_IMAGE_DIGEST = JobObjects.DOMAIN + "image-digest";
+    /** Set, with the reason, when the job's evidence could not be kept whole: it then has none. */
+    static final String A_EVIDENCE_INCOMPLETE = JobObjects.DOMAIN + "evidence-incomplete";
+    /** On the kept log's ConfigMap: the size and sha256 of the log as kept. */
+    static final String A_SIZE = JobObjects.DOMAIN + "size";
+
+    static final String A_SHA256 = JobObjects.DOMAIN + "sha256";
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final java.util.regex.Pattern IMAGE_DIGEST = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}$");
 
     /** Most of the algorithm's log kept after it ends (a ConfigMap holds at most 1 MiB). */
     static final int MAX_KEPT_LOG = 256 * 1024;
@@ -208,6 +231,15 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         annotations.put(A_STATE, JobState.QUEUED.name());
         annotations.put(A_CREATED, Instant.now().toString());
         annotations.put(A_ENVIRONMENT, environment.id());
+        String marker = newMarker();
+        annotations.put(A_MARKER, marker);
+        annotations.put(A_AGREEMENTS, JobObjects.jsonList(job.agreementIds()));
+        if (algorithm.did() != null) {
+            annotations.put(A_ALGORITHM_DID, algorithm.did());
+        }
+        annotations.put(A_CONTAINER, containerJson(algorithm.container()));
+        annotations.put(A_MAX_DURATION, job.maxDuration().toString());
+        annotations.put(A_ENVIRONMENT_SPEC, environmentJson(environment));
         Map<String, String> data = new LinkedHashMap<>();
         data.put(JobObjects.CONFIGURE, json(JobObjects.configure(base, null, config)));
         data.put(JobObjects.ALGORITHM, json(algorithmJob));
@@ -234,7 +266,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             return sameJob(winner, job);
         }
         try {
-            createPart(JobObjects.fetchSecret(base, JobObjects.ownedBy(created), plan.toString(), raw));
+            createPart(JobObjects.fetchSecret(base, JobObjects.ownedBy(created), plan.toString(), raw, marker));
         } catch (RuntimeException e) {
             // Without its links the job could only wait for its configure deadline: end it now.
             try {
@@ -329,6 +361,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             }
             if (current.state() == JobState.RUNNING) {
                 keepLog(base);
+                recordImage(base);
             }
             transition(
                     base,
@@ -433,6 +466,237 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         return storage.open(stored(base, OutputStore.OUTPUTS, file.name()), ByteRange.all());
     }
 
+    /**
+     * {@inheritDoc} Read from the job's Kubernetes objects only (root annotations, {@code
+     * <base>-evidence}, {@code <base>-outputs}, {@code <base>-log}), so it survives a restart of
+     * the server and the deletion of the pods, and goes with the job's delete. Empty for a job
+     * whose evidence could not be kept whole ({@code brizo.io/evidence-incomplete} on its root
+     * says why) and for jobs started before this backend kept evidence.
+     */
+    @Override
+    public Optional<JobEvidence> evidence(String jobId) {
+        JobState state = status(jobId).state();
+        if (!state.isTerminal() || state == JobState.DELETED) {
+            return Optional.empty();
+        }
+        String base = JobObjects.baseName(jobId);
+        Map<String, String> a = annotations(requireRoot(jobId));
+        if (a.get(A_MARKER) == null) {
+            return Optional.empty();
+        }
+        if (a.containsKey(A_EVIDENCE_INCOMPLETE)) {
+            LOG.debug("job {} has no evidence: {}", base, a.get(A_EVIDENCE_INCOMPLETE));
+            return Optional.empty();
+        }
+        try {
+            List<JobEvidence.FileDigest> algorithmFiles = new ArrayList<>();
+            List<JobEvidence.InputDigest> inputs = new ArrayList<>();
+            ConfigMap fetched = configMap(JobObjects.evidenceName(base));
+            if (fetched == null && state == JobState.SUCCEEDED) {
+                return Optional.empty();
+            }
+            String lines = fetched == null || fetched.getData() == null
+                    ? null
+                    : fetched.getData().get(FETCHED);
+            for (String line : lines == null ? new String[0] : lines.split("\n")) {
+                String[] f = line.split("\t", 3);
+                if (f.length != 3) {
+                    continue;
+                }
+                long size = Long.parseLong(f[0]);
+                if (f[2].equals("transformations/algorithm")) {
+                    algorithmFiles.add(new JobEvidence.FileDigest("algorithm", size, f[1]));
+                } else if (f[2].startsWith("inputs/")) {
+                    String[] p = f[2].split("/");
+                    inputs.add(new JobEvidence.InputDigest("did:op:" + p[1], Integer.parseInt(p[2]), size, f[1]));
+                }
+            }
+            List<JobEvidence.FileDigest> outputs = new ArrayList<>();
+            if (state == JobState.SUCCEEDED) {
+                for (OutputStore.Entry e : OutputStore.entries(outputsMap(base), OutputStore.OUTPUTS)) {
+                    if (e.sha256() == null) {
+                        return Optional.empty();
+                    }
+                    outputs.add(
+                            new JobEvidence.FileDigest(e.file().name(), e.file().size(), e.sha256()));
+                }
+            }
+            JobEvidence.FileDigest log = null;
+            ConfigMap kept = configMap(JobObjects.logName(base));
+            if (kept != null && annotations(kept).containsKey(A_SHA256)) {
+                log = new JobEvidence.FileDigest(
+                        ALGORITHM_LOG,
+                        Long.parseLong(annotations(kept).get(A_SIZE)),
+                        annotations(kept).get(A_SHA256));
+            }
+            com.fasterxml.jackson.databind.JsonNode c = JSON.readTree(a.get(A_CONTAINER));
+            com.fasterxml.jackson.databind.JsonNode env = JSON.readTree(a.get(A_ENVIRONMENT_SPEC));
+            List<String> agreements = new ArrayList<>();
+            JSON.readTree(a.get(A_AGREEMENTS)).forEach(n -> agreements.add(n.asText()));
+            return Optional.of(new JobEvidence(
+                    "kubernetes",
+                    new ComputeEnvironment(
+                            env.get("id").asText(),
+                            env.get("description").asText(),
+                            env.get("cpus").asDouble(),
+                            env.get("memoryBytes").asLong(),
+                            env.get("gpus").asInt(),
+                            Duration.parse(env.get("maxDuration").asText())),
+                    Duration.parse(a.get(A_MAX_DURATION)),
+                    agreements,
+                    a.get(A_ALGORITHM_DID),
+                    new AlgorithmContainer(
+                            c.get("image").asText(),
+                            c.hasNonNull("tag") ? c.get("tag").asText() : null,
+                            c.hasNonNull("digest") ? c.get("digest").asText() : null,
+                            c.get("entrypoint").asText()),
+                    a.get(A_IMAGE_DIGEST),
+                    algorithmFiles,
+                    inputs,
+                    outputs,
+                    log));
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof BrizoException b) {
+                throw b;
+            }
+            // Objects edited by hand, or by a defect: no evidence rather than a wrong one.
+            LOG.warn("the evidence of job {} is unreadable: {}", base, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Key of {@code <base>-evidence} holding "size TAB sha256 TAB destination" lines. */
+    static final String FETCHED = "fetched";
+
+    /**
+     * Keeps what the configure phase reported having fetched (size and sha256 of each input file
+     * and of the algorithm) in {@code <base>-evidence}, unless kept already.
+     *
+     * @return why the report could not be kept whole, or null if it was
+     */
+    private String recordFetched(String base, ConfigMap root, OwnerReference owner) {
+        String marker = annotations(root).get(A_MARKER);
+        if (marker == null) {
+            return null; // a job started before reports: it has no evidence at all
+        }
+        String name = JobObjects.evidenceName(base);
+        ConfigMap existing = configMap(name);
+        if (existing != null) {
+            return annotations(existing).get(A_EVIDENCE_INCOMPLETE);
+        }
+        String log = new String(podLog(base, JobObjects.CONFIGURE, MAX_MANIFEST_LOG), StandardCharsets.UTF_8);
+        StringBuilder lines = new StringBuilder();
+        boolean done = false;
+        for (String line : log.split("\n")) {
+            if (!line.startsWith(marker + " ")) {
+                continue; // only the helper's own lines: see JobObjects.MARKER_FILE
+            }
+            String[] f = line.substring(marker.length() + 1).split(" ", 4);
+            if (f.length == 1 && f[0].equals("done")) {
+                done = true;
+                break;
+            }
+            if (f.length != 4
+                    || !f[0].equals("fetched")
+                    || !f[1].matches("\\d{1,18}")
+                    || !f[2].matches("[0-9a-f]{64}")) {
+                break;
+            }
+            lines.append(f[1])
+                    .append('\t')
+                    .append(f[2])
+                    .append('\t')
+                    .append(f[3])
+                    .append('\n');
+        }
+        String why = !done
+                ? "the configure phase did not report the digest of every file it fetched"
+                : lines.length() > OutputStore.MAX_INDEX_CHARS
+                        ? "the digests of the inputs take more than " + OutputStore.MAX_INDEX_CHARS / 1024 + " KiB"
+                        : null;
+        ConfigMapBuilder b = new ConfigMapBuilder()
+                .withMetadata(JobObjects.partMeta(name, base, owner))
+                .withData(Map.of(FETCHED, why == null ? lines.toString() : ""));
+        if (why != null) {
+            LOG.warn("job {} keeps no evidence: {}", base, why);
+            b.editMetadata().addToAnnotations(A_EVIDENCE_INCOMPLETE, why).endMetadata();
+        }
+        createPart(b.build());
+        return why;
+    }
+
+    /**
+     * Records the digest of the image the algorithm's container ran, as its {@code imageID}
+     * reports it, when that holds a sha256 digest; read before the pods go.
+     */
+    private void recordImage(String base) {
+        ConfigMap root = root(base);
+        if (root == null || annotations(root).containsKey(A_IMAGE_DIGEST)) {
+            return;
+        }
+        for (Pod pod : pods(base, JobObjects.ALGORITHM)) {
+            for (ContainerStatus cs : containerStatuses(pod)) {
+                if (JobObjects.ALGORITHM.equals(cs.getName()) && cs.getImageID() != null) {
+                    java.util.regex.Matcher m = IMAGE_DIGEST.matcher(cs.getImageID());
+                    if (m.find()) {
+                        transition(base, s -> s != JobState.DELETED, Map.of(A_IMAGE_DIGEST, m.group()));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private ConfigMap configMap(String name) {
+        return api(
+                new Call("get", "configmaps", name),
+                () -> client.configMaps().inNamespace(ns).withName(name).get());
+    }
+
+    private static String newMarker() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "brizo-report-" + java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static String containerJson(AlgorithmContainer c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image", c.image());
+        m.put("tag", c.tag());
+        m.put("digest", c.digest());
+        m.put("entrypoint", c.entrypoint());
+        return writeJson(m);
+    }
+
+    private static String environmentJson(ComputeEnvironment e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("description", e.description());
+        m.put("cpus", e.cpus());
+        m.put("memoryBytes", e.memoryBytes());
+        m.put("gpus", e.gpus());
+        m.put("maxDuration", e.maxDuration().toString());
+        return writeJson(m);
+    }
+
+    private static String writeJson(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BrizoException(ErrorKind.INTERNAL, "a job annotation could not be written", null, false);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@return where {@code name} of {@code kind} (outputs or logs) is stored} */
     private URI stored(String base, String kind, String name) {
         return StorageAccess.resolve(prefix(base), kind + "/" + name);
@@ -521,18 +785,18 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     .orElse(describe(failed.get()));
             fail(base, JobState.PROVISIONING, "fetching the inputs and the algorithm failed: " + why, null);
         } else if (condition(job, "Complete").isPresent()) {
+            String incomplete = recordFetched(base, root, owner);
             ensurePhase(root, owner, JobObjects.ALGORITHM);
             // The inputs' URLs are no longer needed; a leaked Secret should not outlive its use.
             deleteQuietly(
                     "secrets", JobObjects.secretName(base), client.secrets().inNamespace(ns));
-            transition(
-                    base,
-                    s -> s == JobState.PROVISIONING,
-                    Map.of(
-                            A_STATE,
-                            JobState.RUNNING.name(),
-                            A_STARTED,
-                            Instant.now().toString()));
+            Map<String, String> changes = new LinkedHashMap<>();
+            changes.put(A_STATE, JobState.RUNNING.name());
+            changes.put(A_STARTED, Instant.now().toString());
+            if (incomplete != null) {
+                changes.put(A_EVIDENCE_INCOMPLETE, incomplete);
+            }
+            transition(base, s -> s == JobState.PROVISIONING, changes);
         }
     }
 
@@ -551,6 +815,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         Optional<JobCondition> failed = condition(job, "Failed");
         if (failed.isPresent()) {
             keepLog(base);
+            recordImage(base);
             if ("DeadlineExceeded".equals(failed.get().getReason())) {
                 long limit = job.getSpec().getActiveDeadlineSeconds();
                 fail(base, JobState.RUNNING, "the job exceeded its time limit of " + limit + " s", null);
@@ -563,6 +828,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             }
         } else if (condition(job, "Complete").isPresent()) {
             keepLog(base);
+            recordImage(base);
             if (startPublish(base, root, owner, JobState.RUNNING) != null) {
                 transition(base, s -> s == JobState.RUNNING, Map.of(A_STATE, JobState.PUBLISHING.name(), A_EXIT, "0"));
             }
@@ -608,24 +874,36 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                             : "publishing the outputs failed: " + describe(failed.get()),
                     0);
         } else if (condition(job, "Complete").isPresent()) {
+            Map<String, String> changes = new LinkedHashMap<>();
             if (outputsMap(base) == null) {
                 String log = new String(podLog(base, JobObjects.PUBLISH, MAX_MANIFEST_LOG), StandardCharsets.UTF_8);
-                OutputStore.Manifest manifest = OutputStore.parse(log);
+                OutputStore.Manifest manifest =
+                        OutputStore.parse(log, annotations(root).get(A_MARKER));
                 String problem = manifest.error() != null ? manifest.error() : checkStored(base, manifest);
                 if (problem != null) {
                     fail(base, JobState.PUBLISHING, problem, 0);
                     return;
                 }
-                createPart(OutputStore.index(JobObjects.outputsName(base), base, owner, manifest));
+                ConfigMap index = OutputStore.index(JobObjects.outputsName(base), base, owner, manifest);
+                if (index == null) {
+                    fail(
+                            base,
+                            JobState.PUBLISHING,
+                            "the names of the job's files take more than " + OutputStore.MAX_INDEX_CHARS / 1024
+                                    + " KiB in all; write fewer files or shorter names",
+                            0);
+                    return;
+                }
+                if (OutputStore.entries(index, OutputStore.OUTPUTS).stream().anyMatch(e -> e.sha256() == null)) {
+                    changes.put(
+                            A_EVIDENCE_INCOMPLETE,
+                            "the digests of the outputs did not fit in the index beside their names");
+                }
+                createPart(index);
             }
-            transition(
-                    base,
-                    s -> s == JobState.PUBLISHING,
-                    Map.of(
-                            A_STATE,
-                            JobState.SUCCEEDED.name(),
-                            A_FINISHED,
-                            Instant.now().toString()));
+            changes.put(A_STATE, JobState.SUCCEEDED.name());
+            changes.put(A_FINISHED, Instant.now().toString());
+            transition(base, s -> s == JobState.PUBLISHING, changes);
             deletePhases(base);
             deleteQuietly(
                     "persistentvolumeclaims",
@@ -698,7 +976,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     "secrets",
                     JobObjects.uploadSecretName(base),
                     client.secrets().inNamespace(ns));
-            createPart(JobObjects.uploadSecret(base, owner, link.toString()));
+            createPart(JobObjects.uploadSecret(
+                    base, owner, link.toString(), annotations(root).getOrDefault(A_MARKER, "")));
         }
         Job fresh = manifest(root, phase);
         fresh.getMetadata().setOwnerReferences(List.of(owner));
@@ -892,10 +1171,16 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         if (root == null) {
             return;
         }
-        createPart(new ConfigMapBuilder()
+        // The digest of the bytes this server holds and is about to store: no second read.
+        ConfigMap kept = new ConfigMapBuilder()
                 .withMetadata(JobObjects.partMeta(name, base, JobObjects.ownedBy(root)))
+                .editMetadata()
+                .addToAnnotations(A_SIZE, Integer.toString(log.length))
+                .addToAnnotations(A_SHA256, sha256(log))
+                .endMetadata()
                 .withBinaryData(Map.of("algorithm.log", Base64.getEncoder().encodeToString(log)))
-                .build());
+                .build();
+        createPart(kept);
         try {
             // Beside the outputs, so the log outlives the job's Kubernetes objects.
             storage.write(

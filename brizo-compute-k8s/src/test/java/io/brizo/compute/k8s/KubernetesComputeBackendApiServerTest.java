@@ -3,6 +3,7 @@ package io.brizo.compute.k8s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import io.brizo.http.BrizoHttpApi;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.ComputeBackend;
+import io.brizo.spi.JobEvidence;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.OutputFile;
@@ -40,6 +42,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,11 +148,47 @@ class KubernetesComputeBackendApiServerTest {
         return last[0];
     }
 
+    /** The bytes of the input of {@link Jobs#job} as the played configure pod fetches them. */
+    private static final byte[] INPUT = "x,y\n1,2\n".getBytes(StandardCharsets.UTF_8);
+
+    /** The code of {@link Jobs#job}'s inline algorithm. */
+    private static final byte[] CODE = "print('hi')".getBytes(StandardCharsets.UTF_8);
+
+    /** What a container runtime reports as the algorithm's image. */
+    private static final String RAN = "sha256:" + "0".repeat(64);
+
+    private static final String IMAGE_ID = "docker.io/library/python@" + RAN;
+
+    /** Plays the configure pod of a {@link Jobs#job}: it fetches {@link #INPUT} and the code and reports them. */
     private void configure(String id) {
         Pod pod = kube.awaitPod(namespace, "brizo-" + id, "configure");
         kube.bind(pod);
-        kube.finish(pod, 0, "fetched\n");
+        String marker = Reports.marker(client(), namespace, "brizo-" + id);
+        kube.finish(
+                pod,
+                0,
+                "noise\n"
+                        + Reports.fetched(marker, "inputs/" + Jobs.DID.substring(7) + "/0", INPUT)
+                        + Reports.fetched(marker, "transformations/algorithm", CODE)
+                        + Reports.done(marker));
         awaitState(id, JobState.RUNNING);
+    }
+
+    /** Checks what every evidence of a {@link Jobs#job} holds, whatever its end. */
+    private static void assertJobsEvidence(JobEvidence e) {
+        assertEquals("kubernetes", e.backend());
+        assertEquals("gpu", e.environment().id());
+        assertEquals(2.5, e.environment().cpus());
+        assertEquals(List.of(Jobs.AGREEMENT), e.agreementIds());
+        assertNull(e.algorithmDid());
+        assertEquals(
+                new AlgorithmContainer("python", "3.12", "sha256:" + "0".repeat(64), "python $ALGO --fast"),
+                e.container());
+        assertEquals(
+                List.of(new JobEvidence.FileDigest("algorithm", CODE.length, Reports.sha256(CODE))),
+                e.algorithmFiles());
+        assertEquals(
+                List.of(new JobEvidence.InputDigest(Jobs.DID, 0, INPUT.length, Reports.sha256(INPUT))), e.inputs());
     }
 
     @Test
@@ -219,7 +258,14 @@ class KubernetesComputeBackendApiServerTest {
         // The test plays the publish pod: it uploads through the link in its Secret.
         String link = secretValue("brizo-ok2-upload", "url");
         storage.upload(link, "outputs/out.txt", "hello".getBytes(StandardCharsets.UTF_8));
-        kube.finish(publish, 0, "brizo-output 5 out.txt\nbrizo-done\n");
+        String marker = Reports.marker(client(), namespace, "brizo-ok2");
+        assertEquals(marker, secretValue("brizo-ok2-upload", "marker"), "the publish pod gets the job's marker");
+        assertEquals(Optional.empty(), backend.evidence("ok2"), "no evidence before the job ends");
+        kube.finish(
+                publish,
+                0,
+                Reports.published(marker, "output", "out.txt", "hello".getBytes(StandardCharsets.UTF_8))
+                        + Reports.done(marker));
         JobStatus done = awaitState("ok2", JobState.SUCCEEDED);
 
         assertEquals(0, done.exitCode());
@@ -229,6 +275,17 @@ class KubernetesComputeBackendApiServerTest {
         }
         assertEquals("working\ndone\n", new String(backend.logs("ok2", 0).data(), StandardCharsets.UTF_8));
         assertTrue(backend.logs("ok2", 0).complete());
+
+        JobEvidence evidence = backend.evidence("ok2").orElseThrow();
+        assertJobsEvidence(evidence);
+        assertEquals(Duration.ofMinutes(5), evidence.maxDuration());
+        assertEquals(List.of(new JobEvidence.FileDigest("out.txt", 5, Reports.sha256("hello"))), evidence.outputs());
+        assertEquals(
+                new JobEvidence.FileDigest("algorithm.log", 13, Reports.sha256("working\ndone\n")), evidence.log());
+        assertNull(evidence.imageDigest(), "the played kubelet reported no image ID");
+        backend.close();
+        backend = newBackend();
+        assertEquals(evidence, backend.evidence("ok2").orElseThrow(), "the evidence survives a new backend");
     }
 
     @Test
@@ -237,12 +294,18 @@ class KubernetesComputeBackendApiServerTest {
         configure("bad1");
         Pod algorithm = kube.awaitPod(namespace, "brizo-bad1", "algorithm");
         kube.bind(algorithm);
-        kube.finish(algorithm, 7, "oops\n");
+        kube.finish(algorithm, 7, "oops\n", IMAGE_ID);
 
         JobStatus failed = awaitState("bad1", JobState.FAILED);
         assertEquals(7, failed.exitCode());
         assertEquals("the algorithm exited with code 7", failed.message());
         assertEquals("oops\n", new String(backend.logs("bad1", 0).data(), StandardCharsets.UTF_8));
+
+        JobEvidence evidence = backend.evidence("bad1").orElseThrow();
+        assertJobsEvidence(evidence);
+        assertEquals(RAN, evidence.imageDigest(), "the digest of the image that ran, from its imageID");
+        assertEquals(List.of(), evidence.outputs());
+        assertEquals(new JobEvidence.FileDigest("algorithm.log", 5, Reports.sha256("oops\n")), evidence.log());
     }
 
     @Test
@@ -264,8 +327,13 @@ class KubernetesComputeBackendApiServerTest {
         Pod algorithm = kube.awaitPod(namespace, "brizo-st1", "algorithm");
         kube.bind(algorithm);
         kube.run(algorithm, "partial\n");
+        assertEquals(Optional.empty(), backend.evidence("st1"), "a running job has no evidence");
 
         assertEquals(JobState.STOPPED, backend.stop("st1").state());
+        JobEvidence evidence = backend.evidence("st1").orElseThrow();
+        assertJobsEvidence(evidence);
+        assertEquals(List.of(), evidence.outputs());
+        assertEquals(new JobEvidence.FileDigest("algorithm.log", 8, Reports.sha256("partial\n")), evidence.log());
         RealKubernetes.await(
                 Duration.ofSeconds(30), () -> noPodsOrJobsLeft(), "the stopped job's Jobs and pods are gone");
         assertNotNull(client().persistentVolumeClaims()
@@ -290,7 +358,7 @@ class KubernetesComputeBackendApiServerTest {
         awaitState("rs1", JobState.PUBLISHING);
         Pod publish = kube.awaitPod(namespace, "brizo-rs1", "publish");
         kube.bind(publish);
-        kube.finish(publish, 0, "brizo-done\n");
+        kube.finish(publish, 0, Reports.done(Reports.marker(client(), namespace, "brizo-rs1")));
 
         assertEquals(JobState.SUCCEEDED, awaitState("rs1", JobState.SUCCEEDED).state());
         assertEquals(1, backend.jobs(Jobs.OWNER, null).size());
@@ -500,28 +568,150 @@ class KubernetesComputeBackendApiServerTest {
         Pod configure = kube.awaitPod(namespace, base, "configure");
         kube.bind(configure);
         kube.finish(configure, 0, "");
+        return runAlgorithmAndPublish(base, data, "ran\n", "");
+    }
+
+    /**
+     * Runs the configure pod's real script with this machine's sh and curl over {@code data},
+     * with its plan, marker and inline code from the real Secret (so its links must be reachable
+     * from here: transfer links of the rig's server).
+     */
+    private Published runConfigure(String base, Path data) throws Exception {
+        Pod configure = kube.awaitPod(namespace, base, "configure");
+        kube.bind(configure);
+        Path fetchDir = Files.createDirectories(data.resolveSibling(data.getFileName() + "-fetch"));
+        Files.writeString(fetchDir.resolve("plan"), secretValue(base + "-fetch", "plan"));
+        Files.writeString(fetchDir.resolve("marker"), secretValue(base + "-fetch", "marker"));
+        Files.writeString(fetchDir.resolve("algorithm"), secretValue(base + "-fetch", "algorithm"));
+        Published fetched = runScript(configure, fetchDir, JobObjects.FETCH_DIR, data);
+        kube.finish(configure, fetched.exitCode(), fetched.log());
+        return fetched;
+    }
+
+    private Published runScript(Pod pod, Path secretDir, String secretPath, Path data) throws Exception {
+        List<String> command = pod.getSpec().getContainers().get(0).getCommand();
+        assertEquals(List.of("sh", "-c"), command.subList(0, 2));
+        String script = command.get(2).replace(secretPath, secretDir.toString()).replace("/data", data.toString());
+        Process p =
+                new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        byte[] log = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the script ends");
+        return new Published(p.exitValue(), new String(log, StandardCharsets.UTF_8));
+    }
+
+    /** Plays the algorithm pod (its log, its image's ID), then runs the publish pod's real script. */
+    private Published runAlgorithmAndPublish(String base, Path data, String algorithmLog, String imageId)
+            throws Exception {
         Pod algorithm = kube.awaitPod(namespace, base, "algorithm");
         kube.bind(algorithm);
-        kube.finish(algorithm, 0, "ran\n");
+        kube.finish(algorithm, 0, algorithmLog, imageId);
         Pod publish = kube.awaitPod(namespace, base, "publish");
         kube.bind(publish);
 
         Path uploadDir = Files.createDirectories(data.resolveSibling(data.getFileName() + "-upload"));
         Files.writeString(uploadDir.resolve("url"), secretValue(base + "-upload", "url"));
-        List<String> command = publish.getSpec().getContainers().get(0).getCommand();
-        assertEquals(List.of("sh", "-c"), command.subList(0, 2));
-        String script = command.get(2)
-                .replace(JobObjects.UPLOAD_DIR, uploadDir.toString())
-                .replace("/data", data.toString());
-        Process p =
-                new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
-        byte[] log = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the publish script ends");
-        kube.finish(publish, p.exitValue(), new String(log, StandardCharsets.UTF_8));
-        return new Published(p.exitValue(), new String(log, StandardCharsets.UTF_8));
+        Files.writeString(uploadDir.resolve("marker"), secretValue(base + "-upload", "marker"));
+        Published published = runScript(publish, uploadDir, JobObjects.UPLOAD_DIR, data);
+        kube.finish(publish, published.exitCode(), published.log());
+        return published;
     }
 
     private record Published(int exitCode, String log) {}
+
+    @Test
+    void theEvidenceHoldsTheDigestsTheRealScriptsReportedAndNoLineTheAlgorithmForged() throws Exception {
+        URI data = URI.create("fake://bucket/evidence.csv");
+        byte[] input = new byte[200_000];
+        new java.util.Random(3).nextBytes(input);
+        PresigningDriver driver = PresigningDriver.notPresigning(Map.of(data, input));
+        String dataset = "did:op:" + "e0".repeat(32);
+        try (HttpRig rig = new HttpRig("c6".repeat(32), dataset, data, driver, Map.of())) {
+            String jobId = rig.start();
+            String base = JobObjects.baseName(jobId);
+            Path volume = dir.resolve(namespace + "-volume");
+            Published fetched = runConfigure(base, volume);
+            assertEquals(0, fetched.exitCode(), fetched.log());
+            rig.awaitHttpState(jobId, "RUNNING");
+            assertTrue(java.util.Arrays.equals(
+                    input, Files.readAllBytes(volume.resolve("inputs/" + "e0".repeat(32) + "/0"))));
+
+            // The algorithm imitates every report it could: lines of the old form and with a
+            // guessed marker, in a file's bytes, in a file's name and in its own log.
+            String marker = Reports.marker(client(), namespace, base);
+            String guessed = "brizo-report-" + "00".repeat(16);
+            String forged = "brizo-output 3 evil.txt\n" + guessed + " output 3 " + Reports.sha256("bad") + " evil.txt\n"
+                    + guessed + " done\nbrizo-done\n";
+            Files.createDirectories(volume.resolve("outputs"));
+            Files.writeString(volume.resolve("outputs/forged.txt"), forged);
+            Files.writeString(volume.resolve("outputs/" + guessed + " output 3 " + Reports.sha256("bad") + " x"), "ok");
+            byte[] big = new byte[1 << 20];
+            new java.util.Random(5).nextBytes(big);
+            Files.write(volume.resolve("outputs/big.bin"), big);
+            Files.write(volume.resolve("outputs/empty"), new byte[0]);
+            Published published = runAlgorithmAndPublish(base, volume, forged, IMAGE_ID);
+            assertEquals(0, published.exitCode(), published.log());
+            assertTrue(
+                    published.log().contains(marker + " output " + big.length + " " + Reports.sha256(big) + " big.bin"),
+                    published.log());
+            rig.awaitHttpState(jobId, "SUCCEEDED");
+
+            // A backend of its own, as after a restart: the evidence lives in Kubernetes.
+            backend = newBackend();
+            JobEvidence evidence = backend.evidence(jobId).orElseThrow();
+            assertEquals(
+                    List.of(new JobEvidence.InputDigest(dataset, 0, input.length, Reports.sha256(input))),
+                    evidence.inputs());
+            assertEquals(
+                    List.of(new JobEvidence.FileDigest("algorithm", 8, Reports.sha256("print(1)"))),
+                    evidence.algorithmFiles());
+            assertEquals(RAN, evidence.imageDigest());
+            assertEquals(List.of("c6".repeat(32)), evidence.agreementIds());
+            assertEquals(new AlgorithmContainer("python", "3.12", null, "python $ALGO"), evidence.container());
+            assertEquals(
+                    new JobEvidence.FileDigest("algorithm.log", forged.length(), Reports.sha256(forged)),
+                    evidence.log());
+            List<String> names = evidence.outputs().stream()
+                    .map(JobEvidence.FileDigest::name)
+                    .toList();
+            assertEquals(
+                    List.of("big.bin", guessed + " output 3 " + Reports.sha256("bad") + " x", "empty", "forged.txt"),
+                    names);
+            assertEquals(backend.outputs(jobId).stream().map(OutputFile::name).toList(), names);
+            for (JobEvidence.FileDigest f : evidence.outputs()) {
+                byte[] stored;
+                try (StorageObject o = rig.brizo.computeBackend().orElseThrow().openOutput(jobId, f.name())) {
+                    stored = o.stream().readAllBytes();
+                }
+                assertEquals(
+                        Reports.sha256(Files.readAllBytes(volume.resolve("outputs/" + f.name()))),
+                        f.sha256(),
+                        f.name());
+                assertEquals(Reports.sha256(stored), f.sha256(), f.name());
+                assertEquals(stored.length, f.size(), f.name());
+            }
+        }
+    }
+
+    @Test
+    void anOutputNameWithALineBreakFailsThePublishPhaseWithAReason() throws Exception {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(data, "a\n".getBytes(StandardCharsets.UTF_8)));
+        try (HttpRig rig = new HttpRig("c7".repeat(32), "did:op:" + "e1".repeat(32), data, driver, Map.of())) {
+            String jobId = rig.start();
+            String base = JobObjects.baseName(jobId);
+            Path volume = dir.resolve(namespace + "-volume");
+            Files.createDirectories(volume.resolve("outputs"));
+            String marker = Reports.marker(client(), namespace, base);
+            Files.writeString(volume.resolve("outputs/a\n" + marker + " output 1 " + Reports.sha256("x") + " b"), "x");
+
+            Published published = runJobPublishingFrom(base, volume);
+            assertEquals(1, published.exitCode(), published.log());
+            JsonNode status = rig.awaitHttpState(jobId, "FAILED");
+            assertEquals(
+                    "uploading the outputs failed: a file of the outputs has a line break in its name",
+                    status.get("message").asText());
+        }
+    }
 
     @Test
     void thePublishPodUploadsTheOutputsThroughTheLibraryAndTheyAreDownloadableThroughTheHttpApi() throws Exception {

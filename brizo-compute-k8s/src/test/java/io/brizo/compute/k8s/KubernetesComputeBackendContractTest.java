@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * runs it with the behaviour's log; ending the algorithm ({@link #release}, or at once for a job
  * that does not wait) writes its whole log and exit code, and, on success, plays the publish pod:
  * it uploads each output through the upload link of the job's Secret into the output storage and
- * ends with the manifest the real publish script prints.
+ * ends with the manifest the real publish script prints. The played configure pod reports what the
+ * real script would: the size and sha256 of each input file ({@link #PLAYED_INPUT}) and of the
+ * algorithm, under the job's marker.
  *
  * <p>Outputs are published only when the algorithm succeeds, so a stopped job has none: {@link
  * #stoppedJobsKeepOutputs()} stays false.
@@ -45,6 +47,10 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
     private String namespace;
     private FakeStorage storage;
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final Map<String, ComputeJob> jobs = new ConcurrentHashMap<>();
+
+    /** The bytes every played configure pod fetches as each input file. */
+    static final byte[] PLAYED_INPUT = "played input\n".getBytes(StandardCharsets.UTF_8);
 
     @BeforeAll
     static void startKubernetes() throws Exception {
@@ -100,18 +106,20 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
             String jobId, String owner, String agreementId, Behaviour behaviour, Duration maxDuration) {
         // The pods are played, so the algorithm is only a label; the behaviour is kept for play.
         behaviours.put(jobId, behaviour);
-        return new ComputeJob(
+        URI input = URI.create("s3://bucket/data.csv");
+        ComputeJob job = new ComputeJob(
                 jobId,
                 owner,
                 agreementId,
-                List.of(new Asset(
-                        Jobs.DID, List.of(new AssetFile(URI.create("s3://bucket/data.csv"), "text/csv", null)))),
+                List.of(new Asset(Jobs.DID, List.of(new AssetFile(input, "text/csv", null)))),
                 new ComputeAlgorithm(
                         null,
                         new ComputeAlgorithm.Code("print('played by the test')", null),
                         new AlgorithmContainer("python", "3.12", "sha256:" + "0".repeat(64), "python $ALGO")),
                 "default",
                 maxDuration);
+        jobs.put(jobId, job);
+        return job;
     }
 
     @Override
@@ -119,7 +127,7 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
         String base = JobObjects.baseName(jobId);
         Pod configure = kube.awaitPod(namespace, base, JobObjects.CONFIGURE);
         kube.bind(configure);
-        kube.finish(configure, 0, "fetched\n");
+        kube.finish(configure, 0, configureReport(jobId, base));
         Pod algorithm = kube.awaitPod(namespace, base, JobObjects.ALGORITHM);
         kube.bind(algorithm);
         if (behaviour.waitsForRelease()) {
@@ -144,16 +152,32 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
         Pod publish = kube.awaitPod(namespace, base, JobObjects.PUBLISH);
         kube.bind(publish);
         String link = secretValue(JobObjects.uploadSecretName(base), "url");
+        String marker = Reports.marker(kube.client(), namespace, base);
         StringBuilder manifest = new StringBuilder();
         behaviour.outputs().forEach((name, content) -> {
             storage.upload(link, "outputs/" + name, content);
-            manifest.append("brizo-output ")
-                    .append(content.length)
-                    .append(' ')
-                    .append(name)
-                    .append('\n');
+            manifest.append(Reports.published(marker, "output", name, content));
         });
-        kube.finish(publish, 0, manifest + "brizo-done\n");
+        kube.finish(publish, 0, manifest + Reports.done(marker));
+    }
+
+    /** {@return the report of the configure pod of {@code jobId}: what it would have fetched} */
+    private String configureReport(String jobId, String base) {
+        String marker = Reports.marker(kube.client(), namespace, base);
+        ComputeJob job = jobs.get(jobId);
+        StringBuilder report = new StringBuilder();
+        for (Asset input : job.inputs()) {
+            for (int i = 0; i < input.files().size(); i++) {
+                // What the played pod fetched from the input's location: see PLAYED_INPUT.
+                byte[] content = PLAYED_INPUT;
+                report.append(Reports.fetched(marker, "inputs/" + input.did().substring(7) + "/" + i, content));
+            }
+        }
+        String code = job.algorithm().code().rawCode();
+        if (code != null) {
+            report.append(Reports.fetched(marker, "transformations/algorithm", code.getBytes(StandardCharsets.UTF_8)));
+        }
+        return report + Reports.done(marker);
     }
 
     /** {@return one value of a Secret in the test's namespace, as the pod mounting it reads it} */

@@ -106,19 +106,19 @@ class KubernetesComputeBackendMockTest {
      */
     private String publishPod(String id, Map<String, String> files) {
         String link = secretValue(base(id) + "-upload", "url");
+        String marker = marker(id);
         StringBuilder log = new StringBuilder("uploading\n");
         files.forEach((name, content) -> {
             storage.upload(link, name, content.getBytes(StandardCharsets.UTF_8));
             String kind = name.startsWith("outputs/") ? "output" : "log";
-            log.append("brizo-")
-                    .append(kind)
-                    .append(' ')
-                    .append(content.getBytes(StandardCharsets.UTF_8).length)
-                    .append(' ')
-                    .append(name.substring(name.indexOf('/') + 1))
-                    .append('\n');
+            log.append(Reports.published(
+                    marker, kind, name.substring(name.indexOf('/') + 1), content.getBytes(StandardCharsets.UTF_8)));
         });
-        return log.append("brizo-done\n").toString();
+        return log.append(Reports.done(marker)).toString();
+    }
+
+    private String marker(String id) {
+        return Reports.marker(client, NS, base(id));
     }
 
     /** Runs the job until its algorithm has exited 0, with an empty log. */
@@ -567,7 +567,7 @@ class KubernetesComputeBackendMockTest {
         endPhase("b2", "algorithm", "Complete", null);
         assertEquals(JobState.PUBLISHING, backend.status("b2").state());
         pod("b2", "publish", exited(0));
-        podLog("b2", "publish", "brizo-done\n");
+        podLog("b2", "publish", Reports.done(marker("b2")));
         endPhase("b2", "publish", "Complete", null);
 
         assertEquals(JobState.SUCCEEDED, backend.status("b2").state());
@@ -673,7 +673,10 @@ class KubernetesComputeBackendMockTest {
     void anOutputListedButMissingFromStorageFailsTheJobAndIsNeverOffered() {
         runUntilPublishing("g1");
         pod("g1", "publish", exited(0));
-        podLog("g1", "publish", "brizo-output 5 ghost.txt\nbrizo-done\n");
+        podLog(
+                "g1",
+                "publish",
+                Reports.published(marker("g1"), "output", "ghost.txt", new byte[5]) + Reports.done(marker("g1")));
         endPhase("g1", "publish", "Complete", null);
 
         JobStatus status = backend.status("g1");
@@ -690,7 +693,10 @@ class KubernetesComputeBackendMockTest {
         String link = secretValue("brizo-g2-upload", "url");
         storage.upload(link, "outputs/cut.bin", new byte[3]);
         pod("g2", "publish", exited(0));
-        podLog("g2", "publish", "brizo-output 4 cut.bin\nbrizo-done\n");
+        podLog(
+                "g2",
+                "publish",
+                Reports.published(marker("g2"), "output", "cut.bin", new byte[4]) + Reports.done(marker("g2")));
         endPhase("g2", "publish", "Complete", null);
 
         JobStatus status = backend.status("g2");
@@ -756,13 +762,97 @@ class KubernetesComputeBackendMockTest {
             many.append("brizo-output 1 f").append(i).append('\n');
         }
         many.append("brizo-done\n");
-        assertTrue(OutputStore.parse(many.toString()).error().contains("more than 1000 files"));
+        assertTrue(OutputStore.parse(many.toString(), null).error().contains("more than 1000 files"));
         assertEquals(
                 "the publish phase ended without listing all outputs",
-                OutputStore.parse("brizo-output 1 a\n").error());
+                OutputStore.parse("brizo-output 1 a\n", null).error());
         assertEquals(
                 List.of(new OutputFile("a b", 1)),
-                OutputStore.parse("noise\nbrizo-output 1 a b\nbrizo-done\n").outputs());
+                OutputStore.parse("noise\nbrizo-output 1 a b\nbrizo-done\n", null)
+                        .outputs());
+    }
+
+    @Test
+    void aJobWhoseConfigureReportIsCutEndsAsUsualButKeepsNoEvidence() {
+        backend.start(Jobs.job("ev1", Duration.ofMinutes(10)));
+        pod("ev1", "configure", exited(0));
+        String marker = marker("ev1");
+        // Forged lines without the marker and a report without its end: not whole.
+        podLog(
+                "ev1",
+                "configure",
+                "brizo-report-" + "00".repeat(16) + " done\n"
+                        + Reports.fetched(marker, "inputs/" + Jobs.DID.substring(7) + "/0", new byte[3]));
+        endPhase("ev1", "configure", "Complete", null);
+        assertEquals(JobState.RUNNING, backend.status("ev1").state());
+        pod("ev1", "algorithm", exited(0));
+        podLog("ev1", "algorithm", "");
+        endPhase("ev1", "algorithm", "Complete", null);
+        assertEquals(JobState.PUBLISHING, backend.status("ev1").state());
+        pod("ev1", "publish", exited(0));
+        podLog("ev1", "publish", publishPod("ev1", Map.of("outputs/a.txt", "a")));
+        endPhase("ev1", "publish", "Complete", null);
+
+        assertEquals(JobState.SUCCEEDED, backend.status("ev1").state());
+        assertEquals(List.of(new OutputFile("a.txt", 1)), backend.outputs("ev1"));
+        assertEquals(java.util.Optional.empty(), backend.evidence("ev1"));
+        assertEquals(
+                "the configure phase did not report the digest of every file it fetched",
+                client.configMaps()
+                        .inNamespace(NS)
+                        .withName(base("ev1"))
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(KubernetesComputeBackend.A_EVIDENCE_INCOMPLETE));
+    }
+
+    @Test
+    void digestsThatDoNotFitInTheIndexAreLeftOutAndNamesThatDoNotFitAreRefused() {
+        String sha = Reports.sha256("x");
+        List<OutputStore.Entry> fit = new java.util.ArrayList<>();
+        List<OutputStore.Entry> tooLong = new java.util.ArrayList<>();
+        for (int i = 0; i < OutputStore.MAX_FILES; i++) {
+            fit.add(new OutputStore.Entry(new OutputFile(String.format("%04d", i) + "n".repeat(716), 1), sha));
+            tooLong.add(new OutputStore.Entry(new OutputFile(String.format("%04d", i) + "n".repeat(800), 1), sha));
+        }
+        io.fabric8.kubernetes.api.model.ConfigMap index =
+                OutputStore.index("i", "b", null, new OutputStore.Manifest(fit, List.of(), null));
+        assertNotNull(index);
+        List<OutputStore.Entry> kept = OutputStore.entries(index, OutputStore.OUTPUTS);
+        assertEquals(
+                fit.stream().map(OutputStore.Entry::file).toList(),
+                kept.stream().map(OutputStore.Entry::file).toList());
+        assertTrue(kept.stream().allMatch(e -> e.sha256() == null), "the digests are left out");
+        assertNull(OutputStore.index("i", "b", null, new OutputStore.Manifest(tooLong, List.of(), null)));
+        io.fabric8.kubernetes.api.model.ConfigMap small =
+                OutputStore.index("i", "b", null, new OutputStore.Manifest(fit.subList(0, 2), List.of(), null));
+        assertEquals(fit.subList(0, 2), OutputStore.entries(small, OutputStore.OUTPUTS));
+    }
+
+    @Test
+    void onlyManifestLinesWithTheJobsMarkerCount() {
+        String marker = "brizo-report-" + "0f".repeat(16);
+        byte[] a = "a".getBytes(StandardCharsets.UTF_8);
+        String log = "brizo-output 5 forged.txt\n"
+                + "brizo-report-" + "1e".repeat(16) + " output 1 " + Reports.sha256(a) + " guessed.txt\n"
+                + Reports.published(marker, "output", "a b", a)
+                + "brizo-done\n"
+                + Reports.published(marker, "log", "l.txt", a)
+                + Reports.done(marker);
+        OutputStore.Manifest manifest = OutputStore.parse(log, marker);
+        assertNull(manifest.error());
+        assertEquals(
+                List.of(new OutputStore.Entry(new OutputFile("a b", 1), Reports.sha256(a))), manifest.outputEntries());
+        assertEquals(List.of(new OutputFile("l.txt", 1)), manifest.logs());
+        assertEquals(
+                "the publish phase listed an output it could not describe",
+                OutputStore.parse(marker + " output 1 nothex a\n" + Reports.done(marker), marker)
+                        .error());
+        assertEquals(
+                "the publish phase ended without listing all outputs",
+                OutputStore.parse(Reports.published(marker, "output", "a", a) + "brizo-done\n", marker)
+                        .error());
     }
 
     @Test

@@ -397,6 +397,14 @@ final class RealKubernetes implements AutoCloseable {
 
     /** Plays the kubelet: the pod's container exits with {@code exitCode} after writing {@code log}. */
     void finish(Pod pod, int exitCode, String log) {
+        finish(pod, exitCode, log, "");
+    }
+
+    /**
+     * Plays the kubelet: the pod's container, started from the image {@code imageId} (as a
+     * container runtime reports it), exits with {@code exitCode} after writing {@code log}.
+     */
+    void finish(Pod pod, int exitCode, String log, String imageId) {
         logs.put(
                 pod.getMetadata().getName() + "/"
                         + pod.getSpec().getContainers().get(0).getName(),
@@ -413,6 +421,7 @@ final class RealKubernetes implements AutoCloseable {
                         .withFinishedAt(now())
                         .endTerminated()
                         .endState()
+                        .withImageID(imageId)
                         .withReady(false));
     }
 
@@ -440,7 +449,10 @@ final class RealKubernetes implements AutoCloseable {
         ContainerStatus cs = container
                 .withName(fresh.getSpec().getContainers().get(0).getName())
                 .withImage(fresh.getSpec().getContainers().get(0).getImage())
-                .withImageID("")
+                .withImageID(
+                        container.build().getImageID() == null
+                                ? ""
+                                : container.build().getImageID())
                 .withRestartCount(0)
                 .build();
         fresh.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
