@@ -476,7 +476,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     @Override
     public Optional<JobEvidence> evidence(String jobId) {
         JobState state = status(jobId).state();
-        if (!state.isTerminal() || state == JobState.DELETED) {
+        if (state == JobState.DELETED) {
+            throw BrizoException.notFound("job " + jobId + " was deleted");
+        }
+        if (!state.isTerminal()) {
             return Optional.empty();
         }
         String base = JobObjects.baseName(jobId);

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,9 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
 
     /** The bytes every played configure pod fetches as each input file. */
     static final byte[] PLAYED_INPUT = "played input\n".getBytes(StandardCharsets.UTF_8);
+
+    /** The code of every played algorithm, inline or published: only a label. */
+    private static final String PLAYED_ALGORITHM = "print('played by the test')";
 
     @BeforeAll
     static void startKubernetes() throws Exception {
@@ -104,20 +108,39 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
     @Override
     protected ComputeJob job(
             String jobId, String owner, String agreementId, Behaviour behaviour, Duration maxDuration) {
-        // The pods are played, so the algorithm is only a label; the behaviour is kept for play.
+        // The pods are played, so the algorithm and the inputs' locations are only labels; the
+        // behaviour is kept for play, which reports the bytes a real configure pod would fetch.
         behaviours.put(jobId, behaviour);
-        URI input = URI.create("s3://bucket/data.csv");
+        List<Asset> inputs = new ArrayList<>();
+        List<String> agreements = new ArrayList<>();
+        for (Input input : behaviour.inputs()) {
+            List<AssetFile> files = new ArrayList<>();
+            for (int i = 0; i < input.files().size(); i++) {
+                files.add(new AssetFile(URI.create("s3://bucket/" + input.did().substring(7) + "-" + i), null, null));
+            }
+            inputs.add(new Asset(input.did(), files));
+            agreements.add(input.agreementId());
+        }
+        if (inputs.isEmpty()) {
+            inputs.add(
+                    new Asset(Jobs.DID, List.of(new AssetFile(URI.create("s3://bucket/data.csv"), "text/csv", null))));
+            agreements.add(agreementId);
+        }
+        ComputeAlgorithm.Code code = behaviour.algorithmDid() == null
+                ? new ComputeAlgorithm.Code(PLAYED_ALGORITHM, null)
+                : new ComputeAlgorithm.Code(null, new AssetFile(URI.create("s3://bucket/algorithm.py"), null, null));
         ComputeJob job = new ComputeJob(
                 jobId,
                 owner,
                 agreementId,
-                List.of(new Asset(Jobs.DID, List.of(new AssetFile(input, "text/csv", null)))),
+                inputs,
                 new ComputeAlgorithm(
-                        null,
-                        new ComputeAlgorithm.Code("print('played by the test')", null),
+                        behaviour.algorithmDid(),
+                        code,
                         new AlgorithmContainer("python", "3.12", "sha256:" + "0".repeat(64), "python $ALGO")),
                 "default",
-                maxDuration);
+                maxDuration,
+                agreements);
         jobs.put(jobId, job);
         return job;
     }
@@ -161,22 +184,28 @@ class KubernetesComputeBackendContractTest extends ComputeBackendContract {
         kube.finish(publish, 0, manifest + Reports.done(marker));
     }
 
-    /** {@return the report of the configure pod of {@code jobId}: what it would have fetched} */
+    /**
+     * {@return the report of the configure pod of {@code jobId}: what it would have fetched} The
+     * inputs' bytes are the behaviour's, or {@link #PLAYED_INPUT} for the default input.
+     */
     private String configureReport(String jobId, String base) {
         String marker = Reports.marker(kube.client(), namespace, base);
         ComputeJob job = jobs.get(jobId);
+        List<Input> given = behaviours.get(jobId).inputs();
         StringBuilder report = new StringBuilder();
-        for (Asset input : job.inputs()) {
+        for (int a = 0; a < job.inputs().size(); a++) {
+            Asset input = job.inputs().get(a);
             for (int i = 0; i < input.files().size(); i++) {
-                // What the played pod fetched from the input's location: see PLAYED_INPUT.
-                byte[] content = PLAYED_INPUT;
+                byte[] content =
+                        given.isEmpty() ? PLAYED_INPUT : given.get(a).files().get(i);
                 report.append(Reports.fetched(marker, "inputs/" + input.did().substring(7) + "/" + i, content));
             }
         }
         String code = job.algorithm().code().rawCode();
-        if (code != null) {
-            report.append(Reports.fetched(marker, "transformations/algorithm", code.getBytes(StandardCharsets.UTF_8)));
-        }
+        report.append(Reports.fetched(
+                marker,
+                "transformations/algorithm",
+                (code != null ? code : PLAYED_ALGORITHM).getBytes(StandardCharsets.UTF_8)));
         return report + Reports.done(marker);
     }
 
