@@ -19,6 +19,7 @@ import io.brizo.spi.JobStatus;
 import io.brizo.spi.OutputFile;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageObject;
+import io.brizo.testkit.ReceiptCheck;
 import io.brizo.testkit.TestConsumer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -689,6 +690,76 @@ class KubernetesComputeBackendApiServerTest {
                 assertEquals(Reports.sha256(stored), f.sha256(), f.name());
                 assertEquals(stored.length, f.size(), f.name());
             }
+        }
+    }
+
+    @Test
+    void aJobsReceiptOverHttpIsSignedByTheProviderAndHashesWhatTheRealScriptsMoved() throws Exception {
+        URI data = URI.create("fake://bucket/receipt.csv");
+        byte[] input = "k,v\n1,2\n".getBytes(StandardCharsets.UTF_8);
+        PresigningDriver driver = PresigningDriver.notPresigning(Map.of(data, input));
+        String dataset = "did:op:" + "e2".repeat(32);
+        String providerKey = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+        try (HttpRig rig = new HttpRig("c8".repeat(32), dataset, data, driver, Map.of("PROVIDER_KEY", providerKey))) {
+            String succeeded = rig.start();
+            Path volume = dir.resolve(namespace + "-volume");
+            Published fetched = runConfigure(JobObjects.baseName(succeeded), volume);
+            assertEquals(0, fetched.exitCode(), fetched.log());
+            Files.createDirectories(volume.resolve("outputs"));
+            Files.writeString(volume.resolve("outputs/answer.txt"), "42\n");
+            Published published = runAlgorithmAndPublish(JobObjects.baseName(succeeded), volume, "ran\n", IMAGE_ID);
+            assertEquals(0, published.exitCode(), published.log());
+            JsonNode status = rig.awaitHttpState(succeeded, "SUCCEEDED");
+
+            String provider = rig.json
+                    .readTree(send(rig.http, rig.server.uri(), "GET", "/", Map.of())
+                            .body())
+                    .get("providerAddress")
+                    .asText();
+            HttpResponse<byte[]> receipt =
+                    send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RECEIPT, rig.job(succeeded));
+            assertEquals(200, receipt.statusCode(), new String(receipt.body(), StandardCharsets.UTF_8));
+            JsonNode predicate =
+                    ReceiptCheck.verifiedStatement(receipt.body(), provider).get("predicate");
+            assertEquals("kubernetes", predicate.get("backend").asText());
+            assertEquals("SUCCEEDED", predicate.get("state").asText());
+            assertEquals(RAN, predicate.get("algorithm").get("imageDigest").asText(), "the digest of what ran");
+            assertEquals(
+                    Reports.sha256(input),
+                    predicate.get("inputs").get(0).get("sha256").asText(),
+                    "the input");
+            Map<String, String> result = new HashMap<>(rig.job(succeeded));
+            result.put("index", "0");
+            HttpResponse<byte[]> out = send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
+            assertEquals("answer.txt", status.get("results").get(0).get("name").asText());
+            assertEquals(
+                    Reports.sha256(out.body()),
+                    predicate.get("outputs").get(0).get("sha256").asText());
+            HttpResponse<byte[]> log =
+                    send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_LOGS, rig.job(succeeded));
+            assertEquals(
+                    Reports.sha256(log.body()),
+                    predicate.get("log").get("sha256").asText(),
+                    "the log served");
+
+            String failed = rig.start();
+            Path failedVolume = dir.resolve(namespace + "-failed");
+            assertEquals(
+                    0, runConfigure(JobObjects.baseName(failed), failedVolume).exitCode());
+            Pod algorithm = kube.awaitPod(namespace, JobObjects.baseName(failed), "algorithm");
+            kube.bind(algorithm);
+            kube.finish(algorithm, 3, "broke\n", IMAGE_ID);
+            rig.awaitHttpState(failed, "FAILED");
+            HttpResponse<byte[]> failedReceipt =
+                    send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RECEIPT, rig.job(failed));
+            assertEquals(200, failedReceipt.statusCode(), new String(failedReceipt.body(), StandardCharsets.UTF_8));
+            JsonNode failedPredicate = ReceiptCheck.verifiedStatement(failedReceipt.body(), provider)
+                    .get("predicate");
+            assertEquals("FAILED", failedPredicate.get("state").asText());
+            assertEquals(3, failedPredicate.get("exitCode").asInt());
+            assertEquals(
+                    Reports.sha256("broke\n"),
+                    failedPredicate.get("log").get("sha256").asText());
         }
     }
 

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.internal.compute.receipt.CanonicalJson;
+import io.brizo.testkit.ReceiptCheck;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.Sign;
 
 /**
  * Receipts of jobs run by the local backend, fetched over HTTP and checked as a consumer would:
@@ -108,8 +107,10 @@ class ReceiptHttpTest extends ComputeHttpFixture {
         String exit = predicate.get("state").asText();
         predicate.put("state", exit.substring(0, exit.length() - 1) + "E"); // SUCCEEDED -> SUCCEEDEE
 
-        assertEquals(PROVIDER, signer(CanonicalJson.bytes(envelope.get("statement")), envelope), "untouched");
-        assertNotEquals(PROVIDER, signer(CanonicalJson.bytes(statement), envelope), "one byte changed");
+        String signature = envelope.get("signature").asText();
+        assertEquals(
+                PROVIDER, ReceiptCheck.signer(CanonicalJson.bytes(envelope.get("statement")), signature), "untouched");
+        assertNotEquals(PROVIDER, ReceiptCheck.signer(CanonicalJson.bytes(statement), signature), "one byte changed");
     }
 
     @Test
@@ -129,20 +130,14 @@ class ReceiptHttpTest extends ComputeHttpFixture {
                 "the hash is still that of the canonical statement");
     }
 
-    /**
-     * {@return the statement of the job's receipt, after checking that its hash is keccak256 of
-     * its canonical bytes and that its signature recovers the announced provider}
-     */
+    /** {@return the verified statement of the job's receipt (see {@link ReceiptCheck})} */
     private JsonNode verifiedStatement(String jobId) throws Exception {
         HttpResponse<byte[]> root = send(signing, "GET", "/", Map.of());
         String announced = JSON.readTree(root.body()).get("providerAddress").asText();
         assertEquals(PROVIDER, announced.toLowerCase(Locale.ROOT), "GET / announces the provider of PROVIDER_KEY");
-
-        JsonNode envelope = receipt(jobId);
-        JsonNode statement = envelope.get("statement");
-        byte[] canonical = CanonicalJson.bytes(statement);
-        assertEquals(hex(Hash.sha3(canonical)), envelope.get("hash").asText(), "hash of the canonical statement");
-        assertEquals(PROVIDER, signer(canonical, envelope), "the signer recovered with web3j");
+        HttpResponse<byte[]> r = send(signing, "GET", BrizoHttpApi.COMPUTE_RECEIPT, jobParams(consumer, jobId));
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        JsonNode statement = ReceiptCheck.verifiedStatement(r.body(), announced);
         assertEquals("https://in-toto.io/Statement/v1", statement.get("_type").asText());
         assertEquals(jobId, statement.get("predicate").get("jobId").asText());
         assertEquals(PROVIDER, statement.get("predicate").get("provider").asText());
@@ -153,15 +148,6 @@ class ReceiptHttpTest extends ComputeHttpFixture {
         HttpResponse<byte[]> r = send(signing, "GET", BrizoHttpApi.COMPUTE_RECEIPT, jobParams(consumer, jobId));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         return JSON.readTree(r.body());
-    }
-
-    /** {@return the address that signed keccak256({@code canonical}) with the envelope's signature, EIP-191} */
-    private static String signer(byte[] canonical, JsonNode envelope) throws Exception {
-        byte[] sig = HexFormat.of().parseHex(envelope.get("signature").asText().substring(2));
-        Sign.SignatureData data =
-                new Sign.SignatureData(sig[64], Arrays.copyOfRange(sig, 0, 32), Arrays.copyOfRange(sig, 32, 64));
-        BigInteger key = Sign.signedPrefixedMessageToKey(Hash.sha3(canonical), data);
-        return "0x" + Keys.getAddress(key);
     }
 
     /**
