@@ -1,7 +1,6 @@
 package io.brizo.internal.compute;
 
 import static io.brizo.internal.RequestFields.address;
-import static io.brizo.internal.RequestFields.agreementId;
 import static io.brizo.internal.RequestFields.required;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -324,7 +323,7 @@ public final class ComputeService {
         JobEvidence evidence = backend.evidence(status.jobId())
                 .orElseThrow(() -> BrizoException.notFound(
                         "the job has no receipt yet: the compute backend has kept no evidence of it"));
-        DerivedAssets.Outcome outcome = derived(status);
+        DerivedAssets.Outcome outcome = derived == null ? DerivedAssets.Outcome.NONE : derived.ensure(status, evidence);
         if (outcome.missing() && outcome.retryable()) {
             // A receipt never changes: none until it can name the derived asset it was asked for.
             throw new BrizoException(

@@ -123,20 +123,28 @@ public final class DerivedAssets {
      * consumer asked for one; {@return what became of it}
      */
     public Outcome ensure(JobStatus status) {
+        return ensure(status, null);
+    }
+
+    /**
+     * As {@link #ensure(JobStatus)}, with the job's {@code evidence} when the caller has already
+     * read it (null: read it here).
+     */
+    public Outcome ensure(JobStatus status, JobEvidence known) {
         if (status.state() != JobState.SUCCEEDED) {
             return Outcome.NONE;
         }
         String jobId = status.jobId();
-        String known;
+        String remembered;
         synchronized (done) {
-            known = done.get(jobId);
+            remembered = done.get(jobId);
         }
-        if (known != null) {
-            return known.isEmpty() ? Outcome.NONE : new Outcome(known, null, false);
+        if (remembered != null) {
+            return remembered.isEmpty() ? Outcome.NONE : new Outcome(remembered, null, false);
         }
         Optional<JobEvidence> evidence;
         try {
-            evidence = backend.evidence(jobId);
+            evidence = known != null ? Optional.of(known) : backend.evidence(jobId);
         } catch (BrizoException e) {
             return failed(jobId, e);
         }
