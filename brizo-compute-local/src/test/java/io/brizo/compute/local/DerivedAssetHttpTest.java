@@ -196,6 +196,30 @@ class DerivedAssetHttpTest extends ComputeHttpFixture {
     }
 
     @Test
+    void outputOptionsMayComeAsAJsonObjectInAJsonBody() throws Exception {
+        URI root = signedPublisher();
+        Map<String, Object> body = new HashMap<>();
+        body.put("serviceAgreementId", AGREEMENT);
+        body.put("consumerAddress", consumer.address());
+        body.put("signature", consumer.sign(consumer.address() + AGREEMENT));
+        body.put("algorithmMeta", JSON.readTree(meta(TWO_OUTPUTS)));
+        body.put("output", Map.of("publishOutput", true, "metadata", Map.of("name", "two files")));
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        URI.create(root + BrizoHttpApi.COMPUTE))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build();
+        HttpResponse<byte[]> r = io.brizo.testkit.OpenApiConformance.forApiAt(root)
+                .check(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        String jobId = JSON.readTree(r.body()).get(0).get("jobId").asText();
+        String did =
+                awaitStatus(root, jobId, state("SUCCEEDED")).get("resultsDid").asText();
+        assertTrue(did.startsWith("did:op:"), did);
+        assertEquals("alpha", new String(consume(root, consumer, did, 0).body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void malformedOutputOptionsAreRefusedNamingTheField() throws Exception {
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("not json", "output must be a JSON object");
