@@ -9,6 +9,8 @@ import io.brizo.internal.asset.JsonFileAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
 import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.compute.ComputeService;
+import io.brizo.internal.compute.DerivedAssets;
+import io.brizo.internal.compute.JobOutputStorageDriver;
 import io.brizo.internal.compute.links.LinkingStorageAccess;
 import io.brizo.internal.compute.links.TransferLinks;
 import io.brizo.internal.compute.receipt.ComputeReceipts;
@@ -59,6 +61,7 @@ public final class Brizo implements AutoCloseable {
 
     private final Settings settings;
     private final StorageRouter storage;
+    private final List<String> driverNames;
     private final List<AutoCloseable> owned;
     private final String verifierName;
     private final ServiceAgreementVerifier verifier;
@@ -79,11 +82,14 @@ public final class Brizo implements AutoCloseable {
             AssetResolver assets,
             NonceStore nonces,
             ComputeBackend computeBackend,
-            TransferLinks transferLinks) {
+            TransferLinks transferLinks,
+            JobOutputStorageDriver jobOutputs) {
         this.settings = b.settings;
         this.transferLinks = transferLinks;
         this.metrics = b.metrics;
-        this.storage = new StorageRouter(drivers);
+        this.driverNames = drivers.stream().map(StorageDriver::name).toList();
+        // Derived assets' files are job outputs, served through their own (internal) driver.
+        this.storage = new StorageRouter(computeBackend == null ? drivers : withJobOutputs(jobOutputs, drivers));
         this.owned = List.copyOf(owned);
         this.verifierName = verifierName;
         this.verifier = verifier;
@@ -114,7 +120,20 @@ public final class Brizo implements AutoCloseable {
                         pipeline,
                         storage,
                         metrics,
-                        ComputeReceipts.from(settings));
+                        ComputeReceipts.from(settings),
+                        new DerivedAssets(
+                                computeBackend,
+                                assets,
+                                verifier,
+                                CoreSettings.providerAddress(settings).orElse(null)));
+    }
+
+    /** {@return {@code drivers} with the job-output driver first} */
+    private static List<StorageDriver> withJobOutputs(JobOutputStorageDriver jobOutputs, List<StorageDriver> drivers) {
+        List<StorageDriver> all = new ArrayList<>();
+        all.add(jobOutputs);
+        all.addAll(drivers);
+        return all;
     }
 
     /** {@return a builder} */
@@ -153,7 +172,7 @@ public final class Brizo implements AutoCloseable {
 
     /** {@return the names of the storage drivers in the order they are asked} */
     public List<String> storageDriverNames() {
-        return storage.names();
+        return driverNames;
     }
 
     /**
@@ -272,7 +291,24 @@ public final class Brizo implements AutoCloseable {
 
     private JobReport report(JobStatus status) {
         boolean ended = status.state().isTerminal() && status.state() != JobState.DELETED;
-        return new JobReport(status, ended ? compute.outputsOf(status.jobId()) : List.of());
+        DerivedAssets.Outcome derived = compute.derived(status);
+        JobStatus shown = status;
+        if (derived.missing()) {
+            String message = status.message() == null || status.message().isBlank()
+                    ? derived.problem()
+                    : status.message() + "; " + derived.problem();
+            shown = new JobStatus(
+                    status.jobId(),
+                    status.owner(),
+                    status.agreementId(),
+                    status.state(),
+                    status.exitCode(),
+                    status.created(),
+                    status.started(),
+                    status.finished(),
+                    message);
+        }
+        return new JobReport(shown, ended ? compute.outputsOf(status.jobId()) : List.of(), derived.did());
     }
 
     /**
@@ -481,6 +517,8 @@ public final class Brizo implements AutoCloseable {
             List<AutoCloseable> owned = new ArrayList<>();
             // One registry backs both the links backends make and the HTTP route that serves them.
             TransferLinks links = new TransferLinks();
+            // Serves job outputs as storage (derived assets, chained jobs) once the backend exists.
+            JobOutputStorageDriver jobOutputs = new JobOutputStorageDriver();
             URI publicUrl = CoreSettings.publicUrl(settings).orElse(null);
             CoreSettings.docsMode(settings); // read by the HTTP API; a malformed value fails here
             try {
@@ -511,7 +549,8 @@ public final class Brizo implements AutoCloseable {
                         }
                     }
                     if (backend == null && computeBackendFactory == null) {
-                        StorageAccess access = new LinkingStorageAccess(new StorageRouter(drivers), links, publicUrl);
+                        StorageAccess access = new LinkingStorageAccess(
+                                new StorageRouter(withJobOutputs(jobOutputs, drivers)), links, publicUrl);
                         backend = made(
                                         backendFactories,
                                         ComputeBackend.Factory::priority,
@@ -527,7 +566,10 @@ public final class Brizo implements AutoCloseable {
                 }
                 if (backend == null && computeBackendFactory != null) {
                     backend = computeBackendFactory
-                            .create(settings, new LinkingStorageAccess(new StorageRouter(drivers), links, publicUrl))
+                            .create(
+                                    settings,
+                                    new LinkingStorageAccess(
+                                            new StorageRouter(withJobOutputs(jobOutputs, drivers)), links, publicUrl))
                             .orElseThrow(() -> BrizoException.configuration("the compute backend "
                                     + computeBackendFactory.name() + " is not configured by these settings"));
                     owned.add(backend);
@@ -557,7 +599,11 @@ public final class Brizo implements AutoCloseable {
                             .orElseGet(NonceStore::inMemory);
                     owned.add(nonces);
                 }
-                Brizo brizo = new Brizo(this, drivers, owned, v, verifierName, resolver, nonces, backend, links);
+                if (backend != null) {
+                    jobOutputs.bind(backend);
+                }
+                Brizo brizo =
+                        new Brizo(this, drivers, owned, v, verifierName, resolver, nonces, backend, links, jobOutputs);
                 LOG.info(
                         "Brizo {} ready: storage drivers {}, verifier {}",
                         brizo.info.version(),

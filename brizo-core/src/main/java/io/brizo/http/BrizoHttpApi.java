@@ -366,7 +366,7 @@ public final class BrizoHttpApi {
                     p.get("additionalInputs"),
                     p.get("environment"),
                     p.get("output")));
-            return HttpResponse.json(200, Json.write(List.of(statusJson(started, List.of()))), List.of());
+            return HttpResponse.json(200, Json.write(List.of(statusJson(started, List.of(), null))), List.of());
         }
         ComputeJobRequest job = jobRequest(p);
         List<JobReport> reports =
@@ -377,7 +377,7 @@ public final class BrizoHttpApi {
                 };
         List<Map<String, Object>> body = new ArrayList<>();
         for (JobReport r : reports) {
-            body.add(statusJson(r.status(), r.outputs()));
+            body.add(statusJson(r.status(), r.outputs(), r.resultsDid()));
         }
         return HttpResponse.json(200, Json.write(body), List.of());
     }
@@ -487,7 +487,7 @@ public final class BrizoHttpApi {
     }
 
     /** A job status for old and new clients: Brizo's fields and numeric codes, plus ours. */
-    private static Map<String, Object> statusJson(JobStatus s, List<OutputFile> outputs) {
+    private static Map<String, Object> statusJson(JobStatus s, List<OutputFile> outputs, String resultsDid) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobId", s.jobId());
         m.put("owner", s.owner());
@@ -513,7 +513,8 @@ public final class BrizoHttpApi {
         }
         m.put("resultsUrls", urls);
         m.put("results", results);
-        m.put("resultsDid", "");
+        // Brizo's clients read a string: empty until the outputs are an asset (derived asset).
+        m.put("resultsDid", resultsDid == null ? "" : resultsDid);
         boolean ended =
                 s.state() == JobState.SUCCEEDED || s.state() == JobState.FAILED || s.state() == JobState.STOPPED;
         m.put("receiptUrl", ended ? COMPUTE_RECEIPT + "?jobId=" + s.jobId() : null);

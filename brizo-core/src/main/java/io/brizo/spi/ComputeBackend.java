@@ -43,6 +43,13 @@ public interface ComputeBackend extends AutoCloseable {
      * {@return what the backend saw of the job, for its receipt: empty while the job has not ended,
      * and always for a backend that keeps no evidence (the default)} Available as long as the
      * job's outputs are.
+     *
+     * <p>The evidence also carries what the job's consumer asked to be published ({@link
+     * JobEvidence#output()}, as given in {@link ComputeJob#output()}): the library reads it back
+     * once the job SUCCEEDED to make the outputs a derived asset, served from {@link #openOutput}
+     * (and the log from {@link #logs}) for as long as the job is kept. A backend that keeps no
+     * evidence, or evidence without it, yields no derived asset: the job's outputs are still
+     * downloadable by its owner.
      */
     default Optional<JobEvidence> evidence(String jobId) {
         return Optional.empty();

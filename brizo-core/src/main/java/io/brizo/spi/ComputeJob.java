@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A job as handed to a {@link ComputeBackend}: authorised, resolved and checked against the
@@ -17,6 +18,10 @@ import java.util.Objects;
  * @param environmentId where to run it
  * @param maxDuration the hard time limit
  * @param agreementIds the agreement of each input, in input order: {@code agreementId} first
+ * @param output what to do with the outputs once the job succeeds (the request's {@code output}
+ *     parameter), or null when nothing is to be published; a backend that can keeps it with the
+ *     job and returns it in {@link JobEvidence#output()}. One that does not yields no derived
+ *     asset for the job (the Kubernetes backend, for now)
  */
 public record ComputeJob(
         String jobId,
@@ -26,7 +31,8 @@ public record ComputeJob(
         ComputeAlgorithm algorithm,
         String environmentId,
         Duration maxDuration,
-        List<String> agreementIds) {
+        List<String> agreementIds,
+        OutputPublication output) {
     /** Validates the job and copies the inputs. */
     public ComputeJob {
         Objects.requireNonNull(jobId, "jobId");
@@ -43,7 +49,25 @@ public record ComputeJob(
         }
     }
 
-    /** Creates a job whose every input is under {@code agreementId}. */
+    /** Creates a job that publishes nothing. */
+    public ComputeJob(
+            String jobId,
+            String owner,
+            String agreementId,
+            List<Asset> inputs,
+            ComputeAlgorithm algorithm,
+            String environmentId,
+            Duration maxDuration,
+            List<String> agreementIds) {
+        this(jobId, owner, agreementId, inputs, algorithm, environmentId, maxDuration, agreementIds, null);
+    }
+
+    /** {@return what to do with the outputs, if the consumer asked for anything} */
+    public Optional<OutputPublication> outputIfAny() {
+        return Optional.ofNullable(output);
+    }
+
+    /** Creates a job whose every input is under {@code agreementId} and that publishes nothing. */
     public ComputeJob(
             String jobId,
             String owner,

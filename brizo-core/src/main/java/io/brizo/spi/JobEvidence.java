@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * @param inputs every input file as the algorithm saw it
  * @param outputs every output file as stored
  * @param log the job's log as stored, or null if it has none
+ * @param output what the job's consumer asked to be done with the outputs ({@link
+ *     ComputeJob#output()}), or null when nothing (or when the backend does not keep it: then the
+ *     job yields no derived asset)
  */
 public record JobEvidence(
         String backend,
@@ -36,7 +39,8 @@ public record JobEvidence(
         List<FileDigest> algorithmFiles,
         List<InputDigest> inputs,
         List<FileDigest> outputs,
-        FileDigest log) {
+        FileDigest log,
+        OutputPublication output) {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     /** Validates the evidence and copies the lists. */
@@ -52,6 +56,39 @@ public record JobEvidence(
         algorithmFiles = List.copyOf(algorithmFiles);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
+    }
+
+    /** Creates evidence of a job that asked for nothing to be published. */
+    public JobEvidence(
+            String backend,
+            ComputeEnvironment environment,
+            Duration maxDuration,
+            List<String> agreementIds,
+            String algorithmDid,
+            AlgorithmContainer container,
+            String imageDigest,
+            List<FileDigest> algorithmFiles,
+            List<InputDigest> inputs,
+            List<FileDigest> outputs,
+            FileDigest log) {
+        this(
+                backend,
+                environment,
+                maxDuration,
+                agreementIds,
+                algorithmDid,
+                container,
+                imageDigest,
+                algorithmFiles,
+                inputs,
+                outputs,
+                log,
+                null);
+    }
+
+    /** {@return what the consumer asked to be published, if anything} */
+    public Optional<OutputPublication> outputIfAny() {
+        return Optional.ofNullable(output);
     }
 
     /** {@return the algorithm asset's DID, if it has one} */

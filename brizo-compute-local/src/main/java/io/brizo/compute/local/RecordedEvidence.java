@@ -9,6 +9,7 @@ import io.brizo.spi.ComputeJob;
 import io.brizo.spi.JobEvidence;
 import io.brizo.spi.JobEvidence.FileDigest;
 import io.brizo.spi.JobEvidence.InputDigest;
+import io.brizo.spi.OutputPublication;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,10 @@ import java.util.Objects;
  * {@code digest}, {@code entrypoint}), {@code algorithmFiles} and {@code outputs} (arrays of
  * {@code name}, {@code size}, {@code sha256}), {@code inputs} (an array of {@code did}, {@code
  * fileIndex}, {@code size}, {@code sha256}), {@code log} (a {@code name}, {@code size}, {@code
- * sha256} or null) and {@code ended} (whether outputs and log were recorded).
+ * sha256} or null), {@code ended} (whether outputs and log were recorded) and {@code output}
+ * (what the consumer asked to be published: {@code publishOutput}, {@code publishAlgorithmLog},
+ * {@code owner}, {@code metadata} (the metadata object's text, or null); null or absent when
+ * nothing).
  *
  * @param environment the environment the job runs in, as {@code environments()} listed it
  * @param agreementIds the agreements of the job's inputs, in input order
@@ -38,6 +42,7 @@ import java.util.Objects;
  * @param outputs the outputs, once the job ended; empty before
  * @param log the log once the job ended, or null
  * @param ended whether the job's outputs and log were recorded
+ * @param output what the consumer asked to be published, or null
  */
 record RecordedEvidence(
         ComputeEnvironment environment,
@@ -48,7 +53,8 @@ record RecordedEvidence(
         List<InputDigest> inputs,
         List<FileDigest> outputs,
         FileDigest log,
-        boolean ended) {
+        boolean ended,
+        OutputPublication output) {
     /** The backend's name in evidence. */
     static final String BACKEND = "local";
     /** The name of the algorithm's file in evidence, as the job sees it in {@code transformations/}. */
@@ -76,27 +82,37 @@ record RecordedEvidence(
                 List.of(),
                 List.of(),
                 null,
-                false);
+                false,
+                job.output());
     }
 
     RecordedEvidence withInput(InputDigest input) {
         List<InputDigest> more = new ArrayList<>(inputs);
         more.add(input);
         return new RecordedEvidence(
-                environment, agreementIds, algorithmDid, container, algorithmFiles, more, outputs, log, ended);
+                environment, agreementIds, algorithmDid, container, algorithmFiles, more, outputs, log, ended, output);
     }
 
     RecordedEvidence withAlgorithmFile(FileDigest file) {
         List<FileDigest> more = new ArrayList<>(algorithmFiles);
         more.add(file);
         return new RecordedEvidence(
-                environment, agreementIds, algorithmDid, container, more, inputs, outputs, log, ended);
+                environment, agreementIds, algorithmDid, container, more, inputs, outputs, log, ended, output);
     }
 
     /** {@return this evidence with the ended job's outputs and log} */
     RecordedEvidence ended(List<FileDigest> endOutputs, FileDigest endLog) {
         return new RecordedEvidence(
-                environment, agreementIds, algorithmDid, container, algorithmFiles, inputs, endOutputs, endLog, true);
+                environment,
+                agreementIds,
+                algorithmDid,
+                container,
+                algorithmFiles,
+                inputs,
+                endOutputs,
+                endLog,
+                true,
+                output);
     }
 
     JobEvidence toJobEvidence(Duration maxDuration) {
@@ -112,7 +128,8 @@ record RecordedEvidence(
                 algorithmFiles,
                 inputs,
                 outputs,
-                log);
+                log,
+                output);
     }
 
     ObjectNode toJson(ObjectNode o) {
@@ -147,6 +164,15 @@ record RecordedEvidence(
             file(o.putObject("log"), log);
         }
         o.put("ended", ended);
+        if (output == null) {
+            o.putNull("output");
+        } else {
+            o.putObject("output")
+                    .put("publishOutput", output.publishOutput())
+                    .put("publishAlgorithmLog", output.publishAlgorithmLog())
+                    .put("owner", output.owner())
+                    .put("metadata", output.metadataJson());
+        }
         return o;
     }
 
@@ -197,10 +223,22 @@ record RecordedEvidence(
                     inputs,
                     files(array(o, "outputs")),
                     log == null || log.isNull() ? null : file(log),
-                    o.path("ended").asBoolean(false));
+                    o.path("ended").asBoolean(false),
+                    output(o.get("output")));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("malformed evidence in the job state file", e);
         }
+    }
+
+    private static OutputPublication output(JsonNode o) {
+        if (o == null || o.isNull()) {
+            return null;
+        }
+        return new OutputPublication(
+                o.path("publishOutput").asBoolean(false),
+                o.path("publishAlgorithmLog").asBoolean(false),
+                text(o, "owner"),
+                text(o, "metadata"));
     }
 
     private static List<FileDigest> files(JsonNode array) throws IOException {

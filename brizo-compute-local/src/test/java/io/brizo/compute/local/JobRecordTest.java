@@ -14,6 +14,7 @@ import io.brizo.spi.JobEvidence;
 import io.brizo.spi.JobEvidence.FileDigest;
 import io.brizo.spi.JobEvidence.InputDigest;
 import io.brizo.spi.JobState;
+import io.brizo.spi.OutputPublication;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,45 @@ class JobRecordTest {
                         List.of(new FileDigest("sub/out.bin", 0, sha)),
                         new FileDigest("algorithm.log", 3, sha)),
                 JobRecord.read(file).evidence().toJobEvidence(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void whatTheConsumerAskedToPublishIsKeptWithTheJobAndInItsEvidence() throws IOException {
+        OutputPublication asked = new OutputPublication(true, false, "0x" + "B".repeat(40), "{\"name\":\"counts\"}");
+        ComputeJob job = new ComputeJob(
+                "job-3",
+                "0x" + "a".repeat(40),
+                "did:op:" + "d2".repeat(32),
+                List.of(new Asset("did:op:" + "d2".repeat(32), List.of())),
+                new ComputeAlgorithm(
+                        null,
+                        new ComputeAlgorithm.Code("exit 0", null),
+                        new AlgorithmContainer("sh", null, null, "sh $ALGO")),
+                "local",
+                Duration.ofMinutes(5),
+                List.of("did:op:" + "d2".repeat(32)),
+                asked);
+        ComputeEnvironment environment =
+                new ComputeEnvironment("local", "this machine", 1, 1L << 30, 0, Duration.ofHours(1));
+        JobRecord record = JobRecord.queued(job, Instant.parse("2026-01-02T03:04:05Z"), environment);
+        JobRecord ended = record.ended(JobState.SUCCEEDED, 0, null, Instant.parse("2026-01-02T03:05:00Z"))
+                .withEvidence(record.evidence().ended(List.of(), null));
+        Path file = dir.resolve("state.json");
+        ended.write(file);
+        JobRecord read = JobRecord.read(file);
+        assertEquals(ended, read);
+        JobEvidence evidence = read.evidence().toJobEvidence(Duration.ofMinutes(5));
+        assertEquals(asked, evidence.output());
+        assertEquals("0x" + "b".repeat(40), evidence.output().owner());
+        // Records of older versions have no output: nothing to publish.
+        com.fasterxml.jackson.databind.node.ObjectNode older = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.brizo.internal.json.Json.MAPPER.readTree(ended.toJson());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) older.get("evidence")).remove("output");
+        assertEquals(
+                null,
+                JobRecord.fromJson(io.brizo.internal.json.Json.MAPPER.writeValueAsBytes(older))
+                        .evidence()
+                        .output());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.brizo.internal.compute;
 
 import static io.brizo.internal.RequestFields.address;
-import static io.brizo.internal.RequestFields.agreementId;
 import static io.brizo.internal.RequestFields.required;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,9 +27,11 @@ import io.brizo.spi.ComputeEnvironment;
 import io.brizo.spi.ComputeJob;
 import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ExactLengthInputStream;
+import io.brizo.spi.JobEvidence;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
 import io.brizo.spi.OutputFile;
+import io.brizo.spi.OutputPublication;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.StorageObject;
 import java.io.IOException;
@@ -61,6 +62,9 @@ public final class ComputeService {
     private static final Logger LOG = LoggerFactory.getLogger(ComputeService.class);
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-zA-Z_-]{1,100}");
     private static final int MAX_INPUTS = 10;
+    /** The most bytes of {@code output.metadata}, serialised. */
+    static final int MAX_METADATA_BYTES = 16 * 1024;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ComputeBackend backend;
@@ -69,6 +73,7 @@ public final class ComputeService {
     private final StorageRouter storage;
     private final ObservedJobStates states;
     private final ComputeReceipts receipts;
+    private final DerivedAssets derived;
 
     /**
      * Creates the service with unsigned receipts; {@code pipeline} authorises requests as it does
@@ -91,7 +96,23 @@ public final class ComputeService {
             StorageRouter storage,
             BrizoMetrics metrics,
             ComputeReceipts receipts) {
+        this(backend, policy, pipeline, storage, metrics, receipts, null);
+    }
+
+    /**
+     * Creates the service; {@code derived} publishes the outputs of jobs that ask for it (null: this
+     * publisher refuses such jobs).
+     */
+    public ComputeService(
+            ComputeBackend backend,
+            ComputePolicy policy,
+            RequestPipeline pipeline,
+            StorageRouter storage,
+            BrizoMetrics metrics,
+            ComputeReceipts receipts,
+            DerivedAssets derived) {
         this.receipts = receipts;
+        this.derived = derived;
         this.backend = backend;
         this.policy = policy;
         this.pipeline = pipeline;
@@ -106,7 +127,8 @@ public final class ComputeService {
 
     /** Starts a job; see {@link io.brizo.Brizo#startCompute}. */
     public JobStatus start(ComputeStartRequest r) {
-        String agreementId = agreementId(r.agreementId());
+        // An agreement id, or the DID form: the DID's owner gave the consumer direct permission.
+        String agreementId = agreementIdOrDid(r.agreementId());
         String consumer = address(r.consumerAddress());
         required(r.signature(), "signature");
         JsonNode meta = json(r.algorithmMeta(), "algorithmMeta");
@@ -128,15 +150,30 @@ public final class ComputeService {
         inputAgreements.add(agreementId);
         inputAgreements.addAll(additionalInputs(r.additionalInputs()));
         AlgorithmContainer requested = algorithmDid == null ? container(meta) : null;
+        OutputOptions output = OutputOptions.parse(r.output(), MAX_METADATA_BYTES);
+        if (output.publishes()) {
+            if (derived == null) {
+                throw BrizoException.invalid(
+                        (output.publishOutput() ? "output.publishOutput" : "output.publishAlgorithmLog")
+                                + " cannot be honoured: this publisher does not publish job outputs as assets; start the"
+                                + " job without publishing its outputs");
+            }
+            derived.requirePossible(output.publication(output.owner() == null ? consumer : output.owner()));
+        }
 
         consumer = pipeline.authenticate(
                 consumer, r.consumerAddress().trim() + r.agreementId().trim(), r.signature(), nonce(r.nonce()));
 
         List<Asset> inputs = new ArrayList<>();
         for (String id : inputAgreements) {
-            inputs.add(pipeline.authorize(new AgreementClaim(id, consumer, ServiceType.COMPUTE))
-                    .asset());
+            inputs.add(
+                    RequestFields.isDidForm(id)
+                            ? pipeline.authorizePermission(id, consumer).asset()
+                            : pipeline.authorize(new AgreementClaim(id, consumer, ServiceType.COMPUTE))
+                                    .asset());
         }
+        OutputPublication publication =
+                output.publishes() ? output.publication(output.owner() == null ? consumer : output.owner()) : null;
 
         ComputeAlgorithm algorithm = algorithmDid != null ? published(algorithmDid) : inline(meta, requested);
         policy.requireImage(algorithm.container());
@@ -148,16 +185,25 @@ public final class ComputeService {
                 : policy.maxDuration();
         String jobId = newJobId();
         JobStatus status = backend.start(new ComputeJob(
-                jobId, consumer, agreementId, inputs, algorithm, environment.id(), maxDuration, inputAgreements));
+                jobId,
+                consumer,
+                agreementId,
+                inputs,
+                algorithm,
+                environment.id(),
+                maxDuration,
+                inputAgreements,
+                publication));
         states.started(status);
         LOG.info(
-                "compute job {} started: agreement={} consumer={} inputs={} algorithm={} image={}",
+                "compute job {} started: agreement={} consumer={} inputs={} algorithm={} image={} publish={}",
                 jobId,
                 agreementId,
                 consumer,
                 inputs.size(),
                 algorithmDid == null ? "inline" : algorithmDid,
-                algorithm.container().reference());
+                algorithm.container().reference(),
+                publication == null ? "no" : "to " + publication.owner());
         return status;
     }
 
@@ -274,10 +320,27 @@ public final class ComputeService {
             throw BrizoException.notFound(
                     "the job has no receipt yet: it is " + status.state() + "; a receipt exists once it has ended");
         }
-        return backend.evidence(status.jobId())
-                .map(evidence -> receipts.receipt(status, evidence))
+        JobEvidence evidence = backend.evidence(status.jobId())
                 .orElseThrow(() -> BrizoException.notFound(
                         "the job has no receipt yet: the compute backend has kept no evidence of it"));
+        DerivedAssets.Outcome outcome = derived == null ? DerivedAssets.Outcome.NONE : derived.ensure(status, evidence);
+        if (outcome.missing() && outcome.retryable()) {
+            // A receipt never changes: none until it can name the derived asset it was asked for.
+            throw new BrizoException(
+                    ErrorKind.UNAVAILABLE,
+                    "the job's receipt waits for its derived asset, which is not published yet; try again later",
+                    null,
+                    true);
+        }
+        return receipts.receipt(status, evidence, outcome.did());
+    }
+
+    /**
+     * {@return the derived asset of {@code status}'s job, made now if the job SUCCEEDED, asked for
+     * one and it does not exist yet} Any observation of a job may call this: it is idempotent.
+     */
+    public DerivedAssets.Outcome derived(JobStatus status) {
+        return derived == null ? DerivedAssets.Outcome.NONE : derived.ensure(status);
     }
 
     /** {@return the job's log from {@code offset}} */
@@ -337,7 +400,7 @@ public final class ComputeService {
             jobId(r.jobId());
         }
         if (r.agreementId() != null && !r.agreementId().isBlank()) {
-            agreementId(r.agreementId());
+            agreementIdOrDid(r.agreementId());
         }
         String text = r.consumerAddress().trim() + blankIfNull(r.jobId()) + blankIfNull(r.agreementId());
         return pipeline.authenticate(consumer, text, r.signature(), nonce(r.nonce()));
@@ -432,6 +495,7 @@ public final class ComputeService {
     }
 
     private static List<String> additionalInputs(String raw) {
+        // Each an agreement id, or the DID form (direct permission on the DID, as for the first).
         if (raw == null || raw.isBlank()) {
             return List.of();
         }
@@ -443,11 +507,11 @@ public final class ComputeService {
                 if (!n.isTextual()) {
                     throw BrizoException.invalid("additionalInputs must list agreement ids as strings");
                 }
-                ids.add(agreementId(n.asText()));
+                ids.add(agreementIdOrDid(n.asText()));
             }
         } else {
             for (String s : trimmed.split(",")) {
-                ids.add(agreementId(s.trim()));
+                ids.add(agreementIdOrDid(s.trim()));
             }
         }
         if (ids.size() >= MAX_INPUTS) {
@@ -489,8 +553,14 @@ public final class ComputeService {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        String id = agreementId(raw).toLowerCase(Locale.ROOT);
+        String id = agreementIdOrDid(raw).toLowerCase(Locale.ROOT);
         return id.startsWith("0x") ? id.substring(2) : id;
+    }
+
+    /** {@return an agreement id as sent, or a DID (the direct-permission form) in lower case} */
+    private static String agreementIdOrDid(String raw) {
+        String id = RequestFields.agreementIdOrDid(raw);
+        return RequestFields.isDidForm(id) ? id.toLowerCase(Locale.ROOT) : id;
     }
 
     private static String jobId(String raw) {

@@ -74,7 +74,17 @@ public final class ComputeReceipts {
      * @throws IllegalArgumentException if the job has not ended (or was deleted)
      */
     public Receipt receipt(JobStatus status, JobEvidence evidence) {
-        ObjectNode statement = statement(status, evidence, provider);
+        return receipt(status, evidence, null);
+    }
+
+    /**
+     * {@return the receipt of the ended job {@code status} from its {@code evidence}, naming its
+     * derived asset {@code resultsDid} (null: it has none)}
+     *
+     * @throws IllegalArgumentException if the job has not ended (or was deleted)
+     */
+    public Receipt receipt(JobStatus status, JobEvidence evidence, String resultsDid) {
+        ObjectNode statement = statement(status, evidence, provider, resultsDid);
         byte[] hash = Hash.sha3(CanonicalJson.bytes(statement));
         String signature = key == null ? null : Eip191.sign(hash, key);
         return new Receipt(
@@ -88,6 +98,11 @@ public final class ComputeReceipts {
 
     /** {@return the in-toto statement of an ended job; {@code provider} may be null} */
     static ObjectNode statement(JobStatus status, JobEvidence evidence, String provider) {
+        return statement(status, evidence, provider, null);
+    }
+
+    /** {@return the in-toto statement of an ended job; {@code provider} and {@code resultsDid} may be null} */
+    static ObjectNode statement(JobStatus status, JobEvidence evidence, String provider, String resultsDid) {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(evidence, "evidence");
         if (!hasReceipt(status.state())) {
@@ -154,8 +169,8 @@ public final class ComputeReceipts {
                 evidence.logIfAny()
                         .<com.fasterxml.jackson.databind.JsonNode>map(ComputeReceipts::file)
                         .orElse(NODES.nullNode()));
-        // The derived asset's DID, once outputs can be published as an asset; none yet.
-        p.putNull("resultsDid");
+        // The derived asset's DID: the asset made of the outputs, when the consumer asked for one.
+        p.put("resultsDid", resultsDid);
         return statement;
     }
 
