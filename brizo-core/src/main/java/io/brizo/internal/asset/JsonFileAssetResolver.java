@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
 import io.brizo.internal.json.Json;
-import io.brizo.internal.util.AtomicFiles;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AlgorithmContainer;
 import io.brizo.spi.AlgorithmMetadata;
@@ -19,7 +18,6 @@ import io.brizo.spi.ErrorKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class JsonFileAssetResolver implements AssetResolver {
     private static final Logger LOG = LoggerFactory.getLogger(JsonFileAssetResolver.class);
     private final WatchedFile<Map<String, Asset>> file;
-    private final Object writeLock = new Object();
 
     /**
      * Loads the catalogue.
@@ -97,52 +94,22 @@ public final class JsonFileAssetResolver implements AssetResolver {
     @Override
     public void register(Asset asset) {
         Objects.requireNonNull(asset, "asset");
-        Path path = file.path();
-        String name = path.getFileName().toString();
-        synchronized (writeLock) {
-            byte[] content;
-            try {
-                content = Files.readAllBytes(path);
-            } catch (IOException e) {
-                LOG.warn(
-                        "cannot read the assets file {} to register {}: {}",
-                        name,
-                        asset.did(),
-                        e.getClass().getName());
-                throw new BrizoException(
-                        ErrorKind.UNAVAILABLE, "the asset catalogue cannot be read now; try again later", null, true);
-            }
+        String name = file.path().getFileName().toString();
+        boolean added = file.update("the asset catalogue", content -> {
             Asset existing = parse(content, name).get(asset.did());
             if (existing != null) {
                 if (existing.equals(asset)) {
-                    return;
+                    return null;
                 }
                 throw new BrizoException(
                         ErrorKind.CONFLICT, "another asset is already registered under " + asset.did());
             }
-            ObjectNode root;
-            try {
-                root = (ObjectNode) Json.MAPPER.readTree(content);
-            } catch (IOException e) {
-                throw BrizoException.configuration("the assets file " + name + " changed while registering; try again");
-            }
+            // Parsed above, so an object: the publisher's own fields are kept as they are.
+            ObjectNode root = (ObjectNode) Json.readTree(content);
             root.set(asset.did(), toJson(asset));
-            try {
-                AtomicFiles.replace(
-                        path, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            } catch (IOException e) {
-                LOG.warn(
-                        "cannot write the assets file {} to register {}: {}",
-                        name,
-                        asset.did(),
-                        e.getClass().getName());
-                throw new BrizoException(
-                        ErrorKind.UNAVAILABLE,
-                        "the asset catalogue cannot be written now; try again later",
-                        null,
-                        true);
-            }
-            file.reload();
+            return Json.prettyBytes(root);
+        });
+        if (added) {
             LOG.info(
                     "asset {} registered in {} ({} files)",
                     asset.did(),

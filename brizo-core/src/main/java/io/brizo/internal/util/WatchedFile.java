@@ -1,6 +1,7 @@
 package io.brizo.internal.util;
 
 import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,7 @@ public final class WatchedFile<T> {
     private final String settingName;
     private final BiFunction<byte[], String, T> parser;
     private final long checkIntervalNanos;
+    private final Object updateLock = new Object();
     private volatile Snapshot<T> snapshot;
     private volatile long lastCheck;
 
@@ -99,6 +102,46 @@ public final class WatchedFile<T> {
         snapshot = load();
         lastCheck = System.nanoTime();
         return snapshot.value;
+    }
+
+    /**
+     * Changes the file and serves the change at once: reads it afresh (so edits made since the
+     * last reload are kept), lets {@code change} make the new content, writes that atomically
+     * ({@link AtomicFiles#replace}) and reloads. Changes through this object are serialised;
+     * several processes changing one file are not supported.
+     *
+     * @param what the file as messages name it, such as {@code the grants file}
+     * @param change the new content from the current one, or null to leave the file as it is; may
+     *     throw a {@link BrizoException}, which leaves the file as it is
+     * @return whether the file was changed
+     * @throws BrizoException of kind UNAVAILABLE, retryable, when the file cannot be read or
+     *     written now; CONFIGURATION when the written file does not parse
+     */
+    public boolean update(String what, UnaryOperator<byte[]> change) {
+        String name = path.getFileName().toString();
+        synchronized (updateLock) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(path);
+            } catch (IOException e) {
+                LOG.warn("cannot read {} {}: {}", what, name, e.getClass().getSimpleName());
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, what + " cannot be read now; try again later", null, true);
+            }
+            byte[] updated = change.apply(content);
+            if (updated == null) {
+                return false;
+            }
+            try {
+                AtomicFiles.replace(path, updated);
+            } catch (IOException e) {
+                LOG.warn("cannot write {} {}: {}", what, name, e.getClass().getSimpleName());
+                throw new BrizoException(
+                        ErrorKind.UNAVAILABLE, what + " cannot be written now; try again later", null, true);
+            }
+            reload();
+            return true;
+        }
     }
 
     /** {@return the file this watches} */

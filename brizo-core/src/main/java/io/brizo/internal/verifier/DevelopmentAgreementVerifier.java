@@ -4,17 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.brizo.internal.json.Json;
-import io.brizo.internal.util.AtomicFiles;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AgreementClaim;
 import io.brizo.spi.Asset;
 import io.brizo.spi.BrizoException;
-import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.ServiceType;
 import io.brizo.spi.Verdict;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +49,6 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
 
     private final WatchedFile<List<Grant>> grants;
     private final Clock clock;
-    private final Object writeLock = new Object();
 
     /** A grant; a direct permission on the DID has neither agreement id nor service. */
     record Grant(String agreementId, String did, String consumer, ServiceType service, Instant expiresAt) {
@@ -138,42 +134,19 @@ public final class DevelopmentAgreementVerifier implements ServiceAgreementVerif
             throw BrizoException.invalid("the grantee must be 0x and 40 hex digits");
         }
         String who = grantee.toLowerCase(Locale.ROOT);
-        Path path = grants.path();
-        String name = path.getFileName().toString();
-        synchronized (writeLock) {
-            byte[] content;
-            try {
-                content = Files.readAllBytes(path);
-            } catch (IOException e) {
-                LOG.warn(
-                        "cannot read the grants file {}: {}", name, e.getClass().getName());
-                throw new BrizoException(
-                        ErrorKind.UNAVAILABLE, "the grants file cannot be read now; try again later", null, true);
-            }
+        String name = grants.path().getFileName().toString();
+        boolean added = grants.update("the grants file", content -> {
             for (Grant g : parse(content, name)) {
                 if (g.isPermission() && g.did.equals(did) && g.consumer.equals(who) && g.expiresAt == null) {
-                    return;
+                    return null;
                 }
             }
-            ArrayNode root;
-            try {
-                root = (ArrayNode) Json.MAPPER.readTree(content);
-            } catch (IOException e) {
-                throw BrizoException.configuration("the grants file " + name + " changed while granting; try again");
-            }
+            // Parsed above, so a list: the publisher's own entries are kept as they are.
+            ArrayNode root = (ArrayNode) Json.readTree(content);
             root.addObject().put("did", did).put("consumer", who).put("service", PERMISSION);
-            try {
-                AtomicFiles.replace(
-                        path, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            } catch (IOException e) {
-                LOG.warn(
-                        "cannot write the grants file {}: {}",
-                        name,
-                        e.getClass().getName());
-                throw new BrizoException(
-                        ErrorKind.UNAVAILABLE, "the grants file cannot be written now; try again later", null, true);
-            }
-            grants.reload();
+            return Json.prettyBytes(root);
+        });
+        if (added) {
             LOG.info("permission on {} granted to {} in {}", did, who, name);
         }
     }
