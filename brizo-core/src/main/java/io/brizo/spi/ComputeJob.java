@@ -20,8 +20,8 @@ import java.util.Optional;
  * @param agreementIds the agreement of each input, in input order: {@code agreementId} first
  * @param output what to do with the outputs once the job succeeds (the request's {@code output}
  *     parameter), or null when nothing is to be published; a backend that can keeps it with the
- *     job and returns it in {@link JobEvidence#output()}. One that does not yields no derived
- *     asset for the job (the Kubernetes backend, for now)
+ *     job and returns it in {@link JobEvidence#output()} (both built-in backends do). One that
+ *     does not yields no derived asset for the job
  */
 public record ComputeJob(
         String jobId,

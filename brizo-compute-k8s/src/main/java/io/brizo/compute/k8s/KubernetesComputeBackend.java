@@ -16,6 +16,7 @@ import io.brizo.spi.JobStatus;
 import io.brizo.spi.LogChunk;
 import io.brizo.spi.ObjectInfo;
 import io.brizo.spi.OutputFile;
+import io.brizo.spi.OutputPublication;
 import io.brizo.spi.StorageAccess;
 import io.brizo.spi.StorageObject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -110,6 +111,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     static final String A_AGREEMENTS = JobObjects.DOMAIN + "agreements";
 
     static final String A_ALGORITHM_DID = JobObjects.DOMAIN + "algorithm-did";
+    /** What the consumer asked to be done with the outputs ({@link OutputPublication}), as JSON; absent: nothing. */
+    static final String A_OUTPUT = JobObjects.DOMAIN + "output";
+
     static final String A_CONTAINER = JobObjects.DOMAIN + "container";
     static final String A_MAX_DURATION = JobObjects.DOMAIN + "max-duration";
     static final String A_ENVIRONMENT_SPEC = JobObjects.DOMAIN + "environment-spec";
@@ -237,6 +241,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         if (algorithm.did() != null) {
             annotations.put(A_ALGORITHM_DID, algorithm.did());
         }
+        job.outputIfAny().ifPresent(o -> annotations.put(A_OUTPUT, outputJson(o)));
         annotations.put(A_CONTAINER, containerJson(algorithm.container()));
         annotations.put(A_MAX_DURATION, job.maxDuration().toString());
         annotations.put(A_ENVIRONMENT_SPEC, environmentJson(environment));
@@ -557,7 +562,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     algorithmFiles,
                     inputs,
                     outputs,
-                    log));
+                    log,
+                    a.containsKey(A_OUTPUT) ? output(a.get(A_OUTPUT)) : null));
         } catch (java.io.IOException | RuntimeException e) {
             if (e instanceof BrizoException b) {
                 throw b;
@@ -566,6 +572,26 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             LOG.warn("the evidence of job {} is unreadable: {}", base, e.toString());
             return Optional.empty();
         }
+    }
+
+    /** {@return the annotation of a job's output request} Metadata is kept as its JSON text. */
+    static String outputJson(OutputPublication o) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode()
+                .put("publishOutput", o.publishOutput())
+                .put("publishAlgorithmLog", o.publishAlgorithmLog())
+                .put("owner", o.owner());
+        n.put("metadata", o.metadataJson());
+        return n.toString();
+    }
+
+    /** {@return the output request in the annotation {@link #outputJson} wrote} */
+    static OutputPublication output(String json) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(json);
+        return new OutputPublication(
+                n.get("publishOutput").asBoolean(),
+                n.get("publishAlgorithmLog").asBoolean(),
+                n.get("owner").asText(),
+                n.hasNonNull("metadata") ? n.get("metadata").asText() : null);
     }
 
     /** Key of {@code <base>-evidence} holding "size TAB sha256 TAB destination" lines. */

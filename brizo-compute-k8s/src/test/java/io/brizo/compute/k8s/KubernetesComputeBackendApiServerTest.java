@@ -17,6 +17,7 @@ import io.brizo.spi.JobEvidence;
 import io.brizo.spi.JobState;
 import io.brizo.spi.JobStatus;
 import io.brizo.spi.OutputFile;
+import io.brizo.spi.OutputPublication;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageObject;
 import io.brizo.testkit.ReceiptCheck;
@@ -760,6 +761,50 @@ class KubernetesComputeBackendApiServerTest {
             assertEquals(
                     Reports.sha256("broke\n"),
                     failedPredicate.get("log").get("sha256").asText());
+        }
+    }
+
+    @Test
+    void aSucceededJobAskedToPublishBecomesAnAssetItsOwnerConsumesAndNobodyElse() throws Exception {
+        URI data = URI.create("fake://bucket/derived.csv");
+        PresigningDriver driver = PresigningDriver.notPresigning(Map.of(data, "a\n".getBytes(StandardCharsets.UTF_8)));
+        try (HttpRig rig = new HttpRig("c9".repeat(32), "did:op:" + "e3".repeat(32), data, driver, Map.of())) {
+            String jobId = rig.jobId(rig.start(Map.of(
+                    "algorithmMeta", rig.inline("print(1)", "python $ALGO"), "output", "{\"publishOutput\": true}")));
+            String base = JobObjects.baseName(jobId);
+            Path volume = dir.resolve(namespace + "-derived");
+            assertEquals(0, runConfigure(base, volume).exitCode());
+            Files.createDirectories(volume.resolve("outputs"));
+            Files.writeString(volume.resolve("outputs/result.txt"), "derived\n");
+            assertEquals(
+                    0, runAlgorithmAndPublish(base, volume, "ran\n", IMAGE_ID).exitCode());
+            rig.awaitHttpState(jobId, "SUCCEEDED");
+
+            // A backend of its own, as after a restart: the request lives in Kubernetes.
+            backend = newBackend();
+            assertEquals(
+                    new OutputPublication(true, false, rig.consumer.address(), null),
+                    backend.evidence(jobId).orElseThrow().output());
+            String did =
+                    rig.awaitHttpState(jobId, "SUCCEEDED").get("resultsDid").asText();
+            assertTrue(did.startsWith("did:op:"), "the status names the derived asset: " + did);
+
+            Map<String, String> consume = new HashMap<>();
+            consume.put("serviceAgreementId", did);
+            consume.put("consumerAddress", rig.consumer.address());
+            consume.put("signature", rig.consumer.sign(did));
+            consume.put("index", "0");
+            HttpResponse<byte[]> owned = send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.CONSUME, consume);
+            assertEquals(200, owned.statusCode(), new String(owned.body(), StandardCharsets.UTF_8));
+            assertEquals("derived\n", new String(owned.body(), StandardCharsets.UTF_8));
+
+            TestConsumer stranger = TestConsumer.random();
+            consume.put("consumerAddress", stranger.address());
+            consume.put("signature", stranger.sign(did));
+            assertEquals(
+                    403,
+                    send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.CONSUME, consume)
+                            .statusCode());
         }
     }
 
