@@ -3,6 +3,7 @@ package io.brizo;
 import io.brizo.auth.NonceStore;
 import io.brizo.internal.ConsumeService;
 import io.brizo.internal.CoreSettings;
+import io.brizo.internal.PublishService;
 import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.Version;
 import io.brizo.internal.asset.JsonFileAssetResolver;
@@ -72,6 +73,7 @@ public final class Brizo implements AutoCloseable {
     private final ComputeService compute;
     private final TransferLinks transferLinks;
     private final BrizoMetrics metrics;
+    private final PublishService publishService;
 
     private Brizo(
             Builder b,
@@ -107,6 +109,7 @@ public final class Brizo implements AutoCloseable {
                 assets,
                 b.clock,
                 metrics);
+        this.publishService = PublishService.from(settings, pipeline);
         this.consumeService = new ConsumeService(
                 pipeline, storage, settings.getBoolean(CoreSettings.ALLOW_URL_PARAMETER.name(), false));
         this.info = new ServiceInfo(
@@ -134,6 +137,30 @@ public final class Brizo implements AutoCloseable {
         all.add(jobOutputs);
         all.addAll(drivers);
         return all;
+    }
+
+    /**
+     * {@return the publisher's file list encrypted to this provider's key ({@code PROVIDER_KEY}),
+     * as {@code 0x} hex} What the original Brizo's {@code publish} route did: the publisher signs
+     * {@code documentId}, and the result can be an asset's {@code encryptedFiles}, which only this
+     * provider can decrypt. {@code BRIZO_PUBLISHERS}, when set, lists the publishers allowed.
+     *
+     * @throws BrizoException INVALID_REQUEST (missing or malformed parameters, a document that is
+     *     not a file list), UNAUTHENTICATED (not the publisher's signature), FORBIDDEN (a publisher
+     *     BRIZO_PUBLISHERS does not list), CONFIGURATION (no PROVIDER_KEY)
+     */
+    public String publish(PublishRequest request) {
+        return publishService.publish(Objects.requireNonNull(request, "request"));
+    }
+
+    /**
+     * {@return {@code document} encrypted to this provider's key, as {@code 0x} hex} Ocean
+     * Provider's raw {@code encrypt}: no signature, since only this provider can decrypt.
+     *
+     * @throws BrizoException CONFIGURATION when there is no PROVIDER_KEY
+     */
+    public String encrypt(byte[] document) {
+        return publishService.encrypt(Objects.requireNonNull(document, "document"));
     }
 
     /** {@return a builder} */
@@ -588,7 +615,10 @@ public final class Brizo implements AutoCloseable {
                 AssetResolver resolver = assetResolver;
                 if (resolver == null) {
                     resolver = settings.getPath(CoreSettings.ASSETS.name())
-                            .map(path -> new JsonFileAssetResolver(path, CoreSettings.reloadInterval(settings)))
+                            .map(path -> new JsonFileAssetResolver(
+                                    path,
+                                    CoreSettings.reloadInterval(settings),
+                                    CoreSettings.providerKey(settings).orElse(null)))
                             .orElseThrow(() -> BrizoException.configuration("no asset catalogue is configured: set "
                                     + "BRIZO_ASSETS to an assets JSON file or pass one to assetResolver(...)"));
                 }

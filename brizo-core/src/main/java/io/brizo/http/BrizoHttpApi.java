@@ -8,6 +8,7 @@ import io.brizo.ComputeStartRequest;
 import io.brizo.ConsumableFile;
 import io.brizo.ConsumeRequest;
 import io.brizo.JobReport;
+import io.brizo.PublishRequest;
 import io.brizo.ServiceInfo;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
@@ -52,6 +53,10 @@ public final class BrizoHttpApi {
     public static final String CONSUME = Routes.CONSUME;
     /** {@link Routes#COMPUTE}. */
     public static final String COMPUTE = Routes.COMPUTE;
+    /** {@link Routes#PUBLISH}. */
+    public static final String PUBLISH = Routes.PUBLISH;
+    /** {@link Routes#ENCRYPT}. */
+    public static final String ENCRYPT = Routes.ENCRYPT;
     /** {@link Routes#COMPUTE_LOGS}. */
     public static final String COMPUTE_LOGS = Routes.COMPUTE_LOGS;
     /** {@link Routes#COMPUTE_RESULT}. */
@@ -109,6 +114,8 @@ public final class BrizoHttpApi {
             "environment",
             "offset",
             "index");
+    private static final Set<String> PUBLISH_PARAMS =
+            Set.of("documentId", "signature", "document", "publisherAddress", "nonce");
     private static final Set<String> CONSUME_PARAMS =
             Set.of("serviceAgreementId", "consumerAddress", "signature", "index", "nonce", "url");
     /** The transfer-link route as metrics name it: the token, a capability, is left out. */
@@ -187,6 +194,8 @@ public final class BrizoHttpApi {
         return switch (p) {
             case "/", "" -> "/";
             case CONSUME -> CONSUME;
+            case PUBLISH -> PUBLISH;
+            case ENCRYPT -> ENCRYPT;
             case COMPUTE -> COMPUTE;
             case COMPUTE_LOGS -> COMPUTE_LOGS;
             case COMPUTE_RESULT -> COMPUTE_RESULT;
@@ -236,6 +245,8 @@ public final class BrizoHttpApi {
             return switch (path) {
                 case "/", "" -> only(request, GET_HEAD, () -> info());
                 case CONSUME -> only(request, GET_HEAD, () -> consume(request));
+                case PUBLISH -> only(request, Set.of("POST"), () -> needsProviderKey(() -> publish(request)));
+                case ENCRYPT -> only(request, Set.of("POST"), () -> needsProviderKey(() -> encrypt(request)));
                 case COMPUTE -> only(request, Set.of("POST", "GET", "HEAD", "PUT", "DELETE"), () -> compute(request));
                 case COMPUTE_LOGS -> only(request, GET_HEAD, () -> computeLogs(request));
                 case COMPUTE_RESULT -> only(request, GET_HEAD, () -> computeResult(request));
@@ -320,6 +331,8 @@ public final class BrizoHttpApi {
         body.put("storageDrivers", brizo.storageDriverNames());
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("consume", "GET|HEAD " + CONSUME);
+        endpoints.put("publish", "POST " + PUBLISH);
+        endpoints.put("encrypt", "POST " + ENCRYPT);
         endpoints.put("compute", "POST|GET|HEAD|PUT|DELETE " + COMPUTE);
         endpoints.put("computeLogs", "GET|HEAD " + COMPUTE_LOGS);
         endpoints.put("computeResult", "GET|HEAD " + COMPUTE_RESULT);
@@ -350,6 +363,56 @@ public final class BrizoHttpApi {
                 request,
                 new Download(file.size(), file.contentType(), file.fileName(), file.did() + " file " + file.index()),
                 file::open);
+    }
+
+    /**
+     * Runs a route that needs the provider's key: without one it answers 503 with the error
+     * {@code CONFIGURATION} and what to set, not a 500, since the server works and only this
+     * route cannot.
+     */
+    private static HttpResponse needsProviderKey(Route route) {
+        try {
+            return route.run();
+        } catch (BrizoException e) {
+            if (e.kind() != ErrorKind.CONFIGURATION) {
+                throw e;
+            }
+            LOG.warn("request refused: {} {}", e.kind(), e.getMessage());
+            return error(503, ErrorKind.CONFIGURATION.name(), e.getMessage());
+        }
+    }
+
+    private HttpResponse publish(HttpRequest request) {
+        Map<String, String> p = parameters(request, PUBLISH_PARAMS, MAX_BODY);
+        String hex = brizo.publish(new PublishRequest(
+                p.get("documentId"), p.get("signature"), p.get("document"), p.get("publisherAddress"), p.get("nonce")));
+        return encrypted(hex);
+    }
+
+    private HttpResponse encrypt(HttpRequest request) {
+        byte[] body;
+        try {
+            body = request.body().readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                discard(request.body());
+                throw new BodyTooLarge(MAX_BODY);
+            }
+        } catch (IOException e) {
+            throw BrizoException.invalid("the request body could not be read");
+        }
+        if (body.length == 0) {
+            throw BrizoException.invalid("the request body is empty: send the document to encrypt as the body");
+        }
+        return encrypted(brizo.encrypt(body));
+    }
+
+    /** The original's answer: 201 and the ciphertext as {@code 0x} hex text. */
+    private static HttpResponse encrypted(String hex) {
+        return HttpResponse.bytes(
+                201,
+                "text/plain; charset=utf-8",
+                hex.getBytes(StandardCharsets.US_ASCII),
+                List.of(HttpResponse.header("Cache-Control", "no-store")));
     }
 
     private HttpResponse compute(HttpRequest request) {

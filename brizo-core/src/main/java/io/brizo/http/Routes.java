@@ -10,6 +10,14 @@ public final class Routes {
     public static final String SERVICES = "/api/v1/brizo/services";
     /** The consume route. */
     public static final String CONSUME = SERVICES + "/consume";
+    /**
+     * The original Brizo's publish route: {@code POST} with {@code documentId}, {@code signature},
+     * {@code document} (the file list) and {@code publisherAddress} answers 201 with the file list
+     * encrypted to the provider's key, as {@code 0x} hex text.
+     */
+    public static final String PUBLISH = SERVICES + "/publish";
+    /** Ocean Provider's raw encrypt: {@code POST} a body, get it encrypted to the provider's key. */
+    public static final String ENCRYPT = SERVICES + "/encrypt";
     /** The compute route: POST start, GET status, PUT stop, DELETE delete. */
     public static final String COMPUTE = SERVICES + "/compute";
     /** A job's log by byte offset, readable while it runs. */

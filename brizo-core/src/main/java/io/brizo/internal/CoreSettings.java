@@ -53,6 +53,12 @@ public final class CoreSettings {
     /** Provider address. */
     public static final SettingKey PROVIDER_ADDRESS =
             SettingKey.of("PROVIDER_ADDRESS", null, "the provider's Ethereum address, when PROVIDER_KEY is not given");
+    /** Publishers allowed to use the publish route. */
+    public static final SettingKey PUBLISHERS = SettingKey.of(
+            "BRIZO_PUBLISHERS",
+            null,
+            "comma-separated addresses allowed to encrypt file lists with POST /api/v1/brizo/services/publish;"
+                    + " unset = any publisher who signs the documentId");
     /** HTTP host. */
     public static final SettingKey HOST = SettingKey.of("BRIZO_HOST", "127.0.0.1", "address the HTTP server binds to");
     /** HTTP port. */
@@ -85,6 +91,7 @@ public final class CoreSettings {
             AUTH_TOKEN_LIFETIME,
             PROVIDER_KEY,
             PROVIDER_ADDRESS,
+            PUBLISHERS,
             HOST,
             PORT,
             HTTP_THREADS,
@@ -157,6 +164,54 @@ public final class CoreSettings {
             case "false" -> DocsMode.NONE;
             default -> throw settings.malformed(API_DOCS.name(), "true, spec or false");
         };
+    }
+
+    /**
+     * {@return the provider's key pair, from PROVIDER_KEY, if configured}
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is malformed
+     */
+    public static Optional<ECKeyPair> providerKey(Settings settings) {
+        return settings.get(PROVIDER_KEY.name()).map(k -> {
+            if (!KEY.matcher(k).matches()) {
+                throw settings.malformed(PROVIDER_KEY.name(), "a private key of 32 bytes as 64 hex digits");
+            }
+            String hex = k.startsWith("0x") || k.startsWith("0X") ? k.substring(2) : k;
+            BigInteger priv = new BigInteger(hex, 16);
+            if (priv.signum() == 0 || priv.compareTo(org.web3j.crypto.Sign.CURVE_PARAMS.getN()) >= 0) {
+                throw settings.malformed(PROVIDER_KEY.name(), "a non-zero private key below the secp256k1 order");
+            }
+            return ECKeyPair.create(priv);
+        });
+    }
+
+    /**
+     * {@return the lowercase addresses of BRIZO_PUBLISHERS; empty when unset (any publisher)}
+     *
+     * @throws BrizoException of kind CONFIGURATION if one is not an address
+     */
+    public static java.util.Set<String> publishers(Settings settings) {
+        return settings.get(PUBLISHERS.name())
+                .map(v -> {
+                    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+                    for (String a : v.split(",")) {
+                        String t = a.trim();
+                        if (t.isEmpty()) {
+                            continue;
+                        }
+                        if (!ADDRESS.matcher(t).matches()) {
+                            throw settings.malformed(
+                                    PUBLISHERS.name(), "addresses (0x and 40 hex digits) separated by commas");
+                        }
+                        out.add(t.toLowerCase(Locale.ROOT));
+                    }
+                    if (out.isEmpty()) {
+                        throw settings.malformed(
+                                PUBLISHERS.name(), "at least one address, or leave it unset to allow any publisher");
+                    }
+                    return java.util.Set.copyOf(out);
+                })
+                .orElse(java.util.Set.of());
     }
 
     /**

@@ -126,6 +126,8 @@ class OpenApiDocumentTest {
         for (String route : List.of(
                 "/",
                 Routes.CONSUME,
+                Routes.PUBLISH,
+                Routes.ENCRYPT,
                 Routes.COMPUTE,
                 Routes.COMPUTE_LOGS,
                 Routes.COMPUTE_RESULT,
@@ -138,6 +140,6 @@ class OpenApiDocumentTest {
                 Routes.DOCS + "/{file}")) {
             assertTrue(paths.has(route), route);
         }
-        assertEquals(12, paths.size(), "a path of the document that is no route: " + paths.fieldNames());
+        assertEquals(14, paths.size(), "a path of the document that is no route: " + paths.fieldNames());
     }
 }

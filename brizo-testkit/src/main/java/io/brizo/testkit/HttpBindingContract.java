@@ -613,6 +613,8 @@ public abstract class HttpBindingContract {
         return List.of(
                 "/",
                 Routes.CONSUME,
+                Routes.PUBLISH,
+                Routes.ENCRYPT,
                 Routes.COMPUTE,
                 Routes.COMPUTE_LOGS,
                 Routes.COMPUTE_RESULT,
@@ -633,9 +635,12 @@ public abstract class HttpBindingContract {
             assertEquals(0, head.body().length, route);
             assertTrue(head.headers().firstValue("Content-Length").isPresent(), route);
             if (route.startsWith(Routes.COMPUTE_UPLOAD)) {
-                // The one route without GET says which methods it takes.
+                // The routes without GET say which methods they take.
                 assertEquals(405, head.statusCode(), route);
                 assertEquals("PUT", head.headers().firstValue("Allow").orElseThrow(), route);
+            } else if (route.equals(Routes.PUBLISH) || route.equals(Routes.ENCRYPT)) {
+                assertEquals(405, head.statusCode(), route);
+                assertEquals("POST", head.headers().firstValue("Allow").orElseThrow(), route);
             } else {
                 assertHeadIsGetWithoutBody(uri);
             }

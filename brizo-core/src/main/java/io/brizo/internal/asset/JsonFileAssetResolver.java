@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
+import io.brizo.internal.crypto.Ecies;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AlgorithmContainer;
@@ -22,13 +23,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.web3j.crypto.ECKeyPair;
 
 /**
  * The embedded default asset catalogue: a JSON file of the form {@code {"did:op:<64 hex>":
@@ -47,10 +51,56 @@ import org.slf4j.LoggerFactory;
  * torn one. Registrations within this process are serialised and never lose one another; several
  * processes registering into one catalogue file is not supported (one could overwrite another's
  * entry), nor is a publisher editing the file while registrations run.
+ *
+ * <p>An asset may carry {@code "encryptedFiles": "<hex>"} instead of {@code "files"}: its file
+ * list as JSON ({@code [{"url": ..., "contentType": ..., "checksum": ...}]}, other attributes of
+ * Ocean's DDO files ignored), encrypted to the provider's key with ECIES (the eciespy / eciesjs
+ * format that {@code POST /api/v1/brizo/services/publish} and Ocean Provider produce). It is
+ * decrypted with {@code PROVIDER_KEY} when the asset is first resolved, not when the catalogue is
+ * loaded, so that one entry that does not decrypt makes that asset unusable, not the whole
+ * catalogue; the result is kept in memory only, for as long as the entry's ciphertext stays the
+ * same, and is never logged or written back. An entry that does not decrypt (tampered, encrypted
+ * to another key, no {@code PROVIDER_KEY}) answers NOT_FOUND naming the DID and the reason, never
+ * the content, and is logged once at WARN the same way.
  */
 public final class JsonFileAssetResolver implements AssetResolver {
     private static final Logger LOG = LoggerFactory.getLogger(JsonFileAssetResolver.class);
-    private final WatchedFile<Map<String, Asset>> file;
+    private final WatchedFile<Catalogue> file;
+    private final ECKeyPair providerKey;
+    /** Decrypted entries by DID and ciphertext, so an edited entry is decrypted afresh. */
+    private final Map<Sealed, Decrypted> decrypted = new ConcurrentHashMap<>();
+
+    /** What the file holds: assets with plain files, and assets whose files are encrypted. */
+    record Catalogue(Map<String, Asset> plain, Map<String, Sealed> sealed) {
+        /** {@return whether an asset, plain or sealed, is under {@code did}} */
+        boolean has(String did) {
+            return plain.containsKey(did) || sealed.containsKey(did);
+        }
+    }
+
+    /**
+     * An asset whose files are encrypted: everything but its files, which {@code ciphertext}
+     * holds.
+     */
+    record Sealed(Asset withoutFiles, byte[] ciphertext, String hex) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Sealed other && withoutFiles.equals(other.withoutFiles) && hex.equals(other.hex);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(withoutFiles, hex);
+        }
+
+        @Override
+        public String toString() {
+            return "Sealed[" + withoutFiles.did() + "]";
+        }
+    }
+
+    /** The outcome of decrypting one sealed entry: the asset, or why it is unusable. */
+    private record Decrypted(Asset asset, String failure) {}
 
     /**
      * Loads the catalogue.
@@ -68,12 +118,111 @@ public final class JsonFileAssetResolver implements AssetResolver {
      * @throws BrizoException of kind CONFIGURATION if it is missing or malformed
      */
     public JsonFileAssetResolver(Path path, Duration checkInterval) {
-        this.file = new WatchedFile<>(path, "BRIZO_ASSETS", JsonFileAssetResolver::parse, checkInterval);
+        this(path, checkInterval, null);
     }
 
+    /**
+     * Loads the catalogue, checks it for changes at most once per {@code checkInterval}, and
+     * decrypts the {@code encryptedFiles} of its assets with {@code providerKey}.
+     *
+     * @param providerKey the provider's key ({@code PROVIDER_KEY}); {@code null} when none is
+     *     configured, and then an asset with {@code encryptedFiles} answers NOT_FOUND saying so
+     * @throws BrizoException of kind CONFIGURATION if it is missing or malformed
+     */
+    public JsonFileAssetResolver(Path path, Duration checkInterval, ECKeyPair providerKey) {
+        this.file = new WatchedFile<>(path, "BRIZO_ASSETS", JsonFileAssetResolver::parseCatalogue, checkInterval);
+        this.providerKey = providerKey;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws BrizoException NOT_FOUND, naming the DID, when the asset's {@code encryptedFiles} do
+     *     not decrypt with the provider's key or are not a list of files
+     */
     @Override
     public Optional<Asset> resolve(String did) {
-        return Optional.ofNullable(file.get().get(did));
+        Catalogue catalogue = file.get();
+        Asset plain = catalogue.plain().get(did);
+        if (plain != null) {
+            return Optional.of(plain);
+        }
+        Sealed sealed = catalogue.sealed().get(did);
+        if (sealed == null) {
+            return Optional.empty();
+        }
+        Decrypted d = decrypted.get(sealed);
+        if (d == null) {
+            d = decrypt(sealed);
+            if (decrypted.size() >= 2 * catalogue.sealed().size() + 16) {
+                decrypted.clear(); // entries of an older catalogue; what is current is decrypted again
+            }
+            Decrypted raced = decrypted.putIfAbsent(sealed, d);
+            if (raced == null && d.failure() != null) {
+                LOG.warn("asset {} is unusable: {}", did, d.failure());
+            }
+        }
+        if (d.failure() != null) {
+            throw BrizoException.notFound("asset " + did + " is unusable: " + d.failure());
+        }
+        return Optional.of(d.asset());
+    }
+
+    private Decrypted decrypt(Sealed sealed) {
+        String did = sealed.withoutFiles().did();
+        if (providerKey == null) {
+            return new Decrypted(
+                    null,
+                    "its \"encryptedFiles\" need the provider's key to decrypt, and no PROVIDER_KEY is configured");
+        }
+        byte[] plaintext;
+        try {
+            plaintext = Ecies.decrypt(providerKey, sealed.ciphertext());
+        } catch (Ecies.EciesException e) {
+            return new Decrypted(
+                    null,
+                    "its \"encryptedFiles\" do not decrypt with this provider's key (tampered, or encrypted to"
+                            + " another provider's key)");
+        }
+        List<AssetFile> files;
+        try {
+            files = fileList(plaintext, "asset " + did + ", decrypted \"encryptedFiles\"");
+        } catch (BrizoException e) {
+            return new Decrypted(null, e.getMessage().replace("asset " + did + ", ", ""));
+        } finally {
+            java.util.Arrays.fill(plaintext, (byte) 0);
+        }
+        Asset a = sealed.withoutFiles();
+        if (a.algorithm() != null && files.size() != 1) {
+            return new Decrypted(
+                    null, "it is an algorithm and must have exactly one file, its code; it has " + files.size());
+        }
+        return new Decrypted(new Asset(did, files, a.timeout(), a.publisher(), a.algorithm()), null);
+    }
+
+    /**
+     * {@return the files of a decrypted file list: a JSON array of objects, each with a {@code
+     * "url"} and optionally {@code "contentType"} and {@code "checksum"}; other attributes of
+     * Ocean's DDO files ({@code index}, {@code contentLength}, ...) are ignored}
+     *
+     * @param where names the list in messages, which never repeat its content
+     * @throws BrizoException of kind CONFIGURATION if it is not such a list
+     */
+    public static List<AssetFile> fileList(byte[] json, String where) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw BrizoException.configuration(where + " is not JSON; expected a list of files [{\"url\": ...}]");
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw BrizoException.configuration(where + " is not a non-empty JSON list of files [{\"url\": ...}]");
+        }
+        List<AssetFile> list = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            list.add(parseFile(root.get(i), where + ", file " + i, false));
+        }
+        return List.copyOf(list);
     }
 
     /** {@return true: this catalogue registers assets into its file} */
@@ -96,7 +245,12 @@ public final class JsonFileAssetResolver implements AssetResolver {
         Objects.requireNonNull(asset, "asset");
         String name = file.path().getFileName().toString();
         boolean added = file.update("the asset catalogue", content -> {
-            Asset existing = parse(content, name).get(asset.did());
+            Catalogue current = parseCatalogue(content, name);
+            if (current.sealed().containsKey(asset.did())) {
+                throw new BrizoException(
+                        ErrorKind.CONFLICT, "another asset is already registered under " + asset.did());
+            }
+            Asset existing = current.plain().get(asset.did());
             if (existing != null) {
                 if (existing.equals(asset)) {
                     return null;
@@ -152,7 +306,12 @@ public final class JsonFileAssetResolver implements AssetResolver {
         }
     }
 
+    /** {@return the assets of the file with plain files; see {@link #parseCatalogue}} */
     static Map<String, Asset> parse(byte[] content, String fileName) {
+        return parseCatalogue(content, fileName).plain();
+    }
+
+    static Catalogue parseCatalogue(byte[] content, String fileName) {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(content);
@@ -166,6 +325,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
             throw BrizoException.configuration("the assets file " + fileName + " must hold a JSON object keyed by DID");
         }
         Map<String, Asset> assets = new HashMap<>();
+        Map<String, Sealed> sealed = new HashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             String did = e.getKey();
             String where = "asset " + did + " in " + fileName;
@@ -177,16 +337,36 @@ public final class JsonFileAssetResolver implements AssetResolver {
             if (!asset.isObject()) {
                 throw BrizoException.configuration(where + " must be an object with \"files\"");
             }
-            onlyFields(asset, where, "files", "timeout", "publisher", "algorithm");
+            onlyFields(asset, where, "files", "encryptedFiles", "timeout", "publisher", "algorithm");
             JsonNode files = asset.get("files");
+            JsonNode encrypted = asset.get("encryptedFiles");
+            if (files != null && encrypted != null) {
+                throw BrizoException.configuration(
+                        where + " has both \"files\" and \"encryptedFiles\"; keep one of them");
+            }
+            AlgorithmMetadata algorithm = algorithm(asset.get("algorithm"), where);
+            if (encrypted != null) {
+                byte[] ciphertext = ciphertext(encrypted, where);
+                sealed.put(
+                        did,
+                        new Sealed(
+                                new Asset(
+                                        did,
+                                        List.of(),
+                                        timeout(asset.get("timeout"), where),
+                                        publisher(asset, where),
+                                        algorithm),
+                                ciphertext,
+                                HexFormat.of().formatHex(ciphertext)));
+                continue;
+            }
             if (files == null || !files.isArray()) {
-                throw BrizoException.configuration(where + " needs a \"files\" array");
+                throw BrizoException.configuration(where + " needs a \"files\" array (or \"encryptedFiles\")");
             }
             List<AssetFile> list = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
-                list.add(parseFile(files.get(i), where + ", file " + i));
+                list.add(parseFile(files.get(i), where + ", file " + i, true));
             }
-            AlgorithmMetadata algorithm = algorithm(asset.get("algorithm"), where);
             if (algorithm != null && list.size() != 1) {
                 throw BrizoException.configuration(
                         where + " is an algorithm and must have exactly one file, its code; it has " + list.size());
@@ -195,7 +375,29 @@ public final class JsonFileAssetResolver implements AssetResolver {
                     did,
                     new Asset(did, list, timeout(asset.get("timeout"), where), publisher(asset, where), algorithm));
         }
-        return Map.copyOf(assets);
+        return new Catalogue(Map.copyOf(assets), Map.copyOf(sealed));
+    }
+
+    private static byte[] ciphertext(JsonNode encrypted, String where) {
+        String hint = " (the hex that POST /api/v1/brizo/services/publish answers, with or without 0x)";
+        if (!encrypted.isTextual()) {
+            throw BrizoException.configuration(where + " has \"encryptedFiles\" that are not a string" + hint);
+        }
+        String hex = encrypted.asText().trim();
+        if (hex.startsWith("0x") || hex.startsWith("0X")) {
+            hex = hex.substring(2);
+        }
+        byte[] bytes;
+        try {
+            bytes = HexFormat.of().parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw BrizoException.configuration(where + " has \"encryptedFiles\" that are not hex" + hint);
+        }
+        if (bytes.length <= Ecies.OVERHEAD) {
+            throw BrizoException.configuration(
+                    where + " has \"encryptedFiles\" too short to be an ECIES ciphertext of a file list" + hint);
+        }
+        return bytes;
     }
 
     private static Duration timeout(JsonNode timeout, String where) {
@@ -262,11 +464,13 @@ public final class JsonFileAssetResolver implements AssetResolver {
         }
     }
 
-    private static AssetFile parseFile(JsonNode f, String where) {
+    private static AssetFile parseFile(JsonNode f, String where, boolean strict) {
         if (f == null || !f.isObject()) {
             throw BrizoException.configuration(where + " must be an object with a \"url\"");
         }
-        onlyFields(f, where, "url", "contentType", "checksum");
+        if (strict) {
+            onlyFields(f, where, "url", "contentType", "checksum");
+        }
         JsonNode url = f.get("url");
         if (url == null || !url.isTextual() || url.asText().isBlank()) {
             throw BrizoException.configuration(where + " needs a \"url\" string");
