@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class PostgresServer implements AutoCloseable {
     /** The superuser the server is created with. */
-    public static final String USER = "brizo";
+    public static final String USER = "nonce_keeper";
 
     /** Its password. */
     public static final String PASSWORD = "test-secret-p4ssw0rd";
@@ -116,6 +116,9 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts the server (again, after {@link #stop()}) on its port; waits until it accepts connections. */
     public synchronized void restart() throws IOException, InterruptedException {
+        if (running) {
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(hook);
         run(
                 List.of(

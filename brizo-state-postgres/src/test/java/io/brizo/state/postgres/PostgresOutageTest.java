@@ -1,0 +1,90 @@
+package io.brizo.state.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brizo.auth.NonceStore;
+import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
+import io.brizo.spi.Settings;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** PostgreSQL stopped under a running store: refused as UNAVAILABLE, nothing accepted, then back. */
+class PostgresOutageTest {
+    static final String ALICE = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+    static PostgresServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = PostgresServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void storeFailsClosedWhileTheDatabaseIsDownAndRecoversWhenItIsBack() throws Exception {
+        String database = server.createDatabase();
+        Map<String, String> settings = new java.util.HashMap<>(server.settings(database));
+        settings.put("BRIZO_DATABASE_TIMEOUT", "1s");
+        try (NonceStore store =
+                PostgresNonceStore.open(Settings.builder().putAll(settings).build())) {
+            assertTrue(store.tryAccept(ALICE, 1));
+            server.stop();
+            for (long nonce = 2; nonce <= 3; nonce++) {
+                long n = nonce;
+                long started = System.nanoTime();
+                BrizoException e = assertThrows(BrizoException.class, () -> store.tryAccept(ALICE, n));
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertEquals(ErrorKind.UNAVAILABLE, e.kind(), e.toString());
+                assertTrue(e.retryable());
+                assertTrue(millis < 5_000, "refused after " + millis + " ms");
+                assertNoSecrets(e, database);
+            }
+            server.restart();
+            // the pool replaces its broken connections; the first calls may still meet one
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            Boolean accepted = null;
+            while (accepted == null) {
+                try {
+                    accepted = store.tryAccept(ALICE, 2);
+                } catch (BrizoException e) {
+                    assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(accepted, "nonce 2 was refused during the outage, so it is new now");
+            assertFalse(store.tryAccept(ALICE, 1), "nonce 1, accepted before the outage, is still known");
+            assertFalse(store.tryAccept(ALICE, 2));
+            assertTrue(store.tryAccept(ALICE, 3));
+        } finally {
+            server.restart();
+        }
+    }
+
+    /** Fails if a message in {@code e}'s cause chain names the password, user, database, host or port. */
+    static void assertNoSecrets(Throwable e, String database) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t).append('\n');
+        }
+        String all = messages.toString();
+        for (String secret : new String[] {
+            PostgresServer.PASSWORD, PostgresServer.USER, database, "127.0.0.1", String.valueOf(server.port())
+        }) {
+            assertFalse(all.contains(secret), "'" + secret + "' in " + all);
+        }
+    }
+}
