@@ -169,8 +169,8 @@ public final class Brizo implements AutoCloseable {
     }
 
     /**
-     * {@return every setting that core and the storage drivers, verifiers and compute backends
-     * discoverable on {@code loader} declare: what {@link Builder#build()} accepts besides the
+     * {@return every setting that core and the storage drivers, verifiers, compute backends and
+     * nonce stores discoverable on {@code loader} declare: what {@link Builder#build()} accepts besides the
      * application's own settings} For integrations that map their own configuration onto these
      * names, list them or mask the secret ones.
      */
@@ -179,7 +179,8 @@ public final class Brizo implements AutoCloseable {
         return List.copyOf(Builder.settingKeys(
                 Builder.load(StorageDriver.Factory.class, loader),
                 Builder.load(ServiceAgreementVerifier.Factory.class, loader),
-                Builder.load(ComputeBackend.Factory.class, loader)));
+                Builder.load(ComputeBackend.Factory.class, loader),
+                Builder.load(NonceStore.Factory.class, loader)));
     }
 
     /** {@return what this service says about itself} */
@@ -475,7 +476,11 @@ public final class Brizo implements AutoCloseable {
             return this;
         }
 
-        /** Sets the nonce store; the default is {@code BRIZO_NONCE_FILE}, else memory. */
+        /**
+         * Sets the nonce store, overriding discovery; the default is the store a discovered {@link
+         * NonceStore.Factory} makes from the settings (with {@link #discover()}), else {@code
+         * BRIZO_NONCE_FILE}, else memory.
+         */
         public Builder nonceStore(NonceStore nonceStore) {
             this.nonceStore = Objects.requireNonNull(nonceStore, "nonceStore");
             return this;
@@ -512,12 +517,12 @@ public final class Brizo implements AutoCloseable {
             return this;
         }
 
-        /** Also uses the drivers, verifiers and backends found by ServiceLoader on the context class loader. */
+        /** Also uses the drivers, verifiers, backends and nonce stores found by ServiceLoader on the context class loader. */
         public Builder discover() {
             return discover(Thread.currentThread().getContextClassLoader());
         }
 
-        /** Also uses the drivers, verifiers and backends found by ServiceLoader on {@code loader}. */
+        /** Also uses the drivers, verifiers, backends and nonce stores found by ServiceLoader on {@code loader}. */
         public Builder discover(ClassLoader loader) {
             this.discover = true;
             this.discoveryLoader = loader;
@@ -536,8 +541,9 @@ public final class Brizo implements AutoCloseable {
             List<ServiceAgreementVerifier.Factory> verifierFactories =
                     load(ServiceAgreementVerifier.Factory.class, loader);
             List<ComputeBackend.Factory> backendFactories = load(ComputeBackend.Factory.class, loader);
+            List<NonceStore.Factory> nonceFactories = load(NonceStore.Factory.class, loader);
 
-            List<SettingKey> known = settingKeys(driverFactories, verifierFactories, backendFactories);
+            List<SettingKey> known = settingKeys(driverFactories, verifierFactories, backendFactories, nonceFactories);
             known.addAll(applicationSettings);
             settings.requireKnown(known);
 
@@ -623,6 +629,24 @@ public final class Brizo implements AutoCloseable {
                                     + "BRIZO_ASSETS to an assets JSON file or pass one to assetResolver(...)"));
                 }
                 NonceStore nonces = nonceStore;
+                if (nonces == null && discover) {
+                    Optional<Made<NonceStore>> first = made(
+                                    nonceFactories,
+                                    NonceStore.Factory::priority,
+                                    NonceStore.Factory::name,
+                                    f -> f.create(settings))
+                            .findFirst();
+                    if (first.isPresent()) {
+                        nonces = first.get().made();
+                        owned.add(nonces);
+                        if (settings.has(CoreSettings.NONCE_FILE.name())) {
+                            throw BrizoException.configuration(
+                                    "the nonce store " + first.get().name()
+                                            + " is configured by its settings and BRIZO_NONCE_FILE is set as well; remove"
+                                            + " one of them");
+                        }
+                    }
+                }
                 if (nonces == null) {
                     nonces = settings.getPath(CoreSettings.NONCE_FILE.name())
                             .map(NonceStore::file)
@@ -655,12 +679,14 @@ public final class Brizo implements AutoCloseable {
         private static List<SettingKey> settingKeys(
                 List<StorageDriver.Factory> drivers,
                 List<ServiceAgreementVerifier.Factory> verifiers,
-                List<ComputeBackend.Factory> backends) {
+                List<ComputeBackend.Factory> backends,
+                List<NonceStore.Factory> nonceStores) {
             List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
             known.addAll(ComputePolicy.KEYS);
             drivers.forEach(f -> known.addAll(f.settingKeys()));
             verifiers.forEach(f -> known.addAll(f.settingKeys()));
             backends.forEach(f -> known.addAll(f.settingKeys()));
+            nonceStores.forEach(f -> known.addAll(f.settingKeys()));
             return known;
         }
 

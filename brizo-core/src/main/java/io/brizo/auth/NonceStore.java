@@ -2,7 +2,11 @@ package io.brizo.auth;
 
 import io.brizo.internal.auth.FileNonceStore;
 import io.brizo.internal.auth.InMemoryNonceStore;
+import io.brizo.spi.SettingKey;
+import io.brizo.spi.Settings;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The last accepted nonce of each consumer address, so that a nonce-signed request cannot be
@@ -13,6 +17,9 @@ import java.nio.file.Path;
  * share the store. A nonce must be durably recorded before {@code true} is returned; if it cannot
  * be, throw a {@link io.brizo.spi.BrizoException} of kind {@link io.brizo.spi.ErrorKind#UNAVAILABLE}
  * rather than accept it.
+ *
+ * <p>A store shared by several servers (a database) is found through {@link Factory} with {@link
+ * io.brizo.Brizo.Builder#discover()}, like storage drivers and verifiers.
  */
 public interface NonceStore extends AutoCloseable {
 
@@ -50,5 +57,37 @@ public interface NonceStore extends AutoCloseable {
      */
     static NonceStore file(Path path) {
         return FileNonceStore.open(path);
+    }
+
+    /**
+     * Creates a {@link NonceStore} from settings; found through {@link java.util.ServiceLoader},
+     * as {@link io.brizo.spi.StorageDriver.Factory} is. With {@link
+     * io.brizo.Brizo.Builder#discover()}, and no store passed to {@link
+     * io.brizo.Brizo.Builder#nonceStore(NonceStore)}, the first factory (by priority, highest
+     * first, then by name) whose settings are set makes the store; if none does, {@code
+     * BRIZO_NONCE_FILE} or memory is used. The facade closes a store a factory made.
+     */
+    interface Factory {
+        /** {@return the store's name, such as {@code postgres}} */
+        String name();
+
+        /**
+         * {@return the store, or empty if the settings do not configure it here}
+         *
+         * @throws io.brizo.spi.BrizoException of kind CONFIGURATION when its settings are set but
+         *     wrong (naming the setting, never a secret value), or conflict with {@code
+         *     BRIZO_NONCE_FILE}; of kind UNAVAILABLE when the store cannot be reached at start
+         */
+        Optional<NonceStore> create(Settings settings);
+
+        /** {@return the selection priority when several are configured; higher wins} */
+        default int priority() {
+            return 0;
+        }
+
+        /** {@return the settings this factory understands} */
+        default List<SettingKey> settingKeys() {
+            return List.of();
+        }
     }
 }

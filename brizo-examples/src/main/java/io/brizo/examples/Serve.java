@@ -1,6 +1,7 @@
 package io.brizo.examples;
 
 import io.brizo.Brizo;
+import io.brizo.auth.NonceStore;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.compute.ComputePolicy;
@@ -160,6 +161,9 @@ final class Serve {
         }
         for (ComputeBackend.Factory f : ServiceLoader.load(ComputeBackend.Factory.class, loader)) {
             groups.put("compute backend " + f.name(), f.settingKeys());
+        }
+        for (NonceStore.Factory f : ServiceLoader.load(NonceStore.Factory.class, loader)) {
+            groups.put("nonce store " + f.name(), f.settingKeys());
         }
         groups.forEach((group, keys) -> {
             if (keys.isEmpty()) {

@@ -250,7 +250,9 @@ class ServeTlsTest {
                 "PROVIDER_KEY  (secret)",
                 "BRIZO_COMPUTE_MAX_JOBS",
                 "BRIZO_HTTP_ALLOWED_NETWORKS",
-                "KEEPER_URL")) {
+                "KEEPER_URL",
+                "BRIZO_DATABASE_URL  (secret)",
+                "BRIZO_DATABASE_POOL_SIZE  (default: 10)")) {
             assertTrue(out.contains(name), name + " missing from:\n" + out);
         }
         for (var key : ServeSettings.ALL) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.brizo.auth.NonceStore;
 import io.brizo.spi.ComputeBackend;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.SettingKey;
@@ -148,6 +149,8 @@ class ConfigurationMetadataTest {
         ServiceLoader.load(ServiceAgreementVerifier.Factory.class, loader)
                 .forEach(f -> f.settingKeys().forEach(k -> modules.put(k.name(), module(f.getClass()))));
         ServiceLoader.load(ComputeBackend.Factory.class, loader)
+                .forEach(f -> f.settingKeys().forEach(k -> modules.put(k.name(), module(f.getClass()))));
+        ServiceLoader.load(NonceStore.Factory.class, loader)
                 .forEach(f -> f.settingKeys().forEach(k -> modules.put(k.name(), module(f.getClass()))));
         return modules;
     }
