@@ -127,7 +127,11 @@ public final class AquariusAssetResolver implements AssetResolver {
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        LOG.info("assets from the metadata store at {} (DDOs kept {})", this.base, ttl);
+        // The store's URL may carry credentials (user:password@host): those are never logged.
+        String shown = this.base.getRawUserInfo() == null
+                ? this.base.toString()
+                : this.base.toString().replace(this.base.getRawUserInfo() + "@", "***@");
+        LOG.info("assets from the metadata store at {} (DDOs kept {})", shown, ttl);
     }
 
     /**
