@@ -6,7 +6,9 @@ import io.brizo.internal.CoreSettings;
 import io.brizo.internal.PublishService;
 import io.brizo.internal.RequestPipeline;
 import io.brizo.internal.Version;
+import io.brizo.internal.asset.AquariusAssetResolver;
 import io.brizo.internal.asset.JsonFileAssetResolver;
+import io.brizo.internal.asset.OrderedAssetResolver;
 import io.brizo.internal.auth.RequestAuthenticator;
 import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.compute.ComputeService;
@@ -620,13 +622,30 @@ public final class Brizo implements AutoCloseable {
                 }
                 AssetResolver resolver = assetResolver;
                 if (resolver == null) {
-                    resolver = settings.getPath(CoreSettings.ASSETS.name())
+                    // BRIZO_ASSETS, AQUARIUS_URL, or both: the file first (it also takes compute outputs).
+                    AssetResolver file = settings.getPath(CoreSettings.ASSETS.name())
                             .map(path -> new JsonFileAssetResolver(
                                     path,
                                     CoreSettings.reloadInterval(settings),
                                     CoreSettings.providerKey(settings).orElse(null)))
-                            .orElseThrow(() -> BrizoException.configuration("no asset catalogue is configured: set "
-                                    + "BRIZO_ASSETS to an assets JSON file or pass one to assetResolver(...)"));
+                            .orElse(null);
+                    AssetResolver store = CoreSettings.aquariusUrl(settings)
+                            .map(url -> new AquariusAssetResolver(
+                                    url,
+                                    CoreSettings.aquariusCacheTtl(settings),
+                                    CoreSettings.providerKey(settings).orElse(null)))
+                            .orElse(null);
+                    if (file != null && store != null) {
+                        LOG.info("assets from BRIZO_ASSETS first, then from the metadata store at AQUARIUS_URL");
+                        resolver = new OrderedAssetResolver(file, store);
+                    } else {
+                        resolver = file != null ? file : store;
+                    }
+                    if (resolver == null) {
+                        throw BrizoException.configuration("no asset catalogue is configured: set BRIZO_ASSETS to an"
+                                + " assets JSON file, or AQUARIUS_URL to a metadata store, or pass one to"
+                                + " assetResolver(...)");
+                    }
                 }
                 NonceStore nonces = nonceStore;
                 if (nonces == null && discover) {

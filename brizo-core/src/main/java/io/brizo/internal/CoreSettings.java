@@ -17,6 +17,21 @@ public final class CoreSettings {
     /** Assets catalogue file. */
     public static final SettingKey ASSETS = SettingKey.of(
             "BRIZO_ASSETS", null, "JSON file mapping each DID to its files (the embedded asset catalogue)");
+    /** Metadata store. */
+    public static final SettingKey AQUARIUS_URL = SettingKey.of(
+            "AQUARIUS_URL",
+            null,
+            "base URL of an Aquarius-style metadata store: each asset's DDO is GET"
+                    + " {AQUARIUS_URL}/api/v1/aquarius/assets/ddo/{did}, its files its encryptedFiles (decrypted with"
+                    + " PROVIDER_KEY); with BRIZO_ASSETS as well, that file is asked first");
+    /** {@link #AQUARIUS_CACHE_TTL}'s default. */
+    public static final Duration DEFAULT_AQUARIUS_CACHE_TTL = Duration.ofSeconds(60);
+    /** How long DDOs from the metadata store are kept. */
+    public static final SettingKey AQUARIUS_CACHE_TTL = SettingKey.of(
+            "AQUARIUS_CACHE_TTL",
+            "60s",
+            "how long a DDO from AQUARIUS_URL (or its answer that it has none) is kept before it is asked"
+                    + " again; 0 = on every request");
     /** {@link #RELOAD_INTERVAL}'s default. */
     public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(1);
 
@@ -83,6 +98,8 @@ public final class CoreSettings {
     /** Every key above. */
     public static final List<SettingKey> ALL = List.of(
             ASSETS,
+            AQUARIUS_URL,
+            AQUARIUS_CACHE_TTL,
             RELOAD_INTERVAL,
             NONCE_FILE,
             NONCE_REQUIRED,
@@ -114,6 +131,45 @@ public final class CoreSettings {
             throw settings.malformed(RELOAD_INTERVAL.name(), "a duration such as 1s or 250ms, or 0");
         }
         return interval;
+    }
+
+    /**
+     * {@return the metadata store's base URL, from {@link #AQUARIUS_URL}, if configured}
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is not an absolute http(s) URL without
+     *     query
+     */
+    public static Optional<java.net.URI> aquariusUrl(Settings settings) {
+        return settings.get(AQUARIUS_URL.name()).map(u -> {
+            String hint = "an absolute http(s) URL such as http://aquarius:5000";
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(u.trim());
+            } catch (java.net.URISyntaxException e) {
+                throw settings.malformed(AQUARIUS_URL.name(), hint);
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https"))
+                    || uri.getHost() == null
+                    || uri.getRawQuery() != null
+                    || uri.getRawFragment() != null) {
+                throw settings.malformed(AQUARIUS_URL.name(), hint);
+            }
+            return uri;
+        });
+    }
+
+    /**
+     * {@return how long DDOs from the metadata store are kept, from {@link #AQUARIUS_CACHE_TTL}}
+     *
+     * @throws BrizoException of kind CONFIGURATION if it is negative
+     */
+    public static Duration aquariusCacheTtl(Settings settings) {
+        Duration ttl = settings.getDuration(AQUARIUS_CACHE_TTL.name(), DEFAULT_AQUARIUS_CACHE_TTL);
+        if (ttl.isNegative()) {
+            throw settings.malformed(AQUARIUS_CACHE_TTL.name(), "a duration such as 60s or 5m, or 0");
+        }
+        return ttl;
     }
 
     /**

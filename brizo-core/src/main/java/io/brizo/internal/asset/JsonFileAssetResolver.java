@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.RequestFields;
-import io.brizo.internal.crypto.Ecies;
 import io.brizo.internal.json.Json;
 import io.brizo.internal.util.WatchedFile;
 import io.brizo.spi.AlgorithmContainer;
@@ -17,14 +16,11 @@ import io.brizo.spi.AssetResolver;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -169,35 +165,13 @@ public final class JsonFileAssetResolver implements AssetResolver {
     }
 
     private Decrypted decrypt(Sealed sealed) {
-        String did = sealed.withoutFiles().did();
-        if (providerKey == null) {
-            return new Decrypted(
-                    null,
-                    "its \"encryptedFiles\" need the provider's key to decrypt, and no PROVIDER_KEY is configured");
-        }
-        byte[] plaintext;
-        try {
-            plaintext = Ecies.decrypt(providerKey, sealed.ciphertext());
-        } catch (Ecies.EciesException e) {
-            return new Decrypted(
-                    null,
-                    "its \"encryptedFiles\" do not decrypt with this provider's key (tampered, or encrypted to"
-                            + " another provider's key)");
-        }
-        List<AssetFile> files;
-        try {
-            files = fileList(plaintext, "asset " + did + ", decrypted \"encryptedFiles\"");
-        } catch (BrizoException e) {
-            return new Decrypted(null, e.getMessage().replace("asset " + did + ", ", ""));
-        } finally {
-            java.util.Arrays.fill(plaintext, (byte) 0);
-        }
         Asset a = sealed.withoutFiles();
-        if (a.algorithm() != null && files.size() != 1) {
-            return new Decrypted(
-                    null, "it is an algorithm and must have exactly one file, its code; it has " + files.size());
+        EncryptedFiles.Opened opened =
+                EncryptedFiles.open(a.did(), providerKey, sealed.ciphertext(), a.algorithm() != null);
+        if (opened.failure() != null) {
+            return new Decrypted(null, opened.failure());
         }
-        return new Decrypted(new Asset(did, files, a.timeout(), a.publisher(), a.algorithm()), null);
+        return new Decrypted(new Asset(a.did(), opened.files(), a.timeout(), a.publisher(), a.algorithm()), null);
     }
 
     /**
@@ -209,20 +183,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
      * @throws BrizoException of kind CONFIGURATION if it is not such a list
      */
     public static List<AssetFile> fileList(byte[] json, String where) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw BrizoException.configuration(where + " is not JSON; expected a list of files [{\"url\": ...}]");
-        }
-        if (root == null || !root.isArray() || root.isEmpty()) {
-            throw BrizoException.configuration(where + " is not a non-empty JSON list of files [{\"url\": ...}]");
-        }
-        List<AssetFile> list = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            list.add(parseFile(root.get(i), where + ", file " + i, false));
-        }
-        return List.copyOf(list);
+        return EncryptedFiles.fileList(json, where);
     }
 
     /** {@return true: this catalogue registers assets into its file} */
@@ -337,16 +298,16 @@ public final class JsonFileAssetResolver implements AssetResolver {
             if (!asset.isObject()) {
                 throw BrizoException.configuration(where + " must be an object with \"files\"");
             }
-            onlyFields(asset, where, "files", "encryptedFiles", "timeout", "publisher", "algorithm");
+            EncryptedFiles.onlyFields(asset, where, "files", "encryptedFiles", "timeout", "publisher", "algorithm");
             JsonNode files = asset.get("files");
             JsonNode encrypted = asset.get("encryptedFiles");
             if (files != null && encrypted != null) {
                 throw BrizoException.configuration(
                         where + " has both \"files\" and \"encryptedFiles\"; keep one of them");
             }
-            AlgorithmMetadata algorithm = algorithm(asset.get("algorithm"), where);
+            AlgorithmMetadata algorithm = EncryptedFiles.algorithm(asset.get("algorithm"), where, true);
             if (encrypted != null) {
-                byte[] ciphertext = ciphertext(encrypted, where);
+                byte[] ciphertext = EncryptedFiles.ciphertext(encrypted, where);
                 sealed.put(
                         did,
                         new Sealed(
@@ -365,7 +326,7 @@ public final class JsonFileAssetResolver implements AssetResolver {
             }
             List<AssetFile> list = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
-                list.add(parseFile(files.get(i), where + ", file " + i, true));
+                list.add(EncryptedFiles.parseFile(files.get(i), where + ", file " + i, true));
             }
             if (algorithm != null && list.size() != 1) {
                 throw BrizoException.configuration(
@@ -376,28 +337,6 @@ public final class JsonFileAssetResolver implements AssetResolver {
                     new Asset(did, list, timeout(asset.get("timeout"), where), publisher(asset, where), algorithm));
         }
         return new Catalogue(Map.copyOf(assets), Map.copyOf(sealed));
-    }
-
-    private static byte[] ciphertext(JsonNode encrypted, String where) {
-        String hint = " (the hex that POST /api/v1/brizo/services/publish answers, with or without 0x)";
-        if (!encrypted.isTextual()) {
-            throw BrizoException.configuration(where + " has \"encryptedFiles\" that are not a string" + hint);
-        }
-        String hex = encrypted.asText().trim();
-        if (hex.startsWith("0x") || hex.startsWith("0X")) {
-            hex = hex.substring(2);
-        }
-        byte[] bytes;
-        try {
-            bytes = HexFormat.of().parseHex(hex);
-        } catch (IllegalArgumentException e) {
-            throw BrizoException.configuration(where + " has \"encryptedFiles\" that are not hex" + hint);
-        }
-        if (bytes.length <= Ecies.OVERHEAD) {
-            throw BrizoException.configuration(
-                    where + " has \"encryptedFiles\" too short to be an ECIES ciphertext of a file list" + hint);
-        }
-        return bytes;
     }
 
     private static Duration timeout(JsonNode timeout, String where) {
@@ -412,90 +351,10 @@ public final class JsonFileAssetResolver implements AssetResolver {
     }
 
     private static String publisher(JsonNode asset, String where) {
-        String publisher = text(asset, "publisher", where);
+        String publisher = EncryptedFiles.text(asset, "publisher", where);
         if (publisher != null && !RequestFields.isAddress(publisher)) {
             throw BrizoException.configuration(where + " has a \"publisher\" that is not an address (0x and 40 hex)");
         }
         return publisher;
-    }
-
-    private static AlgorithmMetadata algorithm(JsonNode algorithm, String where) {
-        if (algorithm == null || algorithm.isNull()) {
-            return null;
-        }
-        String at = where + ", \"algorithm\"";
-        if (!algorithm.isObject()) {
-            throw BrizoException.configuration(at + " must be an object with a \"container\"");
-        }
-        onlyFields(algorithm, at, "language", "format", "version", "container");
-        JsonNode container = algorithm.get("container");
-        if (container == null || !container.isObject()) {
-            throw BrizoException.configuration(
-                    at + " needs a \"container\" object: {\"entrypoint\", \"image\", \"tag\", \"checksum\"}");
-        }
-        String in = at + ".container";
-        onlyFields(container, in, "entrypoint", "image", "tag", "checksum");
-        String checksum = text(container, "checksum", in);
-        if (checksum != null && !AlgorithmContainer.isDigest(checksum)) {
-            throw BrizoException.configuration(
-                    in + " has a \"checksum\" that is not an image digest (sha256: and 64 lowercase hex digits)");
-        }
-        try {
-            return new AlgorithmMetadata(
-                    text(algorithm, "language", at),
-                    text(algorithm, "version", at),
-                    new AlgorithmContainer(
-                            text(container, "image", in),
-                            text(container, "tag", in),
-                            checksum,
-                            Objects.requireNonNullElse(text(container, "entrypoint", in), "")));
-        } catch (IllegalArgumentException e) {
-            throw BrizoException.configuration(in + " is invalid: " + e.getMessage());
-        }
-    }
-
-    private static void onlyFields(JsonNode object, String where, String... allowed) {
-        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-            String n = names.next();
-            if (!List.of(allowed).contains(n)) {
-                throw BrizoException.configuration(
-                        where + " has the unknown field \"" + n + "\"; allowed: " + String.join(", ", allowed));
-            }
-        }
-    }
-
-    private static AssetFile parseFile(JsonNode f, String where, boolean strict) {
-        if (f == null || !f.isObject()) {
-            throw BrizoException.configuration(where + " must be an object with a \"url\"");
-        }
-        if (strict) {
-            onlyFields(f, where, "url", "contentType", "checksum");
-        }
-        JsonNode url = f.get("url");
-        if (url == null || !url.isTextual() || url.asText().isBlank()) {
-            throw BrizoException.configuration(where + " needs a \"url\" string");
-        }
-        URI uri;
-        try {
-            uri = new URI(url.asText().trim());
-        } catch (URISyntaxException ex) {
-            // The URL is secret: say where it is, not what it is.
-            throw BrizoException.configuration(where + " has a \"url\" that is not a valid URI");
-        }
-        if (uri.getScheme() == null) {
-            throw BrizoException.configuration(where + " has a \"url\" without a scheme (file:, https:, s3:, ...)");
-        }
-        return new AssetFile(uri, text(f, "contentType", where), text(f, "checksum", where));
-    }
-
-    private static String text(JsonNode f, String field, String where) {
-        JsonNode n = f.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw BrizoException.configuration(where + " has a \"" + field + "\" that is not a string");
-        }
-        return n.asText();
     }
 }
