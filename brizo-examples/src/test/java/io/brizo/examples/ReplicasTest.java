@@ -1,0 +1,365 @@
+package io.brizo.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brizo.http.Routes;
+import io.brizo.state.postgres.PostgresServer;
+import io.brizo.testkit.PublisherFiles;
+import io.brizo.testkit.TestConsumer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three {@code serve} replicas (separate JVMs, the same catalogue and grants) sharing their nonces
+ * in a private PostgreSQL, behind a real round-robin HAProxy ({@code test-servers/haproxy}) on
+ * 127.0.0.1 that checks {@code /ready}: a nonce is accepted once across all replicas, whichever
+ * receives it, even when one replica is killed; with PostgreSQL down, nonce requests are refused
+ * with 503 (fail closed) and served again once it is back. The cases run in order: the kill and the
+ * outage change the cluster for the ones after them.
+ *
+ * <p>Transfer and upload links through another replica (issue 19, item 3) come with stateless
+ * capability links; their cases belong in this class, beside these nonce cases.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicasTest {
+    private static final String AGREEMENT = "7a".repeat(32);
+    private static final String DID = "did:op:" + "3b".repeat(32);
+    private static final String CONTENT = "replica,row\n1,2\n";
+    private static final int REPLICAS = 3;
+    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
+
+    @TempDir
+    static Path work;
+
+    private static PostgresServer postgres;
+    private static final List<ServeProcess> replicas = new ArrayList<>();
+    private static Process haproxy;
+    private static Path haproxyLog;
+    private static URI balancer;
+    private static final TestConsumer consumer = TestConsumer.random();
+    /** The consumer's nonces: each request in sequence takes the next one. */
+    private static final AtomicLong nonces = new AtomicLong(System.currentTimeMillis());
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        postgres = PostgresServer.start();
+        Path storage = Files.createDirectories(work.resolve("storage"));
+        Path data = Files.writeString(storage.resolve("data.csv"), CONTENT);
+        Path assets = PublisherFiles.writeAsset(work.resolve("assets.json"), DID, data.toUri(), "text/csv");
+        Path grants = PublisherFiles.writeAccessGrant(work.resolve("grants.json"), AGREEMENT, DID, consumer.address());
+        Map<String, String> settings = new HashMap<>(postgres.settings(postgres.createDatabase()));
+        settings.put("BRIZO_DATABASE_TIMEOUT", "1s");
+        settings.put("BRIZO_NONCE_REQUIRED", "true");
+        settings.put("BRIZO_ASSETS", assets.toString());
+        settings.put("BRIZO_GRANTS", grants.toString());
+        settings.put("BRIZO_FILE_ROOTS", storage.toString());
+        // BRIZO_HOST=127.0.0.1 and BRIZO_PORT=0 (a free port) come from ServeProcess.
+        for (int i = 0; i < REPLICAS; i++) {
+            replicas.add(ServeProcess.launch(settings, work));
+        }
+        for (ServeProcess replica : replicas) {
+            replica.await(() -> !replica.uris().isEmpty(), Duration.ofSeconds(60), "the ready line");
+        }
+        startHaproxy();
+    }
+
+    /** HAProxy in the foreground (-db) with the configuration a publisher would use, on a free port. */
+    private static void startHaproxy() throws Exception {
+        assertTrue(
+                Files.isExecutable(HAPROXY), "no " + HAPROXY + ": run test-servers/haproxy/install.sh (apt haproxy)");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        StringBuilder config = new StringBuilder("""
+                global
+                    maxconn 1000
+                defaults
+                    mode http
+                    timeout connect 1s
+                    timeout client 30s
+                    timeout server 30s
+                    timeout check 1s
+                    # a connection refused (a replica just killed) is retried on another replica;
+                    # nothing that reached a replica is retried
+                    retries 3
+                    option redispatch 1
+                frontend brizo
+                    bind 127.0.0.1:%d
+                    # which replica answered, for the test only
+                    http-response set-header X-Served-By %%s
+                    default_backend replicas
+                backend replicas
+                    balance roundrobin
+                    option httpchk GET /ready
+                    http-check expect status 200
+                    default-server check inter 300ms fall 2 rise 2
+                """.formatted(port));
+        for (int i = 0; i < REPLICAS; i++) {
+            URI uri = replicas.get(i).uri();
+            config.append("    server r")
+                    .append(i + 1)
+                    .append(' ')
+                    .append(uri.getHost())
+                    .append(':')
+                    .append(uri.getPort())
+                    .append('\n');
+        }
+        Path cfg = Files.writeString(work.resolve("haproxy.cfg"), config.toString());
+        haproxyLog = work.resolve("haproxy.log");
+        haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(haproxyLog.toFile())
+                .start();
+        balancer = URI.create("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            assertTrue(haproxy.isAlive(), "haproxy exited: " + haproxyLog());
+            try {
+                if (get(balancer, "/ready").statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            assertTrue(System.nanoTime() < deadline, "haproxy never answered: " + haproxyLog());
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        try {
+            if (haproxy != null) {
+                haproxy.destroy();
+                if (!haproxy.waitFor(10, TimeUnit.SECONDS)) {
+                    haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            try {
+                for (ServeProcess replica : replicas) {
+                    replica.close();
+                }
+            } finally {
+                if (postgres != null) {
+                    postgres.close();
+                }
+            }
+        }
+    }
+
+    /** A signed consume request: its nonce and the path that carries it. */
+    private record Signed(long nonce, String path) {}
+
+    private static Signed sign(long nonce) {
+        return new Signed(
+                nonce,
+                Routes.CONSUME + "?serviceAgreementId=" + AGREEMENT + "&consumerAddress=" + consumer.address()
+                        + "&signature=" + consumer.signWithNonce(AGREEMENT, nonce) + "&nonce=" + nonce + "&index=0");
+    }
+
+    private static Signed next() {
+        return sign(nonces.incrementAndGet());
+    }
+
+    private static HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(15))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String servedBy(HttpResponse<?> response) {
+        return response.headers().firstValue("X-Served-By").orElse("(none)");
+    }
+
+    private static String haproxyLog() {
+        try {
+            return ServeProcess.tail(Files.readString(haproxyLog, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aNonceAcceptedByOneReplicaIsRefusedByTheOthers() throws Exception {
+        Signed signed = next();
+        HttpResponse<String> first = get(replicas.get(0).uri(), signed.path());
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(CONTENT, first.body());
+        for (ServeProcess other : replicas.subList(1, REPLICAS)) {
+            HttpResponse<String> replay = get(other.uri(), signed.path());
+            assertEquals(401, replay.statusCode(), "a replay to another replica: " + replay.body());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void fiftyConcurrentRequestsWithOneNonceThroughTheBalancerLetExactlyOnePass() throws Exception {
+        Signed signed = next();
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            sent.add(CLIENT.sendAsync(
+                    HttpRequest.newBuilder(URI.create(balancer + signed.path()))
+                            .timeout(Duration.ofSeconds(20))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        Map<String, Integer> byReplica = new TreeMap<>();
+        for (CompletableFuture<HttpResponse<String>> f : sent) {
+            HttpResponse<String> response = f.get(30, TimeUnit.SECONDS);
+            statuses.merge(response.statusCode(), 1, Integer::sum);
+            byReplica.merge(servedBy(response), 1, Integer::sum);
+        }
+        String report = "statuses " + statuses + ", answered by " + byReplica;
+        assertEquals(Map.of(200, 1, 401, 49), statuses, report);
+        assertEquals(Set.of("r1", "r2", "r3"), byReplica.keySet(), "round robin over every replica: " + report);
+    }
+
+    @Test
+    @Order(3)
+    void aReplicaKilledMidTestTheOthersKeepServingAndNoAcceptedNonceIsForgotten() throws Exception {
+        // The last nonce accepted before the kill is accepted by the replica that is then killed.
+        ServeProcess victim = replicas.get(1);
+        List<Signed> accepted = new ArrayList<>();
+        String lastServedBy = "";
+        for (int i = 0; i < 10 && !lastServedBy.equals("r2"); i++) {
+            Signed signed = next();
+            HttpResponse<String> response = get(balancer, signed.path());
+            assertEquals(200, response.statusCode(), response.body());
+            accepted.add(signed);
+            lastServedBy = servedBy(response);
+        }
+        assertEquals("r2", lastServedBy, "round robin never reached r2");
+        victim.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL
+        assertFalse(victim.process().isAlive());
+        Signed r2Last = accepted.get(accepted.size() - 1);
+
+        // At once, before the health check has noticed (haproxy retries the connections the dead
+        // replica refuses): r2's last nonce, replayed to both survivors, neither of which has seen
+        // it or any later one, is still known.
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> replay = get(balancer, r2Last.path());
+            assertEquals(401, replay.statusCode(), "replay of r2's last nonce: " + replay.body());
+            assertNotEquals("r2", servedBy(replay));
+        }
+        for (int i = 0; i < 6; i++) {
+            Signed signed = next();
+            HttpResponse<String> response = get(balancer, signed.path());
+            assertEquals(200, response.statusCode(), "right after the kill: " + response.body());
+            assertNotEquals("r2", servedBy(response));
+            accepted.add(signed);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!haproxyLog().contains("replicas/r2 is DOWN")) {
+            assertTrue(System.nanoTime() < deadline, "haproxy's health check never took r2 out: " + haproxyLog());
+            Thread.sleep(50);
+        }
+        for (int i = 0; i < 6; i++) {
+            Signed signed = next();
+            HttpResponse<String> response = get(balancer, signed.path());
+            assertEquals(200, response.statusCode(), "r2 out: " + response.body());
+            accepted.add(signed);
+        }
+        // No accepted nonce is forgotten.
+        for (Signed replay : List.of(r2Last, r2Last, accepted.get(accepted.size() - 1), accepted.get(0))) {
+            HttpResponse<String> response = get(balancer, replay.path());
+            assertEquals(401, response.statusCode(), "replay of nonce " + replay.nonce() + ": " + response.body());
+        }
+        Signed afterReplays = next();
+        assertEquals(200, get(balancer, afterReplays.path()).statusCode());
+    }
+
+    @Test
+    @Order(4)
+    void withPostgresStoppedNonceRequestsAreRefusedWith503AndServedAgainOnceItIsBack() throws Exception {
+        Signed lastAccepted = next();
+        assertEquals(200, get(balancer, lastAccepted.path()).statusCode());
+        postgres.stop();
+        try {
+            Set<String> refusedBy = new java.util.TreeSet<>();
+            for (int i = 0; i < 2; i++) {
+                Signed signed = next();
+                HttpResponse<String> response = get(balancer, signed.path());
+                assertEquals(
+                        503,
+                        response.statusCode(),
+                        "nonce " + signed.nonce() + " with PostgreSQL down: " + response.body());
+                refusedBy.add(servedBy(response));
+                // Fail closed: a replay is never accepted (refused as unavailable, or as a replay).
+                HttpResponse<String> replay = get(balancer, lastAccepted.path());
+                assertTrue(
+                        Set.of(401, 503).contains(replay.statusCode()),
+                        "a replay with PostgreSQL down: " + replay.body());
+                refusedBy.add(servedBy(replay));
+            }
+            // Answered by the replicas themselves (haproxy still sees them ready), not by haproxy.
+            assertEquals(Set.of("r1", "r3"), refusedBy);
+        } finally {
+            postgres.restart();
+        }
+        // Each replica's pool replaces its broken connections on its own: until it has, that
+        // replica still answers 503 (never 200 to a replay). Wait until both survivors serve.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Set<String> servedBy = new java.util.TreeSet<>();
+        Signed recovered = null;
+        while (!servedBy.equals(Set.of("r1", "r3"))) {
+            assertTrue(System.nanoTime() < deadline, "after PostgreSQL came back, served again only by " + servedBy);
+            Signed signed = next();
+            HttpResponse<String> response = get(balancer, signed.path());
+            assertTrue(Set.of(200, 503).contains(response.statusCode()), response.body());
+            if (response.statusCode() == 200) {
+                assertEquals(CONTENT, response.body());
+                servedBy.add(servedBy(response));
+                recovered = signed;
+            }
+        }
+        // Replays after the outage: refused as replays (a pool may still meet a broken connection
+        // once: 503, then asked again), never accepted.
+        for (Signed replay : List.of(recovered, recovered, lastAccepted, lastAccepted)) {
+            int status;
+            do {
+                assertTrue(System.nanoTime() < deadline, "a replay after the outage still answered 503");
+                status = get(balancer, replay.path()).statusCode();
+            } while (status == 503);
+            assertEquals(401, status, "replay of nonce " + replay.nonce() + " after the outage");
+        }
+    }
+}
