@@ -576,7 +576,9 @@ public final class Brizo implements AutoCloseable {
             Optional<LinkKeys> linkKeys = LinkKeys.from(settings);
             try {
                 LinkLedger ledger = linkLedger;
-                if (ledger == null && discover) {
+                // Links are made only under a public URL, and another replica's only opened with
+                // shared keys: without either, no link can reach the ledger, so none is opened.
+                if (ledger == null && discover && (publicUrl != null || linkKeys.isPresent())) {
                     Optional<Made<LinkLedger>> first = made(
                                     ledgerFactories,
                                     LinkLedger.Factory::priority,

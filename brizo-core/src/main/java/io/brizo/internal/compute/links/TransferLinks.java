@@ -115,6 +115,9 @@ public final class TransferLinks {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(sealed).equals(token)) {
+            return Optional.empty(); // one token, one spelling: a changed last character is tampering too
+        }
         return keys.open(sealed).flatMap(plain -> {
             try {
                 ByteBuffer b = ByteBuffer.wrap(plain);
