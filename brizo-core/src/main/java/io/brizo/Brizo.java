@@ -1,5 +1,6 @@
 package io.brizo;
 
+import io.brizo.auth.LinkLedger;
 import io.brizo.auth.NonceStore;
 import io.brizo.internal.ConsumeService;
 import io.brizo.internal.CoreSettings;
@@ -14,6 +15,8 @@ import io.brizo.internal.compute.ComputePolicy;
 import io.brizo.internal.compute.ComputeService;
 import io.brizo.internal.compute.DerivedAssets;
 import io.brizo.internal.compute.JobOutputStorageDriver;
+import io.brizo.internal.compute.links.InMemoryLinkLedger;
+import io.brizo.internal.compute.links.LinkKeys;
 import io.brizo.internal.compute.links.LinkingStorageAccess;
 import io.brizo.internal.compute.links.TransferLinks;
 import io.brizo.internal.compute.receipt.ComputeReceipts;
@@ -40,10 +43,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
@@ -182,7 +187,8 @@ public final class Brizo implements AutoCloseable {
                 Builder.load(StorageDriver.Factory.class, loader),
                 Builder.load(ServiceAgreementVerifier.Factory.class, loader),
                 Builder.load(ComputeBackend.Factory.class, loader),
-                Builder.load(NonceStore.Factory.class, loader)));
+                Builder.load(NonceStore.Factory.class, loader),
+                Builder.load(LinkLedger.Factory.class, loader)));
     }
 
     /** {@return what this service says about itself} */
@@ -208,10 +214,12 @@ public final class Brizo implements AutoCloseable {
     /**
      * Uses up a transfer link that a compute backend made for a pod (see
      * {@link io.brizo.spi.StorageAccess#transferLink}): the token is the whole capability, so no
-     * other authentication applies. Links live in this instance's memory only.
+     * other authentication applies. Any instance with the same {@code BRIZO_LINK_KEYS} opens the
+     * link; it reads once across every instance that shares the link ledger.
      *
      * @return the object to stream, named neutrally so that nothing of its location shows
-     * @throws BrizoException of kind NOT_FOUND if the token is unknown, used or expired
+     * @throws BrizoException of kind NOT_FOUND if the token is unknown, tampered, used or expired;
+     *     UNAVAILABLE if the link ledger cannot be reached
      */
     public ConsumableFile transfer(String token) {
         URI location = transferLinks
@@ -434,6 +442,7 @@ public final class Brizo implements AutoCloseable {
         private ServiceAgreementVerifier verifier;
         private AssetResolver assetResolver;
         private NonceStore nonceStore;
+        private LinkLedger linkLedger;
         private ComputeBackend computeBackend;
         private ComputeBackend.Factory computeBackendFactory;
         private ClassLoader discoveryLoader;
@@ -485,6 +494,16 @@ public final class Brizo implements AutoCloseable {
          */
         public Builder nonceStore(NonceStore nonceStore) {
             this.nonceStore = Objects.requireNonNull(nonceStore, "nonceStore");
+            return this;
+        }
+
+        /**
+         * Sets the ledger of single-use links and upload allowances, overriding discovery; the
+         * default is the ledger a discovered {@link LinkLedger.Factory} makes from the settings
+         * (with {@link #discover()}), else memory. The application closes a ledger it passes.
+         */
+        public Builder linkLedger(LinkLedger linkLedger) {
+            this.linkLedger = Objects.requireNonNull(linkLedger, "linkLedger");
             return this;
         }
 
@@ -544,19 +563,45 @@ public final class Brizo implements AutoCloseable {
                     load(ServiceAgreementVerifier.Factory.class, loader);
             List<ComputeBackend.Factory> backendFactories = load(ComputeBackend.Factory.class, loader);
             List<NonceStore.Factory> nonceFactories = load(NonceStore.Factory.class, loader);
+            List<LinkLedger.Factory> ledgerFactories = load(LinkLedger.Factory.class, loader);
 
-            List<SettingKey> known = settingKeys(driverFactories, verifierFactories, backendFactories, nonceFactories);
+            List<SettingKey> known =
+                    settingKeys(driverFactories, verifierFactories, backendFactories, nonceFactories, ledgerFactories);
             known.addAll(applicationSettings);
             settings.requireKnown(known);
 
             List<AutoCloseable> owned = new ArrayList<>();
-            // One registry backs both the links backends make and the HTTP route that serves them.
-            TransferLinks links = new TransferLinks();
             // Serves job outputs as storage (derived assets, chained jobs) once the backend exists.
             JobOutputStorageDriver jobOutputs = new JobOutputStorageDriver();
             URI publicUrl = CoreSettings.publicUrl(settings).orElse(null);
             CoreSettings.docsMode(settings); // read by the HTTP API; a malformed value fails here
+            Optional<LinkKeys> linkKeys = LinkKeys.from(settings);
             try {
+                LinkLedger ledger = linkLedger;
+                // Links are made only under a public URL, and another replica's only opened with
+                // shared keys: without either, no link can reach the ledger, so none is opened.
+                if (ledger == null && discover && (publicUrl != null || linkKeys.isPresent())) {
+                    Optional<Made<LinkLedger>> first = made(
+                                    ledgerFactories,
+                                    LinkLedger.Factory::priority,
+                                    LinkLedger.Factory::name,
+                                    f -> f.create(settings))
+                            .findFirst();
+                    if (first.isPresent()) {
+                        ledger = first.get().made();
+                        owned.add(ledger);
+                    }
+                }
+                if (ledger == null) {
+                    ledger = new InMemoryLinkLedger(clock, InMemoryLinkLedger.DEFAULT_CAPACITY);
+                }
+                if (linkKeys.isEmpty() && publicUrl != null) {
+                    LOG.warn("BRIZO_LINK_KEYS is not set: the transfer and upload links of compute pods are sealed"
+                            + " with a random key of this process, so they will not survive a restart and will not"
+                            + " work on other replicas; set the same BRIZO_LINK_KEYS on every replica");
+                }
+                // One registry backs both the links backends make and the HTTP route that serves them.
+                TransferLinks links = new TransferLinks(linkKeys.orElseGet(LinkKeys::random), ledger, clock);
                 List<StorageDriver> drivers = new ArrayList<>(explicitDrivers);
                 ServiceAgreementVerifier v = verifier;
                 String verifierName = v == null ? null : v.getClass().getSimpleName();
@@ -699,13 +744,18 @@ public final class Brizo implements AutoCloseable {
                 List<StorageDriver.Factory> drivers,
                 List<ServiceAgreementVerifier.Factory> verifiers,
                 List<ComputeBackend.Factory> backends,
-                List<NonceStore.Factory> nonceStores) {
+                List<NonceStore.Factory> nonceStores,
+                List<LinkLedger.Factory> linkLedgers) {
             List<SettingKey> known = new ArrayList<>(CoreSettings.ALL);
             known.addAll(ComputePolicy.KEYS);
             drivers.forEach(f -> known.addAll(f.settingKeys()));
             verifiers.forEach(f -> known.addAll(f.settingKeys()));
             backends.forEach(f -> known.addAll(f.settingKeys()));
             nonceStores.forEach(f -> known.addAll(f.settingKeys()));
+            linkLedgers.forEach(f -> known.addAll(f.settingKeys()));
+            // A module that provides several of these (a database: nonces and links) declares its keys once each.
+            Set<String> seen = new HashSet<>();
+            known.removeIf(k -> !seen.add(k.name()));
             return known;
         }
 

@@ -194,4 +194,54 @@ class BrizoBuilderTest {
             assertTrue(e.retryable());
         }
     }
+
+    /** {@return what building with {@code settings} logs on standard error} */
+    static String logOfBuilding(Settings settings) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Brizo.builder()
+                    .settings(settings)
+                    .verifier(claim -> Verdict.denied("no"))
+                    .assetResolver(did -> Optional.empty())
+                    .build()
+                    .close();
+        } finally {
+            System.setErr(original);
+        }
+        return log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutLinkKeysOneWarningSaysLinksDieWithTheProcessAndWithKeysNone() {
+        String unset = logOfBuilding(Settings.builder()
+                .put("BRIZO_PUBLIC_URL", "http://brizo.internal:8030")
+                .build());
+        assertEquals(1, unset.split("BRIZO_LINK_KEYS is not set", -1).length - 1, unset);
+        assertTrue(unset.contains("WARN"), unset);
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        String set = logOfBuilding(Settings.builder()
+                .put("BRIZO_PUBLIC_URL", "http://brizo.internal:8030")
+                .put("BRIZO_LINK_KEYS", key)
+                .build());
+        assertFalse(set.contains("BRIZO_LINK_KEYS is not set"), set);
+        assertFalse(set.contains(key), set);
+        String noLinks = logOfBuilding(Settings.empty());
+        assertFalse(noLinks.contains("BRIZO_LINK_KEYS"), "no public URL, no links: " + noLinks);
+    }
+
+    @Test
+    void malformedLinkKeysFailTheBuildNamingTheSettingNeverTheValue() {
+        BrizoException e = assertThrows(BrizoException.class, () -> Brizo.builder()
+                .settings(Settings.builder()
+                        .put("BRIZO_LINK_KEYS", "c2hvcnQtc2VjcmV0LWtleQ==")
+                        .build())
+                .verifier(claim -> Verdict.denied("no"))
+                .assetResolver(did -> Optional.empty())
+                .build());
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("BRIZO_LINK_KEYS"), e.getMessage());
+        assertFalse(e.getMessage().contains("c2hvcnQtc2VjcmV0LWtleQ"), e.getMessage());
+    }
 }

@@ -88,6 +88,14 @@ public final class CoreSettings {
             "http(s) base URL at which compute pods reach this server; enables single-use download links for"
                     + " inputs on storage that cannot presign");
 
+    /** The keys that seal transfer and upload links. */
+    public static final SettingKey LINK_KEYS = SettingKey.secret(
+            "BRIZO_LINK_KEYS",
+            "comma-separated AES-256 keys (32 bytes each, base64 or 64 hex digits) that seal the transfer and upload"
+                    + " links of compute pods; the first seals, all open (rotation: add the new key second, then"
+                    + " move it first, drop the old one once its links expired); the same on every replica; unset ="
+                    + " a random key per process (links die with it and work only on the replica that made them)");
+
     /** What the HTTP API serves of its own documentation. */
     public static final SettingKey API_DOCS = SettingKey.of(
             "BRIZO_API_DOCS",
@@ -113,6 +121,7 @@ public final class CoreSettings {
             PORT,
             HTTP_THREADS,
             PUBLIC_URL,
+            LINK_KEYS,
             API_DOCS);
 
     private static final Pattern KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");

@@ -1,6 +1,7 @@
 package io.brizo.examples;
 
 import io.brizo.Brizo;
+import io.brizo.auth.LinkLedger;
 import io.brizo.auth.NonceStore;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.internal.CoreSettings;
@@ -164,6 +165,14 @@ final class Serve {
         }
         for (NonceStore.Factory f : ServiceLoader.load(NonceStore.Factory.class, loader)) {
             groups.put("nonce store " + f.name(), f.settingKeys());
+        }
+        for (LinkLedger.Factory f : ServiceLoader.load(LinkLedger.Factory.class, loader)) {
+            // A module that keeps nonces too (a database) declares the same keys: listed once.
+            List<SettingKey> listed =
+                    groups.values().stream().flatMap(List::stream).toList();
+            groups.put(
+                    "link ledger " + f.name(),
+                    f.settingKeys().stream().filter(k -> !listed.contains(k)).toList());
         }
         groups.forEach((group, keys) -> {
             if (keys.isEmpty()) {

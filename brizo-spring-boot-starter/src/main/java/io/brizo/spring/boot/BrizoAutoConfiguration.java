@@ -1,6 +1,7 @@
 package io.brizo.spring.boot;
 
 import io.brizo.Brizo;
+import io.brizo.auth.LinkLedger;
 import io.brizo.auth.NonceStore;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.metrics.BrizoMetrics;
@@ -43,8 +44,8 @@ import org.springframework.web.filter.CorsFilter;
 /**
  * Auto-configuration of Brizo in a Spring Boot application: a {@link Brizo} facade built by
  * discovery from the {@code brizo.*} properties, with the application's own {@link
- * StorageDriver}, {@link ServiceAgreementVerifier}, {@link AssetResolver}, {@link NonceStore} and
- * {@link ComputeBackend} beans asked first; its HTTP API mounted through the servlet binding at
+ * StorageDriver}, {@link ServiceAgreementVerifier}, {@link AssetResolver}, {@link NonceStore}, {@link
+ * LinkLedger} and {@link ComputeBackend} beans asked first; its HTTP API mounted through the servlet binding at
  * {@code brizo.http.base-path}; metrics in the application's {@code MeterRegistry}; an Actuator
  * health indicator; CORS from {@code brizo.http.cors.*}. Every bean backs off when the application
  * defines its own. Off with {@code brizo.enabled=false}.
@@ -89,6 +90,7 @@ public class BrizoAutoConfiguration {
             ObjectProvider<ServiceAgreementVerifier> verifier,
             ObjectProvider<AssetResolver> assetResolver,
             ObjectProvider<NonceStore> nonceStore,
+            ObjectProvider<LinkLedger> linkLedger,
             ObjectProvider<ComputeBackend> computeBackend,
             ObjectProvider<BrizoMetrics> metrics) {
         Brizo.Builder builder = Brizo.builder().settings(brizoSettings);
@@ -96,6 +98,7 @@ public class BrizoAutoConfiguration {
         verifier.ifAvailable(builder::verifier);
         assetResolver.ifAvailable(builder::assetResolver);
         nonceStore.ifAvailable(builder::nonceStore);
+        linkLedger.ifAvailable(builder::linkLedger);
         computeBackend.ifAvailable(builder::computeBackend);
         metrics.ifAvailable(builder::metrics);
         try {

@@ -65,6 +65,26 @@ public final class PostgresNonceStore implements NonceStore {
      *     its value); of kind UNAVAILABLE, retryable, if the database cannot be reached
      */
     public static PostgresNonceStore open(Settings settings) {
+        HikariDataSource pool = pool(settings, "brizo-nonces");
+        int poolSize = pool.getMaximumPoolSize();
+        try {
+            PostgresNonceStore store = new PostgresNonceStore(pool, pool);
+            store.migrate();
+            LOG.info("nonce store: PostgreSQL, pool of {} connections", poolSize);
+            return store;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@return a pool named {@code poolName} over the database of the settings, after one
+     * connection of its own succeeded}
+     *
+     * @throws BrizoException as {@link #open(Settings)}
+     */
+    static HikariDataSource pool(Settings settings, String poolName) {
         Objects.requireNonNull(settings, "settings");
         String url = settings.require(
                 PostgresSettings.URL.name(), "a JDBC URL such as jdbc:postgresql://db.internal:5432/brizo");
@@ -93,7 +113,7 @@ public final class PostgresNonceStore implements NonceStore {
         checkConnection(url, driver);
 
         HikariConfig config = new HikariConfig();
-        config.setPoolName("brizo-nonces");
+        config.setPoolName(poolName);
         config.setJdbcUrl(url);
         config.setDataSourceProperties(driver);
         config.setMaximumPoolSize(poolSize);
@@ -102,16 +122,7 @@ public final class PostgresNonceStore implements NonceStore {
         config.setInitializationFailTimeout(-1);
         config.setConnectionInitSql(DURABLE_COMMITS);
         config.setAutoCommit(true);
-        HikariDataSource pool = new HikariDataSource(config);
-        try {
-            PostgresNonceStore store = new PostgresNonceStore(pool, pool);
-            store.migrate();
-            LOG.info("nonce store: PostgreSQL, pool of {} connections", poolSize);
-            return store;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
+        return new HikariDataSource(config);
     }
 
     /**
@@ -149,7 +160,7 @@ public final class PostgresNonceStore implements NonceStore {
     }
 
     /** {@return the error for a failure at start, naming the setting to fix and no value} */
-    private static BrizoException atStart(SQLException e) {
+    static BrizoException atStart(SQLException e) {
         String state = sqlState(e);
         if (state.startsWith("28")) {
             return new BrizoException(
@@ -230,7 +241,7 @@ public final class PostgresNonceStore implements NonceStore {
     }
 
     /** {@return the first SQL state in the cause chain, or "unknown"} */
-    private static String sqlState(Throwable e) {
+    static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException s && s.getSQLState() != null) {
                 return s.getSQLState();

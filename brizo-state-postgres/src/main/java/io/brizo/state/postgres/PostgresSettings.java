@@ -12,7 +12,7 @@ public final class PostgresSettings {
             null,
             true,
             "JDBC URL of the PostgreSQL database shared by the replicas, jdbc:postgresql://host:port/database (it may"
-                    + " carry ?user=...); set = nonces are kept there");
+                    + " carry ?user=...); set = nonces and the link ledger are kept there");
     /** The database user. */
     public static final SettingKey USER = SettingKey.of(
             "BRIZO_DATABASE_USER", null, "PostgreSQL user, unless the URL carries one; default: the driver's");

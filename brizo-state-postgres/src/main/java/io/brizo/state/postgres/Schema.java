@@ -27,7 +27,7 @@ final class Schema {
     static final long LOCK = 0x6272697a6fL;
 
     /** The scripts in order; the version of each is its position, from 1. */
-    static final List<String> SCRIPTS = List.of("V1__nonces.sql");
+    static final List<String> SCRIPTS = List.of("V1__nonces.sql", "V2__links.sql");
 
     private Schema() {}
 

@@ -127,6 +127,9 @@ class PostgresReplicasTest {
             assertTrue(rs.next());
             assertEquals(1, rs.getInt(1));
             assertEquals("V1__nonces.sql", rs.getString(2));
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+            assertEquals("V2__links.sql", rs.getString(2));
             assertFalse(rs.next(), "one row per version");
         }
     }
@@ -139,6 +142,29 @@ class PostgresReplicasTest {
         NonceStore restarted = replica();
         assertFalse(restarted.tryAccept(ALICE, 5));
         assertTrue(restarted.tryAccept(ALICE, 6));
+    }
+
+    @Test
+    void aDatabaseAtVersion1IsMigratedToVersion2KeepingItsNonces() throws Exception {
+        try (Connection c = server.connect(database);
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE brizo_schema_version (version integer PRIMARY KEY, script text NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+            st.execute(new String(
+                    Schema.class.getResourceAsStream("schema/V1__nonces.sql").readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            st.execute("INSERT INTO brizo_schema_version (version, script) VALUES (1, 'V1__nonces.sql')");
+            st.execute("INSERT INTO brizo_nonces (address, nonce) VALUES ('" + ALICE + "', 7)");
+        }
+        NonceStore store = replica();
+        assertFalse(store.tryAccept(ALICE, 7));
+        try (Connection c = server.connect(database);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT max(version) FROM brizo_schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+            st.execute("SELECT id, expires_at, bytes, files FROM brizo_links");
+        }
     }
 
     @Test

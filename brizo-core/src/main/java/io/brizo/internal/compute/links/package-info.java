@@ -1,5 +1,6 @@
 /**
- * Single-use, short-lived links through which compute pods read objects whose storage driver
- * cannot presign: tokens are held in the memory of the replica that made them.
+ * Short-lived links through which compute pods read objects whose storage driver cannot presign,
+ * and write their outputs: sealed tokens that any replica with the same keys can open, redeemed
+ * through a {@link io.brizo.auth.LinkLedger}.
  */
 package io.brizo.internal.compute.links;

@@ -1,7 +1,6 @@
 package io.brizo.internal.compute.links;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,9 +68,15 @@ class TransferLinksTest {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
             String token = links.create(LOCATION, Duration.ofMinutes(1));
-            assertTrue(token.matches("[A-Za-z0-9_-]{43}"), token);
+            assertTrue(token.matches("[A-Za-z0-9_-]{43,}"), token);
             assertTrue(seen.add(token));
             assertTrue(!token.contains("secret"));
+            assertTrue(
+                    !new String(
+                                    java.util.Base64.getUrlDecoder().decode(token),
+                                    java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .contains("secret"),
+                    "the location is encrypted");
         }
     }
 
@@ -81,7 +86,6 @@ class TransferLinksTest {
         String token = links.create(LOCATION, Duration.ofMinutes(1));
         assertEquals(Optional.of(LOCATION), links.consume(token));
         assertEquals(Optional.empty(), links.consume(token));
-        assertEquals(0, links.size());
     }
 
     @Test
@@ -134,19 +138,22 @@ class TransferLinksTest {
     }
 
     @Test
-    void aFullRegistryPurgesExpiredTokensAndOtherwiseRefusesRetryably() {
+    void aFullLedgerPurgesExpiredEntriesAndOtherwiseRefusesRetryably() {
         HandClock clock = new HandClock();
         TransferLinks links = new TransferLinks(clock, 2);
-        links.create(LOCATION, Duration.ofSeconds(10));
-        String lasting = links.create(LOCATION, Duration.ofSeconds(60));
-        BrizoException full = assertThrows(BrizoException.class, () -> links.create(LOCATION, Duration.ofSeconds(10)));
+        links.consume(links.create(LOCATION, Duration.ofSeconds(10)));
+        links.reserveUpload(links.createUpload(PREFIX, Duration.ofSeconds(60), 10), 1);
+        String third = links.create(LOCATION, Duration.ofSeconds(60));
+        BrizoException full = assertThrows(BrizoException.class, () -> links.consume(third));
         assertEquals(ErrorKind.UNAVAILABLE, full.kind());
         assertTrue(full.retryable());
         clock.now = clock.now.plusSeconds(10);
-        String fresh = links.create(LOCATION, Duration.ofSeconds(10));
-        assertEquals(2, links.size());
-        assertNotEquals(fresh, lasting);
-        assertEquals(Optional.of(LOCATION), links.consume(lasting));
+        assertEquals(Optional.of(LOCATION), links.consume(third), "the expired entry was purged; not redeemed before");
+        assertEquals(Optional.empty(), links.consume(third));
+        // making links takes no room: they are sealed tokens
+        for (int i = 0; i < 100; i++) {
+            links.create(LOCATION, Duration.ofSeconds(10));
+        }
     }
 
     static final URI PREFIX = URI.create("file:///srv/out/job-1/");
@@ -196,20 +203,6 @@ class TransferLinksTest {
     }
 
     @Test
-    void uploadTokensCountAgainstTheCapacityAndExpiredOnesArePurged() {
-        HandClock clock = new HandClock();
-        TransferLinks links = new TransferLinks(clock, 2);
-        links.createUpload(PREFIX, Duration.ofSeconds(1), 1);
-        links.create(LOCATION, Duration.ofSeconds(1));
-        BrizoException full =
-                assertThrows(BrizoException.class, () -> links.createUpload(PREFIX, Duration.ofSeconds(1), 1));
-        assertEquals(ErrorKind.UNAVAILABLE, full.kind());
-        clock.now = clock.now.plusSeconds(1);
-        links.createUpload(PREFIX, Duration.ofSeconds(1), 1);
-        assertEquals(1, links.size());
-    }
-
-    @Test
     void concurrentUploadsNeverTakeMoreThanTheAllowance() throws Exception {
         TransferLinks links = new TransferLinks();
         String token = links.createUpload(PREFIX, Duration.ofMinutes(1), 1000);
@@ -235,6 +228,80 @@ class TransferLinksTest {
             assertEquals(10, granted);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    static byte[] key(int b) {
+        byte[] k = new byte[32];
+        java.util.Arrays.fill(k, (byte) b);
+        return k;
+    }
+
+    @Test
+    void anotherInstanceWithTheSameKeysOpensATokenAndTheLedgerKeepsItSingleUse() {
+        io.brizo.auth.LinkLedger ledger = io.brizo.auth.LinkLedger.inMemory(10);
+        TransferLinks one = new TransferLinks(LinkKeys.of(List.of(key(1))), ledger, Clock.systemUTC());
+        TransferLinks two = new TransferLinks(LinkKeys.of(List.of(key(1))), ledger, Clock.systemUTC());
+        String token = one.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.of(LOCATION), two.peek(token));
+        assertEquals(Optional.of(LOCATION), two.consume(token));
+        assertEquals(Optional.empty(), one.consume(token));
+        TransferLinks foreign = new TransferLinks(LinkKeys.of(List.of(key(2))), ledger, Clock.systemUTC());
+        assertEquals(Optional.empty(), foreign.peek(one.create(LOCATION, Duration.ofMinutes(1))));
+    }
+
+    @Test
+    void keyRotationOpensTokensOfTheSecondKeyUntilItIsRemoved() {
+        io.brizo.auth.LinkLedger ledger = io.brizo.auth.LinkLedger.inMemory(10);
+        TransferLinks old = new TransferLinks(LinkKeys.of(List.of(key(1))), ledger, Clock.systemUTC());
+        TransferLinks rotated = new TransferLinks(LinkKeys.of(List.of(key(2), key(1))), ledger, Clock.systemUTC());
+        TransferLinks removed = new TransferLinks(LinkKeys.of(List.of(key(2))), ledger, Clock.systemUTC());
+        String token = old.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.of(LOCATION), rotated.peek(token));
+        assertEquals(Optional.empty(), removed.peek(token));
+        String fresh = rotated.create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.of(LOCATION), removed.peek(fresh), "the first key seals");
+        assertEquals(Optional.empty(), old.peek(fresh));
+    }
+
+    @Test
+    void aTamperedTokenOpensNothing() {
+        TransferLinks links = new TransferLinks();
+        String token = links.create(LOCATION, Duration.ofMinutes(1));
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            String tampered = token.substring(0, i) + (c == 'A' ? 'B' : 'A') + token.substring(i + 1);
+            assertEquals(Optional.empty(), links.peek(tampered), "position " + i);
+        }
+        assertEquals(Optional.empty(), links.consume(token.substring(0, token.length() - 1)));
+        assertEquals(Optional.empty(), links.consume(token + "A"));
+        String upload = links.createUpload(PREFIX, Duration.ofMinutes(1), 10);
+        assertEquals(Optional.empty(), links.consume(upload), "an upload token is no download token");
+        assertEquals(Optional.of(LOCATION), links.consume(token));
+    }
+
+    @Test
+    void keysAreReadFromTheSettingAsBase64OrHexAndMalformedOnesFailNamingTheSetting() {
+        String b64 = java.util.Base64.getEncoder().encodeToString(key(1));
+        String hex = java.util.HexFormat.of().formatHex(key(2));
+        LinkKeys keys = LinkKeys.from(io.brizo.spi.Settings.builder()
+                        .put(LinkKeys.SETTING, b64 + ", " + hex)
+                        .build())
+                .orElseThrow();
+        io.brizo.auth.LinkLedger ledger = io.brizo.auth.LinkLedger.inMemory(10);
+        String token = new TransferLinks(LinkKeys.of(List.of(key(2))), ledger, Clock.systemUTC())
+                .create(LOCATION, Duration.ofMinutes(1));
+        assertEquals(Optional.of(LOCATION), new TransferLinks(keys, ledger, Clock.systemUTC()).peek(token));
+        for (String bad :
+                new String[] {"short", b64 + ",", java.util.Base64.getEncoder().encodeToString(new byte[16])}) {
+            BrizoException e = assertThrows(
+                    BrizoException.class,
+                    () -> LinkKeys.from(io.brizo.spi.Settings.builder()
+                            .put(LinkKeys.SETTING, bad)
+                            .build()));
+            assertEquals(ErrorKind.CONFIGURATION, e.kind());
+            assertTrue(e.getMessage().contains(LinkKeys.SETTING), e.getMessage());
+            assertTrue(!e.getMessage().contains(bad), e.getMessage());
         }
     }
 }
