@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.brizo.http.Routes;
 import io.brizo.state.postgres.PostgresServer;
+import io.brizo.testkit.Polling;
 import io.brizo.testkit.PublisherFiles;
 import io.brizo.testkit.TestConsumer;
 import java.io.IOException;
@@ -145,19 +146,18 @@ class ReplicasTest {
                 .redirectOutput(haproxyLog.toFile())
                 .start();
         balancer = URI.create("http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            assertTrue(haproxy.isAlive(), "haproxy exited: " + haproxyLog());
-            try {
-                if (get(balancer, "/ready").statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, "haproxy never answered: " + haproxyLog());
-            Thread.sleep(50);
-        }
+        Polling.until(
+                Duration.ofSeconds(20),
+                () -> {
+                    assertTrue(haproxy.isAlive(), "haproxy exited: " + haproxyLog());
+                    try {
+                        return get(balancer, "/ready").statusCode();
+                    } catch (IOException notYet) {
+                        return -1; // not listening yet
+                    }
+                },
+                status -> status == 200,
+                status -> "haproxy never answered: " + haproxyLog());
     }
 
     @AfterAll
@@ -287,11 +287,11 @@ class ReplicasTest {
             assertNotEquals("r2", servedBy(response));
             accepted.add(signed);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!haproxyLog().contains("replicas/r2 is DOWN")) {
-            assertTrue(System.nanoTime() < deadline, "haproxy's health check never took r2 out: " + haproxyLog());
-            Thread.sleep(50);
-        }
+        Polling.until(
+                Duration.ofSeconds(10),
+                ReplicasTest::haproxyLog,
+                log -> log.contains("replicas/r2 is DOWN"),
+                log -> "haproxy's health check never took r2 out: " + log);
         for (int i = 0; i < 6; i++) {
             Signed signed = next();
             HttpResponse<String> response = get(balancer, signed.path());

@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.brizo.http.BrizoHttpApi;
 import io.brizo.internal.compute.receipt.CanonicalJson;
+import io.brizo.testkit.Polling;
 import io.brizo.testkit.ReceiptCheck;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -83,9 +85,11 @@ class ReceiptHttpTest extends ComputeHttpFixture {
                 .get("jobId")
                 .asText();
         awaitStatus(signing, jobId, s -> "RUNNING".equals(s.get("state").asText()));
-        while (!logs(signing, jobId, 0).contains("started")) {
-            Thread.sleep(20);
-        }
+        Polling.until(
+                Duration.ofSeconds(20),
+                () -> logs(signing, jobId, 0),
+                log -> log.contains("started"),
+                log -> "the job never logged its start: " + log);
         HttpResponse<byte[]> stop = send(signing, "PUT", BrizoHttpApi.COMPUTE, jobParams(consumer, jobId));
         assertEquals(200, stop.statusCode(), new String(stop.body(), StandardCharsets.UTF_8));
         JsonNode status = awaitStatus(signing, jobId, state("STOPPED"));
