@@ -367,25 +367,36 @@ public final class ComputeService {
 
     /** {@return output {@code name} of a job already checked as the caller's, opened for {@code range}} */
     public StorageObject openOutput(String jobId, String name, ByteRange range) {
+        return openOutput(backend, jobId, name, range);
+    }
+
+    /**
+     * {@return output {@code name} of job {@code jobId} of {@code backend}, opened for {@code
+     * range}} Backends open whole outputs; a range skips within the stream, which is fine for
+     * outputs. The slice is exact: an output cut short fails the download instead of ending it
+     * quietly.
+     */
+    static StorageObject openOutput(ComputeBackend backend, String jobId, String name, ByteRange range) {
         StorageObject object = backend.openOutput(jobId, name);
         if (range.isAll()) {
             return object;
         }
-        // The backend opens whole files; ranges skip within the stream, which is fine for outputs.
-        ByteRange.Slice slice = range.resolve(object.info().size());
         try {
+            ByteRange.Slice slice = range.resolve(object.info().size());
             InputStream in = object.stream();
             in.skipNBytes(slice.offset());
-            // Exactly the slice: an output cut short must fail the download, not end it quietly.
             InputStream exact = ExactLengthInputStream.builder(in, slice.length())
                     .describedAs("the output file")
                     .build();
             return new StorageObject(object.info(), slice, exact);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             try {
                 object.close();
             } catch (IOException ignored) {
                 // Nothing to recover.
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
             }
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the output cannot be read", null, true);
         }

@@ -106,30 +106,7 @@ public final class JobOutputStorageDriver implements StorageDriver {
                     slice,
                     in);
         }
-        StorageObject object = t.backend().openOutput(t.jobId(), t.name());
-        if (range.isAll()) {
-            return object;
-        }
-        // Backends open whole outputs; a range skips within the stream.
-        try {
-            ByteRange.Slice slice = range.resolve(object.info().size());
-            InputStream in = object.stream();
-            in.skipNBytes(slice.offset());
-            InputStream exact = ExactLengthInputStream.builder(in, slice.length())
-                    .describedAs("the output file")
-                    .build();
-            return new StorageObject(object.info(), slice, exact);
-        } catch (IOException | RuntimeException e) {
-            try {
-                object.close();
-            } catch (IOException ignored) {
-                // Nothing to recover.
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw unreadable();
-        }
+        return ComputeService.openOutput(t.backend(), t.jobId(), t.name(), range);
     }
 
     private long logSize(String jobId) {
