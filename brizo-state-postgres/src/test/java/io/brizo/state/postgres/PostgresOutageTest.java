@@ -13,6 +13,7 @@ import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
 import io.brizo.spi.Settings;
 import io.brizo.testkit.InMemoryStorageDriver;
+import io.brizo.testkit.Polling;
 import io.brizo.testkit.PublisherFiles;
 import io.brizo.testkit.TestConsumer;
 import java.net.InetAddress;
@@ -23,8 +24,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,20 +72,19 @@ class PostgresOutageTest {
             }
             server.restart();
             // the pool replaces its broken connections; the first calls may still meet one
-            long deadline = System.nanoTime() + 15_000_000_000L;
-            Boolean accepted = null;
-            while (accepted == null) {
-                try {
-                    accepted = store.tryAccept(ALICE, 2);
-                } catch (BrizoException e) {
-                    assertEquals(ErrorKind.UNAVAILABLE, e.kind());
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(100);
-                }
-            }
-            assertTrue(accepted, "nonce 2 was refused during the outage, so it is new now");
+            Optional<Boolean> accepted = Polling.until(
+                    Duration.ofSeconds(15),
+                    () -> {
+                        try {
+                            return Optional.of(store.tryAccept(ALICE, 2));
+                        } catch (BrizoException e) {
+                            assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+                            return Optional.<Boolean>empty();
+                        }
+                    },
+                    Optional::isPresent,
+                    last -> "the store stayed unavailable after PostgreSQL came back");
+            assertTrue(accepted.get(), "nonce 2 was refused during the outage, so it is new now");
             assertFalse(store.tryAccept(ALICE, 1), "nonce 1, accepted before the outage, is still known");
             assertFalse(store.tryAccept(ALICE, 2));
             assertTrue(store.tryAccept(ALICE, 3));
@@ -134,14 +136,16 @@ class PostgresOutageTest {
             assertTrue(refused.body().contains("UNAVAILABLE"), refused.body());
             assertFalse(refused.body().contains(String.valueOf(server.port())), refused.body());
             server.restart();
-            int status = 0;
-            for (long deadline = System.nanoTime() + 15_000_000_000L; status != 200 && System.nanoTime() < deadline; ) {
-                status = consume.apply(2).statusCode();
-                if (status != 200) {
-                    assertEquals(503, status);
-                    Thread.sleep(100);
-                }
-            }
+            int status = Polling.until(
+                    Duration.ofSeconds(15),
+                    () -> consume.apply(2).statusCode(),
+                    answer -> {
+                        if (answer != 200) {
+                            assertEquals(503, answer);
+                        }
+                        return answer == 200;
+                    },
+                    answer -> "still " + answer + " after PostgreSQL came back");
             assertEquals(200, status, "nonce 2, refused during the outage, is accepted once the database is back");
             assertEquals(401, consume.apply(2).statusCode());
             assertEquals(401, consume.apply(1).statusCode());
