@@ -1513,7 +1513,7 @@ final class LocalProcessComputeBackend implements ComputeBackend {
      * now to digest them.
      */
     private void end(Job j, JobState state, Integer exitCode, String message, Instant at, EndedFiles seen) {
-        ProcessTree.killNaming(j.layout.dir().toString());
+        ProcessTree.killNaming(j.layout.dir().toString(), KILL_GRACE);
         synchronized (j) {
             if (j.terminating || j.record.state().isTerminal()) {
                 return;
@@ -1915,6 +1915,12 @@ final class LocalProcessComputeBackend implements ComputeBackend {
             closeQuietly(staging);
             if (process != null && !ProcessTree.kill(process, KILL_GRACE)) {
                 LOG.warn("compute job {}: processes of its algorithm survived SIGKILL", j.id);
+            }
+            // What the tree missed: a sandbox forked while the tree was being taken. Everything
+            // the job starts outside its sandbox names the job's directory, and the sandbox dies
+            // with it.
+            if (!ProcessTree.killNaming(j.layout.dir().toString(), KILL_GRACE)) {
+                LOG.warn("compute job {}: processes of its sandbox survived SIGKILL", j.id);
             }
             if (target == JobState.STOPPED) {
                 seen = localFiles(j);

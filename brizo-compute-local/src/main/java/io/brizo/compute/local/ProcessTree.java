@@ -53,12 +53,33 @@ final class ProcessTree {
      * Kills (SIGKILL) every process whose command line names {@code marker}, a job's directory:
      * what a job left outside its tree once it ended, such as a sandbox's monitor re-parented to
      * init when the process that started it died first. Such a process would otherwise live on
-     * and count against the sandbox user's process limit.
+     * and count against the sandbox user's process limit; or a sandbox that the job's wrapper
+     * forked just after {@link #kill} took its tree, orphaned when the wrapper died of SIGTERM.
+     *
+     * @return whether they are all gone within {@code grace}; false also when interrupted, with
+     *     the thread's interrupt flag set
      */
-    static void killNaming(String marker) {
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .forEach(ProcessHandle::destroyForcibly);
+    static boolean killNaming(String marker, Duration grace) {
+        List<ProcessHandle> named = ProcessHandle.allProcesses()
+                .filter(p -> commandLine(p.pid()).contains(marker))
+                .toList();
+        named.forEach(ProcessHandle::destroyForcibly);
+        return awaitGone(named, grace.toNanos(), KILL_POLL_NANOS);
+    }
+
+    /**
+     * {@return the arguments of the process joined by spaces, empty when it is gone} Read from
+     * Linux's {@code /proc/<pid>/cmdline} rather than {@link ProcessHandle.Info#commandLine()},
+     * which stops at the first empty argument: a sandbox started with an empty variable (an
+     * inline algorithm's {@code TRANSFORMATION_DID}) hid its paths from it.
+     */
+    static String commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static Set<ProcessHandle> snapshot(List<ProcessHandle> roots) {

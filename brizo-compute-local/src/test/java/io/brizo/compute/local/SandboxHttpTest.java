@@ -176,6 +176,29 @@ class SandboxHttpTest extends ComputeHttpFixture {
         awaitNoSandboxProcesses("sleep 985");
     }
 
+    /**
+     * A stop that lands while the job's wrapper is still starting the sandbox once left the whole
+     * sandbox running (seen in CI): the wrapper died of SIGTERM and the sandbox it had just forked
+     * was not in the tree taken before. Stops here come at every moment of the start.
+     */
+    @Test
+    void stopAsTheSandboxStartsLeavesNothingRunning() throws Exception {
+        String script = "trap '' TERM\nwhile :; do sleep 983; done";
+        for (int i = 0; i < 24; i++) {
+            String jobId = startJob(base, consumer, Map.of("algorithmMeta", meta(script)), 200)
+                    .get("jobId")
+                    .asText();
+            // A growing pause before the stop: from before staging to well into the run.
+            LockSupport.parkNanos(Duration.ofMillis(i * 2L).toNanos());
+            assertEquals(
+                    200,
+                    send(base, "PUT", BrizoHttpApi.COMPUTE, jobParams(consumer, jobId))
+                            .statusCode());
+            awaitStatus(base, jobId, state("STOPPED"));
+        }
+        awaitNoSandboxProcesses("sleep 983");
+    }
+
     @Test
     void timeLimitKillsABusyAlgorithmThatIgnoresSigterm() throws Exception {
         URI strict = startAnother(Map.of("BRIZO_COMPUTE_MAX_DURATION", "1s"));
