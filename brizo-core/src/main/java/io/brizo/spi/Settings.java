@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 
 /**
  * An immutable view over configuration. Values come, in order of precedence, from explicit
- * values, then a properties file, then environment variables.
+ * values, then a properties file, then environment variables, then the Python Brizo's INI file
+ * ({@code config.ini}, see {@link Builder#configFile(Path)}).
  *
  * <p>Names are canonical upper case with underscores ({@code BRIZO_PORT}); {@code brizo.port}
  * and {@code brizo-port} are accepted as the same name. Typed getters fail with a
@@ -38,7 +39,8 @@ public final class Settings {
 
     private final Map<String, Entry> entries;
 
-    private record Entry(String value, String source) {}
+    /** A value, where it came from, and whether {@link #requireKnown} checks its name. */
+    private record Entry(String value, String source, boolean checked) {}
 
     private Settings(Map<String, Entry> entries) {
         this.entries = Collections.unmodifiableMap(new TreeMap<>(entries));
@@ -205,7 +207,7 @@ public final class Settings {
         known.forEach(k -> names.add(k.name()));
         List<String> problems = new ArrayList<>();
         entries.forEach((name, e) -> {
-            if (!"environment".equals(e.source) && !names.contains(name)) {
+            if (e.checked && !names.contains(name)) {
                 String hint = closest(name, names)
                         .map(c -> "; did you mean " + c + "?")
                         .orElse("");
@@ -286,6 +288,7 @@ public final class Settings {
         private final Map<String, String> file = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private String fileName = "properties file";
+        private io.brizo.internal.config.BrizoIni ini;
 
         private Builder() {}
 
@@ -319,6 +322,29 @@ public final class Settings {
             return this;
         }
 
+        /**
+         * Reads a configuration file: the Python Brizo's INI file ({@code config.ini}: a name
+         * ending in {@code .ini}, or {@code [section]} headers) or a properties file. The INI file's
+         * keys map to this library's settings and, as in the original, environment variables win
+         * over them; a key this library does not use is logged once as a warning.
+         *
+         * @throws BrizoException of kind CONFIGURATION if the file cannot be read or is malformed
+         *     (naming the file and line, never the value)
+         */
+        public Builder configFile(Path path) {
+            return io.brizo.internal.config.BrizoIni.isIni(path) ? iniFile(path) : propertiesFile(path);
+        }
+
+        /**
+         * Reads the Python Brizo's INI file; environment variables win over its values.
+         *
+         * @throws BrizoException of kind CONFIGURATION if the file cannot be read or is malformed
+         */
+        public Builder iniFile(Path path) {
+            ini = io.brizo.internal.config.BrizoIni.read(path);
+            return this;
+        }
+
         /** Takes values from these environment variables (usually {@code System.getenv()}). */
         public Builder environment(Map<String, String> env) {
             env.forEach((k, v) -> environment.put(canonicalName(k), v));
@@ -328,9 +354,15 @@ public final class Settings {
         /** {@return the settings} */
         public Settings build() {
             Map<String, Entry> merged = new LinkedHashMap<>();
-            environment.forEach((k, v) -> merged.put(k, new Entry(v, "environment")));
-            file.forEach((k, v) -> merged.put(k, new Entry(v, fileName)));
-            explicit.forEach((k, v) -> merged.put(k, new Entry(v, "explicit value")));
+            if (ini != null) {
+                // Not checked against the declared names: the file is the original's, and a key
+                // such as an Azure credential may serve a module that is not on the class path.
+                String source = "file " + ini.fileName();
+                ini.settings(environment).forEach((k, v) -> merged.put(k, new Entry(v, source, false)));
+            }
+            environment.forEach((k, v) -> merged.put(k, new Entry(v, "environment", false)));
+            file.forEach((k, v) -> merged.put(k, new Entry(v, fileName, true)));
+            explicit.forEach((k, v) -> merged.put(k, new Entry(v, "explicit value", true)));
             return new Settings(merged);
         }
     }
