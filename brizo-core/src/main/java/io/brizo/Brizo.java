@@ -45,6 +45,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -194,6 +195,15 @@ public final class Brizo implements AutoCloseable {
     /** {@return what this service says about itself} */
     public ServiceInfo info() {
         return info;
+    }
+
+    /**
+     * {@return what the agreement verifier adds to the service description} For the keeper
+     * verifier: the network, the node (without credentials), the contract addresses and the
+     * keeper-contracts version, the fields the Python Brizo announced at {@code GET /}.
+     */
+    public Map<String, Object> verifierInfo() {
+        return verifier.serviceInfo();
     }
 
     /** {@return the settings this instance was built with} */

@@ -328,6 +328,9 @@ public final class BrizoHttpApi {
         body.put("software", info.software());
         body.put("version", info.version());
         body.put("providerAddress", info.providerAddress());
+        // The Python Brizo's names, so its clients find what they read there.
+        body.put("provider-address", info.providerAddress());
+        brizo.verifierInfo().forEach(body::putIfAbsent);
         body.put("storageDrivers", brizo.storageDriverNames());
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("consume", "GET|HEAD " + CONSUME);

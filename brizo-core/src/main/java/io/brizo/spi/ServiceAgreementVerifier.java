@@ -1,6 +1,7 @@
 package io.brizo.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -71,6 +72,16 @@ public interface ServiceAgreementVerifier {
      */
     default void grantPermission(String did, String grantee) {
         throw BrizoException.configuration("this publisher's agreement verifier cannot grant permissions on a DID");
+    }
+
+    /**
+     * {@return fields this verifier adds to the service description at {@code GET /}} The keeper
+     * verifier gives what the Python Brizo announced there: {@code network}, {@code keeper-url},
+     * {@code contracts} (name to address) and {@code keeper-version}. Values are strings or maps of
+     * strings, and never a secret. The default is none.
+     */
+    default Map<String, Object> serviceInfo() {
+        return Map.of();
     }
 
     /** Creates a {@link ServiceAgreementVerifier} from settings; found through ServiceLoader. */

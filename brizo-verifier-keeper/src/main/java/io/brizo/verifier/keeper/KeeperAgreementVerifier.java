@@ -112,6 +112,7 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
     private final Duration transactionTimeout;
     private final Object transactionLock = new Object();
     private volatile boolean chainChecked;
+    private final Map<String, Object> serviceInfo;
 
     KeeperAgreementVerifier(
             Web3j web3,
@@ -121,7 +122,9 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
             long fromBlock,
             Duration cacheTtl,
             Credentials provider,
-            Duration transactionTimeout) {
+            Duration transactionTimeout,
+            Map<String, Object> serviceInfo) {
+        this.serviceInfo = serviceInfo;
         this.provider = provider;
         this.transactionTimeout = transactionTimeout;
         this.web3 = web3;
@@ -314,6 +317,12 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
             cache.put(key, new CachedVerdict(verdict, now + cacheTtl.toNanos()));
         }
         return verdict;
+    }
+
+    /** {@return the network, node, contract addresses and keeper version, for GET /} */
+    @Override
+    public Map<String, Object> serviceInfo() {
+        return serviceInfo;
     }
 
     /** Asks the node for its latest block number (after its chain id, when one is expected). */

@@ -1,9 +1,11 @@
 package io.brizo.verifier.keeper;
 
 import io.brizo.spi.BrizoException;
+import io.brizo.spi.ErrorKind;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +64,20 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
             "120s",
             "longest wait for the provider's DIDRegistry transaction (granting a permission) to be mined");
 
+    /** The Python Brizo's keeper-contracts artifacts folder ({@code keeper.path}). */
+    public static final SettingKey KEEPER_PATH = SettingKey.of(
+            "KEEPER_PATH",
+            null,
+            "folder of keeper-contracts artifacts ({ContractName}.{network}.json, field address), as the Python"
+                    + " Brizo's keeper.path; contract addresses not set explicitly are read from it");
+
+    /** The artifacts' network name, when not the one the chain id gives. */
+    public static final SettingKey NETWORK_NAME = SettingKey.of(
+            "KEEPER_NETWORK_NAME",
+            null,
+            "network name of the artifacts in KEEPER_PATH; unset = from the chain id (1 Main, 3 Ropsten, 4 Rinkeby,"
+                    + " 42 Kovan, 8995 nile, 8996 spree, 0xcea11 pacific, ...; any other: development)");
+
     /** The provider's key, declared (and masked) by brizo-core; read here to sign transactions. */
     private static final String PROVIDER_KEY = "PROVIDER_KEY";
 
@@ -92,17 +108,6 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw settings.malformed(URL.name(), "an http(s) URL of a JSON-RPC node");
         }
-        List<String> missing = new ArrayList<>();
-        String store = address(settings, AGREEMENT_STORE_MANAGER, missing);
-        String access = address(settings, ACCESS_SECRET_STORE_CONDITION, missing);
-        String registry = address(settings, DID_REGISTRY, missing);
-        if (!missing.isEmpty()) {
-            throw BrizoException.configuration("KEEPER_URL is set, so the on-chain verifier needs the contract "
-                    + "addresses; missing: " + String.join(", ", missing));
-        }
-        String compute = settings.get(COMPUTE_EXECUTION_CONDITION.name())
-                .map(a -> address(settings, COMPUTE_EXECUTION_CONDITION, missing))
-                .orElse(null);
         Long chainId = null;
         if (settings.has(CHAIN_ID.name())) {
             chainId = (long) settings.getInt(CHAIN_ID.name(), 0, 1, Integer.MAX_VALUE);
@@ -111,6 +116,27 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         if (timeout.isZero()) {
             throw settings.malformed(TIMEOUT.name(), "a duration above zero, such as 10s");
         }
+        KeeperArtifacts artifacts = null;
+        Optional<java.nio.file.Path> keeperPath = settings.getPath(KEEPER_PATH.name());
+        if (keeperPath.isPresent()) {
+            Long knownChain = chainId;
+            String network = settings.get(NETWORK_NAME.name())
+                    .orElseGet(() -> KeeperArtifacts.networkName(
+                            knownChain != null ? knownChain : askChainId(url.get(), timeout)));
+            artifacts = KeeperArtifacts.read(keeperPath.get(), network);
+        }
+        List<String> missing = new ArrayList<>();
+        String store = address(settings, AGREEMENT_STORE_MANAGER, "AgreementStoreManager", artifacts, missing);
+        String access =
+                address(settings, ACCESS_SECRET_STORE_CONDITION, "AccessSecretStoreCondition", artifacts, missing);
+        String registry = address(settings, DID_REGISTRY, "DIDRegistry", artifacts, missing);
+        if (!missing.isEmpty()) {
+            throw BrizoException.configuration("KEEPER_URL is set, so the on-chain verifier needs the contract "
+                    + "addresses; missing: " + String.join(", ", missing));
+        }
+        List<String> noCompute = new ArrayList<>();
+        String compute =
+                address(settings, COMPUTE_EXECUTION_CONDITION, "ComputeExecutionCondition", artifacts, noCompute);
         Duration cacheTtl = settings.getDuration(CACHE_TTL.name(), Duration.ofSeconds(60));
         long fromBlock = settings.getInt(FROM_BLOCK.name(), 0, 0, Integer.MAX_VALUE);
         Duration transactionTimeout = settings.getDuration(TRANSACTION_TIMEOUT.name(), Duration.ofSeconds(120));
@@ -152,19 +178,99 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
                 fromBlock,
                 cacheTtl,
                 provider,
-                transactionTimeout));
+                transactionTimeout,
+                serviceInfo(uri, chainId, artifacts, store, access, compute, registry)));
     }
 
-    private static String address(Settings settings, SettingKey key, List<String> missing) {
+    /**
+     * {@return the address of {@code contract}: its setting, else its artifact in KEEPER_PATH}
+     * Explicit settings win, so a publisher can replace one contract of a deployment.
+     */
+    private static String address(
+            Settings settings, SettingKey key, String contract, KeeperArtifacts artifacts, List<String> missing) {
         Optional<String> value = settings.get(key.name());
         if (value.isEmpty()) {
-            missing.add(key.name());
+            String fromArtifacts =
+                    artifacts == null ? null : artifacts.addresses().get(contract);
+            if (fromArtifacts != null) {
+                return fromArtifacts;
+            }
+            missing.add(
+                    artifacts == null
+                            ? key.name()
+                            : key.name() + " (or an address in " + artifacts.fileName(contract) + " of KEEPER_PATH)");
             return null;
         }
         if (!ADDRESS.matcher(value.get()).matches()) {
             throw settings.malformed(key.name(), "a contract address: 0x and 40 hex digits");
         }
         return value.get().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@return what the original Brizo announced at GET / about the keeper, as far as the
+     * configuration knows it} The node's URL is shown without credentials, path or query, where an
+     * API key may sit.
+     */
+    private static java.util.Map<String, Object> serviceInfo(
+            URI url,
+            Long chainId,
+            KeeperArtifacts artifacts,
+            String store,
+            String access,
+            String compute,
+            String registry) {
+        java.util.Map<String, Object> info = new java.util.LinkedHashMap<>();
+        if (artifacts != null) {
+            info.put("network", artifacts.network());
+        } else if (chainId != null) {
+            info.put("network", KeeperArtifacts.networkName(chainId));
+        }
+        info.put(
+                "keeper-url",
+                url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : ""));
+        java.util.Map<String, String> contracts =
+                new java.util.TreeMap<>(artifacts == null ? java.util.Map.of() : artifacts.addresses());
+        contracts.put("AgreementStoreManager", store);
+        contracts.put("AccessSecretStoreCondition", access);
+        contracts.put("DIDRegistry", registry);
+        if (compute != null) {
+            contracts.put("ComputeExecutionCondition", compute);
+        }
+        info.put("contracts", java.util.Collections.unmodifiableMap(contracts));
+        if (artifacts != null && artifacts.version() != null) {
+            info.put("keeper-version", artifacts.version());
+        }
+        return java.util.Collections.unmodifiableMap(info);
+    }
+
+    /**
+     * {@return the chain id the node reports} Asked once at start when KEEPER_PATH is set without
+     * KEEPER_CHAIN_ID or KEEPER_NETWORK_NAME, as the original asked it to name the artifacts.
+     */
+    private static long askChainId(String url, Duration timeout) {
+        OkHttpClient http = new OkHttpClient.Builder()
+                .callTimeout(timeout)
+                .retryOnConnectionFailure(false)
+                .build();
+        Web3j web3 = Web3j.build(new HttpService(url, http));
+        try {
+            return web3.ethChainId().send().getChainId().longValueExact();
+        } catch (IOException | RuntimeException e) {
+            // The URL may embed an API key: neither it nor the cause's message is shown.
+            throw new BrizoException(
+                    ErrorKind.UNAVAILABLE,
+                    "the chain node at KEEPER_URL did not tell its chain id ("
+                            + e.getClass().getSimpleName()
+                            + "), which names the artifacts of KEEPER_PATH; start the node, or set KEEPER_CHAIN_ID"
+                            + " or KEEPER_NETWORK_NAME",
+                    null,
+                    true);
+        } finally {
+            web3.shutdown();
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
     }
 
     /** {@return 10, so the chain wins over the development verifier when both are configured} */
@@ -185,6 +291,8 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
                 TIMEOUT,
                 CACHE_TTL,
                 FROM_BLOCK,
-                TRANSACTION_TIMEOUT);
+                TRANSACTION_TIMEOUT,
+                KEEPER_PATH,
+                NETWORK_NAME);
     }
 }
