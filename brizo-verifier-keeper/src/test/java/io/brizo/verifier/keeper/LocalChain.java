@@ -229,6 +229,27 @@ public final class LocalChain implements AutoCloseable {
         return addresses.get("DIDRegistry");
     }
 
+    /**
+     * Writes the deployed contracts as a keeper-contracts artifacts folder, the way the Python
+     * Brizo's {@code keeper.path} holds them: {@code {ContractName}.{network}.json} with the
+     * deployed {@code address} and a {@code version}.
+     *
+     * @return {@code folder}
+     */
+    public Path writeArtifacts(Path folder, String network) throws IOException {
+        Files.createDirectories(folder);
+        for (Map.Entry<String, String> contract : addresses.entrySet()) {
+            ObjectNode artifact = JSON.createObjectNode();
+            artifact.put("name", contract.getKey());
+            artifact.putArray("abi");
+            artifact.put("address", contract.getValue());
+            artifact.put("version", "v0.13.2");
+            Files.writeString(
+                    folder.resolve(contract.getKey() + "." + network + ".json"), JSON.writeValueAsString(artifact));
+        }
+        return folder;
+    }
+
     /** {@return a web3j client of this node, closed with it} */
     public Web3j web3j() {
         return web3j;
