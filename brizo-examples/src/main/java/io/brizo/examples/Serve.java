@@ -6,6 +6,7 @@ import io.brizo.auth.NonceStore;
 import io.brizo.http.BrizoHttpServer;
 import io.brizo.internal.CoreSettings;
 import io.brizo.internal.compute.ComputePolicy;
+import io.brizo.internal.config.BrizoIni;
 import io.brizo.metrics.MicrometerBinding;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ComputeBackend;
@@ -31,11 +32,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a publisher from configuration on embedded Jetty 12 (see {@link JettyServe}): environment
  * variables, optionally a properties file given with {@code --config FILE} (its values win over
- * the environment). {@code --help} lists every setting.
+ * the environment), or the Python Brizo's {@code config.ini} (given with {@code --config}, by
+ * {@code CONFIG_FILE}, or found in the working directory, as the original looked for it; the
+ * environment wins over it). {@code --help} lists every setting.
  */
 final class Serve {
     private static final Logger LOG = LoggerFactory.getLogger(Serve.class);
-    private static final String USAGE = "usage: java -jar brizo-examples.jar serve [--config FILE] [--help]";
+    private static final String USAGE =
+            "usage: java -jar brizo-examples.jar serve [--config FILE.properties|config.ini] [--help]";
 
     private Serve() {}
 
@@ -56,8 +60,13 @@ final class Serve {
         Brizo brizo = null;
         Running server;
         try {
+            if (configFile == null) {
+                configFile =
+                        BrizoIni.defaultLocation(System.getenv(), Path.of("")).orElse(null);
+            }
             if (configFile != null) {
-                builder.propertiesFile(configFile);
+                builder.configFile(configFile);
+                LOG.info("settings from {}", configFile.getFileName());
             }
             Settings settings = builder.build();
             ServeSettings.Config config = ServeSettings.config(settings);
@@ -149,6 +158,16 @@ final class Serve {
         out.println(
                 "Runs a publisher on Jetty (or the JDK's server). Settings come from environment variables and from the properties");
         out.println("file given with --config (which wins); names are as below. Secret values are never printed.");
+        out.println();
+        out.println(
+                "The Python Brizo's config.ini ([keeper-contracts], [resources], [osmosis]) is read too: given with --config");
+        out.println(
+                "(a name ending in .ini, or [section] headers), named by CONFIG_FILE, or as config.ini in the working directory.");
+        out.println("Environment variables win over it, as in the original. Its keys and the settings they set:");
+        for (String key : BrizoIni.knownKeys()) {
+            out.println("  " + key + " -> "
+                    + BrizoIni.settingFor(key).orElse("not used (a warning at start says what replaces it)"));
+        }
         Map<String, List<SettingKey>> groups = new LinkedHashMap<>();
         groups.put("serve (HTTP server)", ServeSettings.ALL);
         groups.put("core", CoreSettings.ALL);

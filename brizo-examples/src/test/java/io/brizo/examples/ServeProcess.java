@@ -50,6 +50,15 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code serve} with these settings (and args) and returns without waiting. */
     static ServeProcess launch(Map<String, String> settings, Path workDir, String... args) throws IOException {
+        return launchIn(null, settings, workDir, args);
+    }
+
+    /**
+     * Starts {@code serve} in working directory {@code directory} (null: this process's), where
+     * it looks for {@code config.ini} as the Python Brizo did, and returns without waiting.
+     */
+    static ServeProcess launchIn(Path directory, Map<String, String> settings, Path workDir, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m",
@@ -61,6 +70,9 @@ final class ServeProcess implements AutoCloseable {
                 "serve"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment()
                 .keySet()
                 .removeIf(k -> k.startsWith("BRIZO_")
@@ -69,7 +81,8 @@ final class ServeProcess implements AutoCloseable {
                         || k.startsWith("AWS_")
                         || k.startsWith("S3_")
                         || k.startsWith("IPFS_")
-                        || k.startsWith("PROVIDER_"));
+                        || k.startsWith("PROVIDER_")
+                        || k.equals("CONFIG_FILE"));
         builder.environment().put("BRIZO_HOST", "127.0.0.1");
         builder.environment().put("BRIZO_PORT", "0");
         builder.environment().putAll(settings);
@@ -80,7 +93,13 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code serve} and waits for its ready lines. */
     static ServeProcess start(Map<String, String> settings, Path workDir) throws IOException {
-        ServeProcess serve = launch(settings, workDir);
+        return startIn(null, settings, workDir);
+    }
+
+    /** Starts {@code serve} in working directory {@code directory} and waits for its ready lines. */
+    static ServeProcess startIn(Path directory, Map<String, String> settings, Path workDir, String... args)
+            throws IOException {
+        ServeProcess serve = launchIn(directory, settings, workDir, args);
         try {
             serve.await(() -> !serve.uris().isEmpty(), READY_DEADLINE, "the ready line");
             return serve;
