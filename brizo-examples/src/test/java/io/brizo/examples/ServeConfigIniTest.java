@@ -196,6 +196,18 @@ class ServeConfigIniTest {
     }
 
     @Test
+    void configFileVariableNamesTheIniThatServeReadsWithoutConfigFlag() throws Exception {
+        Path ini = Files.writeString(
+                work.resolve("custom.conf"), "[resources]\naquarius.url = http://127.0.0.1:5000\n[broken\n");
+        try (ServeProcess serve = ServeProcess.launch(Map.of("CONFIG_FILE", ini.toString()), work)) {
+            assertEquals(1, serve.exitCode(Duration.ofSeconds(30)));
+            String err = serve.stderr();
+            assertTrue(
+                    err.contains("the config file custom.conf is not a valid INI file: line 3: a section header"), err);
+        }
+    }
+
+    @Test
     void helpDocumentsTheConfigIniAndWhatEachOfItsKeysSets() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Serve.help(new PrintStream(out, true, StandardCharsets.UTF_8));
