@@ -172,6 +172,10 @@ public final class BrizoIni {
             throw BrizoException.configuration("cannot read the config file " + fileName + ": "
                     + e.getClass().getSimpleName() + "; check that it exists and is readable");
         }
+        if (text.startsWith("\uFEFF")) {
+            // Editors on Windows save UTF-8 with a byte order mark.
+            text = text.substring(1);
+        }
         Map<String, Value> values = new LinkedHashMap<>();
         List<String> sections = new ArrayList<>();
         String section = null;
@@ -218,9 +222,6 @@ public final class BrizoIni {
                 throw syntax(fileName, lineNo, "a key comes before the first [section] header");
             }
             String key = t.substring(0, sep).strip().toLowerCase(Locale.ROOT);
-            if (key.isEmpty() || !key.matches("[a-z0-9_.\\-]+")) {
-                throw syntax(fileName, lineNo, "a key is made of letters, digits, '.', '_' and '-'");
-            }
             if (values.containsKey(key)) {
                 // configparser refuses a key twice in one section; in two sections each is read
                 // where the original looked for it, and this reader knows only one place per key.

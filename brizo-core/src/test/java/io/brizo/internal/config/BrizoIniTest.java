@@ -199,6 +199,14 @@ class BrizoIniTest {
     }
 
     @Test
+    void aByteOrderMarkBeforeTheFirstSectionIsIgnored() throws Exception {
+        Path ini = write("config.ini", "\uFEFF[keeper-contracts]\nkeeper.url = http://127.0.0.1:8545\n");
+        assertEquals(
+                Optional.of("http://127.0.0.1:8545"),
+                Settings.builder().configFile(ini).build().get("KEEPER_URL"));
+    }
+
+    @Test
     void aPropertiesFileGivenAsConfigFileIsStillReadAsProperties() throws Exception {
         Path props = write("brizo.properties", "# settings\nbrizo.port=0\nKEEPER_URL=http://127.0.0.1:8545\n");
         assertFalse(BrizoIni.isIni(props));
