@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
@@ -81,6 +83,7 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
     /** The provider's key, declared (and masked) by brizo-core; read here to sign transactions. */
     private static final String PROVIDER_KEY = "PROVIDER_KEY";
 
+    private static final Logger LOG = LoggerFactory.getLogger(KeeperAgreementVerifierFactory.class);
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern PRIVATE_KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
 
@@ -96,6 +99,12 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
     public Optional<ServiceAgreementVerifier> create(Settings settings) {
         Optional<String> url = settings.get(URL.name());
         if (url.isEmpty()) {
+            if (settings.has(KEEPER_PATH.name())) {
+                // Said once at start: a migrated config.ini without keeper.url would otherwise
+                // leave the publisher wondering why its contracts are not used.
+                LOG.warn("KEEPER_PATH (keeper.path) is set but KEEPER_URL (keeper.url) is not: the on-chain"
+                        + " verifier is off and the artifacts are not read");
+            }
             return Optional.empty();
         }
         URI uri;

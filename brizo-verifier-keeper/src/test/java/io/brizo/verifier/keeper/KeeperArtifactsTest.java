@@ -182,6 +182,25 @@ class KeeperArtifactsTest {
     }
 
     @Test
+    void keeperPathWithoutKeeperUrlIsOneWarningAndNoVerifier() throws Exception {
+        Settings settings = Settings.builder()
+                .put("KEEPER_PATH", dir.resolve("artifacts").toString())
+                .build();
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertTrue(new KeeperAgreementVerifierFactory().create(settings).isEmpty());
+        } finally {
+            System.setErr(original);
+        }
+        String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("WARN"), text);
+        assertTrue(text.contains("KEEPER_PATH (keeper.path) is set but KEEPER_URL (keeper.url) is not"), text);
+        assertFalse(text.contains(dir.toString()), text);
+    }
+
+    @Test
     void networkNamesAreTheOnesTheOriginalGaveTheOceanChains() {
         assertEquals("nile", KeeperArtifacts.networkName(8995));
         assertEquals("pacific", KeeperArtifacts.networkName(0xcea11));
