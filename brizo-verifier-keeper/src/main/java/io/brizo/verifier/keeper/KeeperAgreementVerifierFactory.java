@@ -7,11 +7,16 @@ import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
@@ -126,7 +131,7 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
             throw settings.malformed(TIMEOUT.name(), "a duration above zero, such as 10s");
         }
         KeeperArtifacts artifacts = null;
-        Optional<java.nio.file.Path> keeperPath = settings.getPath(KEEPER_PATH.name());
+        Optional<Path> keeperPath = settings.getPath(KEEPER_PATH.name());
         if (keeperPath.isPresent()) {
             Long knownChain = chainId;
             String network = settings.get(NETWORK_NAME.name())
@@ -221,7 +226,7 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
      * configuration knows it} The node's URL is shown without credentials, path or query, where an
      * API key may sit.
      */
-    private static java.util.Map<String, Object> serviceInfo(
+    private static Map<String, Object> serviceInfo(
             URI url,
             Long chainId,
             KeeperArtifacts artifacts,
@@ -229,7 +234,7 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
             String access,
             String compute,
             String registry) {
-        java.util.Map<String, Object> info = new java.util.LinkedHashMap<>();
+        Map<String, Object> info = new LinkedHashMap<>();
         if (artifacts != null) {
             info.put("network", artifacts.network());
         } else if (chainId != null) {
@@ -238,19 +243,18 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         info.put(
                 "keeper-url",
                 url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : ""));
-        java.util.Map<String, String> contracts =
-                new java.util.TreeMap<>(artifacts == null ? java.util.Map.of() : artifacts.addresses());
+        Map<String, String> contracts = new TreeMap<>(artifacts == null ? Map.of() : artifacts.addresses());
         contracts.put("AgreementStoreManager", store);
         contracts.put("AccessSecretStoreCondition", access);
         contracts.put("DIDRegistry", registry);
         if (compute != null) {
             contracts.put("ComputeExecutionCondition", compute);
         }
-        info.put("contracts", java.util.Collections.unmodifiableMap(contracts));
+        info.put("contracts", Collections.unmodifiableMap(contracts));
         if (artifacts != null && artifacts.version() != null) {
             info.put("keeper-version", artifacts.version());
         }
-        return java.util.Collections.unmodifiableMap(info);
+        return Collections.unmodifiableMap(info);
     }
 
     /**
@@ -262,7 +266,14 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
                 .callTimeout(timeout)
                 .retryOnConnectionFailure(false)
                 .build();
-        Web3j web3 = Web3j.build(new HttpService(url, http));
+        // An executor of its own, as in create: shutting down the default one would stop every
+        // other Web3j of the JVM.
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "brizo-keeper-chain-id");
+            t.setDaemon(true);
+            return t;
+        });
+        Web3j web3 = Web3j.build(new HttpService(url, http), 15_000, executor);
         try {
             return web3.ethChainId().send().getChainId().longValueExact();
         } catch (IOException | RuntimeException e) {
