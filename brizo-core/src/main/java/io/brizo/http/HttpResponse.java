@@ -1,9 +1,11 @@
 package io.brizo.http;
 
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,39 @@ public final class HttpResponse {
         default InputStream openStream() throws IOException {
             return null;
         }
+
+        /**
+         * {@return the body as read-only buffers that a binding may hand to the connection as they
+         * are, or null when this body has none} Offered for small local files, whose buffers are
+         * slices of a memory mapping: writing one costs one copy, from the page cache to the
+         * socket, where a stream costs a read into a buffer and a write from it. Use this, {@link
+         * #openStream} or {@link #writeTo}, once.
+         *
+         * <p>Write the buffers only to a plain connection: code that reads them in Java, such as
+         * TLS, would meet a file truncated meanwhile as an internal error.
+         *
+         * @throws IOException if the source cannot be opened
+         */
+        default Chunks openChunks() throws IOException {
+            return null;
+        }
+    }
+
+    /** A body given as buffers (see {@link Body#openChunks()}); close it once written or abandoned. */
+    public interface Chunks extends Closeable {
+        /**
+         * {@return the next part of the body, or null after the last} Asking for the next part
+         * counts the previous one as served.
+         *
+         * @throws IOException if the source shrank or failed (already logged): the binding must
+         *     abort the connection. A file truncated while a part is being written makes that
+         *     write fail instead, which containers may only notice at their idle timeout; parts
+         *     are small to keep that window short.
+         */
+        ByteBuffer next() throws IOException;
+
+        @Override
+        void close();
     }
 
     /** A body held in memory: written at once, or pulled. */

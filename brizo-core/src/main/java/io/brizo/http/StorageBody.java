@@ -6,6 +6,7 @@ import io.brizo.spi.StorageObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,11 @@ import org.slf4j.LoggerFactory;
 final class StorageBody implements HttpResponse.Body {
     // The API's logger: the same name and lines whichever way the body is sent.
     private static final Logger LOG = LoggerFactory.getLogger(BrizoHttpApi.class);
+
+    /** One cache for the process: every server and binding maps the same files. */
+    private static final MappedFiles MAPPED = new MappedFiles();
+    /** Parts of a mapped file: about what loopback's socket buffers take at once. */
+    private static final int MAPPED_CHUNK = 256 * 1024;
 
     private final StorageObject object;
     private final ByteRange.Slice slice;
@@ -52,6 +58,85 @@ final class StorageBody implements HttpResponse.Body {
     @Override
     public InputStream openStream() {
         return new SliceStream(true);
+    }
+
+    @Override
+    public HttpResponse.Chunks openChunks() {
+        StorageObject.LocalFile file =
+                object == null ? null : object.localFile().orElse(null);
+        if (file == null) {
+            return null;
+        }
+        ByteBuffer content;
+        try {
+            content = MAPPED.slice(file, slice.totalSize(), slice.offset(), slice.length());
+        } catch (IOException | RuntimeException e) {
+            // Out of mappings or address space: the stream still serves it.
+            LOG.debug(
+                    "download of {} streamed: the file could not be mapped ({})",
+                    what,
+                    e.getClass().getSimpleName());
+            return null;
+        }
+        return content == null ? null : new MappedChunks(file, content);
+    }
+
+    /** Parts of a mapped slice, each checked against the file's size before it is handed out. */
+    private final class MappedChunks implements HttpResponse.Chunks {
+        private final StorageObject.LocalFile file;
+        private final ByteBuffer content;
+        private int position;
+        private int pending;
+        private boolean closed;
+
+        MappedChunks(StorageObject.LocalFile file, ByteBuffer content) {
+            this.file = file;
+            this.content = content;
+            metrics.downloadStarted(route);
+        }
+
+        @Override
+        public ByteBuffer next() throws IOException {
+            if (pending > 0) {
+                metrics.bytesServed(route, pending);
+                pending = 0;
+            }
+            if (position == content.limit()) {
+                return null;
+            }
+            // A mapping past the end of a truncated file cannot be read; the stream would fail
+            // here too, as the file ends early.
+            long size;
+            try {
+                size = file.channel().size();
+            } catch (IOException e) {
+                size = -1;
+            }
+            if (size < slice.offset() + slice.length()) {
+                LOG.warn(
+                        "download of {} aborted after {} of {} bytes: the file shrank", what, position, slice.length());
+                throw new IOException("the file shrank; aborting the response");
+            }
+            int n = Math.min(MAPPED_CHUNK, content.limit() - position);
+            ByteBuffer part = content.slice(position, n);
+            position += n;
+            pending = n;
+            return part;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            metrics.downloadEnded(route);
+            try {
+                object.close();
+            } catch (IOException ignored) {
+                // Releasing only.
+            }
+        }
     }
 
     /**

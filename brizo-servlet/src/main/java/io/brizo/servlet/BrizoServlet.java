@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serial;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,6 +65,11 @@ public class BrizoServlet extends HttpServlet {
     private static final int SMALL_CHUNK = 16 * 1024;
     private static final long LARGE_CHUNKS_BUDGET = Runtime.getRuntime().maxMemory() / 8;
     private static final AtomicLong LARGE_CHUNKS_IN_USE = new AtomicLong();
+    /**
+     * Whether the container's streams take a {@code ByteBuffer} (Servlet 6.1): under an older
+     * container's API the method is missing, and bodies are copied through a buffer as before.
+     */
+    private static final boolean WRITES_BUFFERS = writesBuffers();
 
     private final transient BrizoHttpApi api;
 
@@ -109,8 +115,8 @@ public class BrizoServlet extends HttpServlet {
         if (answer.isHeadOnly() || answer.contentLength() == 0) {
             return;
         }
-        InputStream source = request.isAsyncSupported() ? answer.body().openStream() : null;
-        if (source == null) {
+        Pump pump = request.isAsyncSupported() ? pump(answer.body(), answer.contentLength(), request.isSecure()) : null;
+        if (pump == null) {
             writeBlocking(answer, response);
             return;
         }
@@ -120,14 +126,25 @@ public class BrizoServlet extends HttpServlet {
             // stops reading is cut off by the container's connection idle timeout, which fails the
             // write and ends here in onError.
             async.setTimeout(0);
-            ServletOutputStream out = response.getOutputStream();
-            Pump pump = new Pump(async, out, source, answer.contentLength());
-            async.addListener(pump);
-            out.setWriteListener(pump);
+            pump.start(async, response.getOutputStream());
         } catch (RuntimeException e) {
-            close(source);
+            pump.release();
             throw e;
         }
+    }
+
+    /**
+     * {@return the pump for a body: its buffers when it has them and the connection may take
+     * them as they are (plain, and a container of Servlet 6.1 or later), else its stream; null
+     * when it has neither}
+     */
+    private static Pump pump(HttpResponse.Body body, long length, boolean secure) throws IOException {
+        HttpResponse.Chunks chunks = secure || !WRITES_BUFFERS ? null : body.openChunks();
+        if (chunks != null) {
+            return new ChunkPump(chunks);
+        }
+        InputStream source = body.openStream();
+        return source == null ? null : new StreamPump(source, length);
     }
 
     /** Writes a body that can only be pushed, on the request thread. */
@@ -193,33 +210,35 @@ public class BrizoServlet extends HttpServlet {
     }
 
     /**
-     * Copies the body to the client whenever the container says the connection can take more:
-     * reads one chunk from the storage, writes it, and returns as soon as the connection is full,
+     * Writes the body to the client whenever the container says the connection can take more:
+     * takes one part from the source, writes it, and returns as soon as the connection is full,
      * so no thread waits on a slow client.
      */
-    private static final class Pump implements WriteListener, AsyncListener {
-        private final AsyncContext async;
-        private final ServletOutputStream out;
-        private final InputStream source;
-        private final long length;
-        private final byte[] buffer;
+    private abstract static class Pump implements WriteListener, AsyncListener {
         private final AtomicBoolean finished = new AtomicBoolean();
-        private final long reserved; // of LARGE_CHUNKS_IN_USE; given back once, by whoever finishes
-        private long written;
+        private AsyncContext async;
+        private ServletOutputStream out;
+        /** Bytes handed to the connection so far, for the log of a client that went away. */
+        long written;
 
-        Pump(AsyncContext async, ServletOutputStream out, InputStream source, long length) {
+        void start(AsyncContext async, ServletOutputStream out) {
             this.async = async;
             this.out = out;
-            this.source = source;
-            this.length = length;
-            int size = (int) Math.min(LARGE_CHUNK, Math.max(1, length));
-            if (size > SMALL_CHUNK && LARGE_CHUNKS_IN_USE.addAndGet(size) > LARGE_CHUNKS_BUDGET) {
-                LARGE_CHUNKS_IN_USE.addAndGet(-size);
-                size = SMALL_CHUNK;
-            }
-            this.reserved = size > SMALL_CHUNK ? size : 0;
-            this.buffer = new byte[size];
+            async.addListener(this);
+            out.setWriteListener(this);
         }
+
+        /**
+         * Writes the next part to {@code out}.
+         *
+         * @return false when there is none left
+         * @throws AbortedResponse if the source failed (already logged)
+         * @throws IOException if the write failed: the client went away
+         */
+        abstract boolean writeNext(ServletOutputStream out) throws IOException;
+
+        /** Releases the source; called once. */
+        abstract void releaseSource();
 
         @Override
         public void onWritePossible() throws IOException {
@@ -227,22 +246,20 @@ public class BrizoServlet extends HttpServlet {
                 if (finished.get()) {
                     return;
                 }
-                int n;
+                boolean more;
                 try {
-                    n = source.read(buffer);
-                } catch (IOException e) {
+                    more = writeNext(out);
+                } catch (AbortedResponse e) {
                     // The storage failed (the API logged it once, at WARN): abort.
                     release();
-                    throw new AbortedResponse();
+                    throw e;
                 }
-                if (n < 0) {
+                if (!more) {
                     if (release()) {
                         async.complete();
                     }
                     return;
                 }
-                written += n;
-                out.write(buffer, 0, n);
             }
         }
 
@@ -250,9 +267,8 @@ public class BrizoServlet extends HttpServlet {
         public void onError(Throwable t) {
             if (!(t instanceof AbortedResponse)) {
                 LOG.debug(
-                        "the client went away after {} of {} bytes ({})",
+                        "the client went away after {} bytes ({})",
                         written,
-                        length,
                         t.getClass().getSimpleName());
             }
             release();
@@ -280,13 +296,12 @@ public class BrizoServlet extends HttpServlet {
             // Not restarted.
         }
 
-        /** Closes the source and gives the buffer's reservation back; true the first time only. */
-        private boolean release() {
+        /** Releases the source; true the first time only. */
+        boolean release() {
             if (!finished.compareAndSet(false, true)) {
                 return false;
             }
-            close(source);
-            LARGE_CHUNKS_IN_USE.addAndGet(-reserved);
+            releaseSource();
             return true;
         }
 
@@ -296,6 +311,85 @@ public class BrizoServlet extends HttpServlet {
             } catch (IllegalStateException alreadyCompleted) {
                 // The container completed it first.
             }
+        }
+    }
+
+    /** Copies a stream through one buffer of its own. */
+    private static final class StreamPump extends Pump {
+        private final InputStream source;
+        private final byte[] buffer;
+        private final long reserved; // of LARGE_CHUNKS_IN_USE; given back once, with the source
+
+        StreamPump(InputStream source, long length) {
+            this.source = source;
+            int size = (int) Math.min(LARGE_CHUNK, Math.max(1, length));
+            if (size > SMALL_CHUNK && LARGE_CHUNKS_IN_USE.addAndGet(size) > LARGE_CHUNKS_BUDGET) {
+                LARGE_CHUNKS_IN_USE.addAndGet(-size);
+                size = SMALL_CHUNK;
+            }
+            this.reserved = size > SMALL_CHUNK ? size : 0;
+            this.buffer = new byte[size];
+        }
+
+        @Override
+        boolean writeNext(ServletOutputStream out) throws IOException {
+            int n;
+            try {
+                n = source.read(buffer);
+            } catch (IOException e) {
+                throw new AbortedResponse();
+            }
+            if (n < 0) {
+                return false;
+            }
+            written += n;
+            out.write(buffer, 0, n);
+            return true;
+        }
+
+        @Override
+        void releaseSource() {
+            close(source);
+            LARGE_CHUNKS_IN_USE.addAndGet(-reserved);
+        }
+    }
+
+    /** Hands the body's own buffers to the connection, with no copy of ours. */
+    private static final class ChunkPump extends Pump {
+        private final HttpResponse.Chunks chunks;
+
+        ChunkPump(HttpResponse.Chunks chunks) {
+            this.chunks = chunks;
+        }
+
+        @Override
+        boolean writeNext(ServletOutputStream out) throws IOException {
+            ByteBuffer part;
+            try {
+                part = chunks.next();
+            } catch (IOException e) {
+                throw new AbortedResponse();
+            }
+            if (part == null) {
+                return false;
+            }
+            written += part.remaining();
+            out.write(part);
+            return true;
+        }
+
+        @Override
+        void releaseSource() {
+            chunks.close();
+        }
+    }
+
+    private static boolean writesBuffers() {
+        try {
+            ServletOutputStream.class.getMethod("write", ByteBuffer.class);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
         }
     }
 

@@ -15,15 +15,22 @@ import io.brizo.testkit.RawHttp;
 import io.brizo.testkit.SyntheticStorageDriver;
 import io.brizo.testkit.TestConsumer;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +58,11 @@ abstract class BrizoServletTestBase {
     static final int FILE = 0;
     static final int FAILING = 1;
     static final int LARGE = 2;
+    /** A local file of {@link #MAPPED_SIZE} bytes, written by the tests that need it. */
+    static final int MAPPED = 3;
+    /** Small enough to be sent from a memory mapping, large enough to outlast loopback's buffers. */
+    static final int MAPPED_SIZE = 12 << 20;
+
     static final long FAILING_SIZE = 1_000_000;
     static final long FAILING_AFTER = 300_000;
     static final long LARGE_SIZE = 1L << 30;
@@ -93,7 +105,12 @@ abstract class BrizoServletTestBase {
                                                         .toUri()
                                                         .toString()),
                                         Map.of("url", "fail://x/big.bin"),
-                                        Map.of("url", "large://x/huge.bin"))))));
+                                        Map.of("url", "large://x/huge.bin"),
+                                        Map.of(
+                                                "url",
+                                                dataDir.resolve("mapped.bin")
+                                                        .toUri()
+                                                        .toString()))))));
         Path grants = PublisherFiles.writeAccessGrant(dir.resolve("grants.json"), AGREEMENT, DID, consumer.address());
         brizo = Brizo.builder()
                 .settings(Settings.builder()
@@ -171,6 +188,66 @@ abstract class BrizoServletTestBase {
         assertEquals(206, d.status());
         assertEquals(sha256(Arrays.copyOfRange(data, data.length - 1000, data.length)), d.sha256());
         HttpBindingContract.assertAbortedMidway(consumeUri(mount, FAILING), FAILING_SIZE);
+    }
+
+    @Test
+    void fileChangedBetweenDownloadsIsServedAsItIsNow() throws Exception {
+        URI root = mounted("", "/", 8);
+        Path file = dir.resolve("data").resolve("sample.bin");
+        assertEquals(sha256(data), consumer.consume(root, AGREEMENT, FILE, null).sha256());
+        Random random = new Random(11);
+        // Rewritten in place with its old time, replaced by another file, then shortened.
+        byte[] same = new byte[data.length];
+        random.nextBytes(same);
+        FileTime time = Files.getLastModifiedTime(file);
+        Files.write(file, same);
+        Files.setLastModifiedTime(file, time);
+        assertEquals(sha256(same), consumer.consume(root, AGREEMENT, FILE, null).sha256());
+        byte[] other = new byte[data.length];
+        random.nextBytes(other);
+        Path next = dir.resolve("data").resolve("next.tmp");
+        Files.write(next, other);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        assertEquals(
+                sha256(other), consumer.consume(root, AGREEMENT, FILE, null).sha256());
+        Files.write(file, Arrays.copyOf(other, 10));
+        TestConsumer.Download d = consumer.consume(root, AGREEMENT, FILE, null);
+        assertEquals(10, d.bytes());
+        assertEquals(sha256(Arrays.copyOf(other, 10)), d.sha256());
+    }
+
+    @Test
+    void fileTruncatedDuringItsDownloadAbortsTheConnection() throws Exception {
+        Path file = dir.resolve("data").resolve("mapped.bin");
+        byte[] content = new byte[MAPPED_SIZE];
+        new Random(3).nextBytes(content);
+        Files.write(file, content);
+        URI mount = URI.create(mounted("/ctx", "/brizo/*", 8) + "/brizo");
+        URI uri = consumeUri(mount, MAPPED);
+        // Read once whole, so that the second download finds the file already mapped.
+        assertEquals(
+                sha256(content),
+                consumer.consume(mount, AGREEMENT, MAPPED, null).sha256());
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024);
+            s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+            s.setSoTimeout(10_000);
+            s.getOutputStream()
+                    .write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery()
+                                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            String head = RawHttp.readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            assertTrue(head.contains("Content-Length: " + MAPPED_SIZE), head);
+            long read = in.readNBytes(64 * 1024).length;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            long rest = assertTimeoutPreemptively(
+                    Duration.ofSeconds(20), () -> in.transferTo(OutputStream.nullOutputStream()));
+            assertTrue(read + rest < MAPPED_SIZE, "the consumer got " + (read + rest) + " bytes of " + MAPPED_SIZE);
+        }
     }
 
     @Test

@@ -107,7 +107,13 @@ final class FileStorageDriver implements StorageDriver {
             ByteRange.Slice slice = range.resolve(size);
             channel.position(slice.offset());
             InputStream stream = new ExactLengthInputStream(Channels.newInputStream(channel), slice.length());
-            return new StorageObject(info(real, attrs, size), slice, stream);
+            // The channel's size with the earlier stat's identity: a file replaced in between has
+            // another key or time, so no mapping of one is taken for the other's unless both
+            // the file key and the time were reused.
+            String version = real + "\0" + attrs.fileKey() + "\0" + size + "\0"
+                    + attrs.lastModifiedTime().toInstant();
+            return new StorageObject(
+                    info(real, attrs, size), slice, stream, new StorageObject.LocalFile(channel, version));
         } catch (NoSuchFileException e) {
             closeQuietly(channel);
             throw notFound(e);
