@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@code stat} asks for the blob's properties; {@code write} is the SDK's upload (one request
  * up to the block size, staged blocks and a commit above it, so a failed upload leaves the
  * previous version in place); {@code presignGet} is a read-only service SAS signed with the
- * account key.
+ * account key, or a user delegation SAS with a service principal.
  *
  * <p>{@code open} sends one ranged {@code GET} through the client's own HTTP pipeline (same
  * credentials, retry policy and service version) and hands out the response body as it comes off
@@ -422,12 +422,13 @@ final class AzureBlobStorageDriver implements StorageDriver {
     }
 
     /**
-     * {@return a URL with a read-only service SAS for the blob, valid for at most {@code
-     * lifetime}, or empty if the driver has no account key to sign it} The URL points at the
-     * configured endpoint, where the blob can really be fetched.
+     * {@return a URL with a read-only SAS for the blob, valid for at most {@code lifetime}: a
+     * service SAS signed with the account key, or with a service principal a user delegation SAS
+     * signed with a user delegation key Azure gives the principal; empty with a SAS token} The URL
+     * points at the configured endpoint, where the blob can really be fetched.
      *
      * @throws BrizoException of kind INVALID_REQUEST if {@code lifetime} is not positive or
-     *     longer than {@code AZURE_PRESIGN_MAX_LIFETIME}
+     *     longer than {@code AZURE_PRESIGN_MAX_LIFETIME} (or 7 days with a service principal)
      */
     @Override
     public Optional<URI> presignGet(URI location, Duration lifetime) {
