@@ -139,6 +139,25 @@ class ProviderKeysTest {
     }
 
     @Test
+    void pluginsGetTheSameAccountThroughTheSpiWithTheKeyAsThirtyTwoBytesAndAToStringWithoutIt() throws Exception {
+        // A key with a leading zero byte: the 32 bytes must keep it.
+        ECKeyPair small = ECKeyPair.create(new BigInteger("00" + "5a".repeat(31), 16));
+        Settings s = Settings.builder()
+                .put("PROVIDER_ENCRYPTED_KEY", web3jKeystore(small, PASSWORD))
+                .put("PROVIDER_PASSWORD", PASSWORD)
+                .build();
+
+        io.brizo.spi.ProviderAccount account =
+                io.brizo.spi.ProviderAccount.from(s).orElseThrow();
+
+        assertEquals(address(small), account.address());
+        assertEquals(32, account.privateKey().length);
+        assertEquals(small.getPrivateKey(), new BigInteger(1, account.privateKey()));
+        assertFalse(account.toString().contains("5a5a5a"), account.toString());
+        assertEquals(java.util.Optional.empty(), io.brizo.spi.ProviderAccount.from(Settings.empty()));
+    }
+
+    @Test
     void theKeystoreIsOpenedOnceForOneSettingsHoweverOftenTheKeyIsAsked() throws Exception {
         Settings s = Settings.builder()
                 .put("PROVIDER_ENCRYPTED_KEY", web3jKeystore(KEY, PASSWORD))

@@ -1,6 +1,7 @@
 package io.brizo.verifier.keeper;
 
 import io.brizo.spi.BrizoException;
+import io.brizo.spi.ProviderAccount;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
@@ -15,9 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.ECKeyPair;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
-import org.web3j.utils.Numeric;
 
 /**
  * Makes the on-chain {@link KeeperAgreementVerifier} when {@code KEEPER_URL} is set. Found through
@@ -62,11 +63,7 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
             "120s",
             "longest wait for the provider's DIDRegistry transaction (granting a permission) to be mined");
 
-    /** The provider's key, declared (and masked) by brizo-core; read here to sign transactions. */
-    private static final String PROVIDER_KEY = "PROVIDER_KEY";
-
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-    private static final Pattern PRIVATE_KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
 
     /** Creates the factory; called by ServiceLoader. */
     public KeeperAgreementVerifierFactory() {}
@@ -117,14 +114,10 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         if (transactionTimeout.isZero()) {
             throw settings.malformed(TRANSACTION_TIMEOUT.name(), "a duration above zero, such as 120s");
         }
-        Credentials provider = settings.get(PROVIDER_KEY)
-                .map(key -> {
-                    if (!PRIVATE_KEY.matcher(key.trim()).matches()
-                            || Numeric.toBigInt(key.trim()).signum() == 0) {
-                        throw settings.malformed(PROVIDER_KEY, "a non-zero private key of 32 bytes as 64 hex digits");
-                    }
-                    return Credentials.create(key.trim());
-                })
+        // Core's reading of the provider's key: PROVIDER_KEY, or a keystore (PROVIDER_KEYFILE,
+        // PROVIDER_ENCRYPTED_KEY with PROVIDER_PASSWORD), with the same checks and messages.
+        Credentials provider = ProviderAccount.from(settings)
+                .map(a -> Credentials.create(ECKeyPair.create(new java.math.BigInteger(1, a.privateKey()))))
                 .orElse(null);
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(timeout)
