@@ -3,7 +3,6 @@ package io.brizo.internal;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -65,9 +64,24 @@ public final class CoreSettings {
     /** Provider key. */
     public static final SettingKey PROVIDER_KEY = SettingKey.secret(
             "PROVIDER_KEY", "the provider's Ethereum private key (hex); its address is announced at GET /");
+    /** Provider keystore file. */
+    public static final SettingKey PROVIDER_KEYFILE = SettingKey.secret(
+            "PROVIDER_KEYFILE",
+            "path to the provider's Ethereum keystore (v3 JSON, as geth, web3j or ethers write it), opened with"
+                    + " PROVIDER_PASSWORD; instead of PROVIDER_KEY");
+    /** Provider keystore JSON. */
+    public static final SettingKey PROVIDER_ENCRYPTED_KEY = SettingKey.secret(
+            "PROVIDER_ENCRYPTED_KEY",
+            "the provider's Ethereum keystore (v3 JSON) itself, opened with PROVIDER_PASSWORD; instead of"
+                    + " PROVIDER_KEY");
+    /** Provider keystore password. */
+    public static final SettingKey PROVIDER_PASSWORD =
+            SettingKey.secret("PROVIDER_PASSWORD", "the password of PROVIDER_KEYFILE or PROVIDER_ENCRYPTED_KEY");
     /** Provider address. */
-    public static final SettingKey PROVIDER_ADDRESS =
-            SettingKey.of("PROVIDER_ADDRESS", null, "the provider's Ethereum address, when PROVIDER_KEY is not given");
+    public static final SettingKey PROVIDER_ADDRESS = SettingKey.of(
+            "PROVIDER_ADDRESS",
+            null,
+            "the provider's Ethereum address, when no key is given; with a key, it must be the key's address");
     /** Publishers allowed to use the publish route. */
     public static final SettingKey PUBLISHERS = SettingKey.of(
             "BRIZO_PUBLISHERS",
@@ -115,6 +129,9 @@ public final class CoreSettings {
             AUTH_TOKEN_MESSAGE,
             AUTH_TOKEN_LIFETIME,
             PROVIDER_KEY,
+            PROVIDER_KEYFILE,
+            PROVIDER_ENCRYPTED_KEY,
+            PROVIDER_PASSWORD,
             PROVIDER_ADDRESS,
             PUBLISHERS,
             HOST,
@@ -124,7 +141,6 @@ public final class CoreSettings {
             LINK_KEYS,
             API_DOCS);
 
-    private static final Pattern KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     private CoreSettings() {}
@@ -232,23 +248,28 @@ public final class CoreSettings {
     }
 
     /**
-     * {@return the provider's key pair, from PROVIDER_KEY, if configured}
+     * {@return the provider's key pair, from PROVIDER_KEY, PROVIDER_KEYFILE or PROVIDER_ENCRYPTED_KEY
+     * (with PROVIDER_PASSWORD), if one is configured}
      *
-     * @throws BrizoException of kind CONFIGURATION if it is malformed
+     * @throws BrizoException of kind CONFIGURATION if more than one is set, or the one set cannot give
+     *     a key (malformed, missing file, wrong password); the message never holds the key, the
+     *     password or the file's path
      */
     public static Optional<ECKeyPair> providerKey(Settings settings) {
-        return settings.get(PROVIDER_KEY.name()).map(k -> {
-            if (!KEY.matcher(k).matches()) {
-                throw settings.malformed(PROVIDER_KEY.name(), "a private key of 32 bytes as 64 hex digits");
+        synchronized (KEYS) {
+            // A keystore's KDF is slow on purpose (scrypt with n=262144 takes about a second) and the
+            // key is asked for by several components of one Brizo: open it once per Settings.
+            Optional<ECKeyPair> known = KEYS.get(settings);
+            if (known == null) {
+                known = ProviderKeys.read(settings);
+                KEYS.put(settings, known);
             }
-            String hex = k.startsWith("0x") || k.startsWith("0X") ? k.substring(2) : k;
-            BigInteger priv = new BigInteger(hex, 16);
-            if (priv.signum() == 0 || priv.compareTo(org.web3j.crypto.Sign.CURVE_PARAMS.getN()) >= 0) {
-                throw settings.malformed(PROVIDER_KEY.name(), "a non-zero private key below the secp256k1 order");
-            }
-            return ECKeyPair.create(priv);
-        });
+            return known;
+        }
     }
+
+    /** Keys already read, per Settings (compared by identity: Settings does not override equals). */
+    private static final java.util.Map<Settings, Optional<ECKeyPair>> KEYS = new java.util.WeakHashMap<>();
 
     /**
      * {@return the lowercase addresses of BRIZO_PUBLISHERS; empty when unset (any publisher)}
@@ -280,22 +301,13 @@ public final class CoreSettings {
     }
 
     /**
-     * {@return the provider's address: derived from PROVIDER_KEY, else PROVIDER_ADDRESS}
+     * {@return the provider's address: that of its key (see {@link #providerKey}), else
+     * PROVIDER_ADDRESS}
      *
      * @throws BrizoException of kind CONFIGURATION if either is malformed or they disagree
      */
     public static Optional<String> providerAddress(Settings settings) {
-        Optional<String> fromKey = settings.get(PROVIDER_KEY.name()).map(k -> {
-            if (!KEY.matcher(k).matches()) {
-                throw settings.malformed(PROVIDER_KEY.name(), "a private key of 32 bytes as 64 hex digits");
-            }
-            String hex = k.startsWith("0x") || k.startsWith("0X") ? k.substring(2) : k;
-            BigInteger priv = new BigInteger(hex, 16);
-            if (priv.signum() == 0) {
-                throw settings.malformed(PROVIDER_KEY.name(), "a non-zero private key");
-            }
-            return Keys.toChecksumAddress(Keys.getAddress(ECKeyPair.create(priv)));
-        });
+        Optional<String> fromKey = providerKey(settings).map(k -> Keys.toChecksumAddress(Keys.getAddress(k)));
         Optional<String> configured = settings.get(PROVIDER_ADDRESS.name()).map(a -> {
             if (!ADDRESS.matcher(a).matches()) {
                 throw settings.malformed(PROVIDER_ADDRESS.name(), "0x and 40 hex digits");
@@ -307,8 +319,10 @@ public final class CoreSettings {
                 && !fromKey.get()
                         .toLowerCase(Locale.ROOT)
                         .equals(configured.get().toLowerCase(Locale.ROOT))) {
-            throw BrizoException.configuration(
-                    "PROVIDER_ADDRESS does not match the address of PROVIDER_KEY; remove one of them or fix it");
+            // Addresses are public: naming both shows at once which one is wrong.
+            throw BrizoException.configuration("PROVIDER_ADDRESS " + configured.get()
+                    + " is not the address of the provider's key (from " + ProviderKeys.source(settings) + "), "
+                    + fromKey.get() + ": fix PROVIDER_ADDRESS or remove it");
         }
         return fromKey.or(() -> configured);
     }

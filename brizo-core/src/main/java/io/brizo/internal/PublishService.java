@@ -125,8 +125,9 @@ public final class PublishService {
 
     private void requireKey() {
         if (providerKey == null) {
-            throw BrizoException.configuration("this provider has no PROVIDER_KEY, so it cannot encrypt for itself:"
-                    + " set PROVIDER_KEY to the provider's Ethereum private key");
+            throw BrizoException.configuration("this provider has no key, so it cannot encrypt for itself: set"
+                    + " PROVIDER_KEY to the provider's Ethereum private key, or PROVIDER_KEYFILE or"
+                    + " PROVIDER_ENCRYPTED_KEY with PROVIDER_PASSWORD");
         }
     }
 

@@ -73,7 +73,8 @@ final class EncryptedFiles {
         if (providerKey == null) {
             return new Opened(
                     null,
-                    "its \"encryptedFiles\" need the provider's key to decrypt, and no PROVIDER_KEY is configured");
+                    "its \"encryptedFiles\" need the provider's key to decrypt, and no PROVIDER_KEY"
+                            + " (or PROVIDER_KEYFILE, PROVIDER_ENCRYPTED_KEY) is configured");
         }
         byte[] plaintext;
         try {

@@ -8,6 +8,7 @@ import com.azure.core.http.HttpResponse;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.Context;
+import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
@@ -16,6 +17,7 @@ import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
+import com.azure.storage.blob.models.UserDelegationKey;
 import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
@@ -49,6 +51,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@code stat} asks for the blob's properties; {@code write} is the SDK's upload (one request
  * up to the block size, staged blocks and a commit above it, so a failed upload leaves the
  * previous version in place); {@code presignGet} is a read-only service SAS signed with the
- * account key.
+ * account key, or a user delegation SAS with a service principal.
  *
  * <p>{@code open} sends one ranged {@code GET} through the client's own HTTP pipeline (same
  * credentials, retry policy and service version) and hands out the response body as it comes off
@@ -78,6 +81,8 @@ final class AzureBlobStorageDriver implements StorageDriver {
      * unnoticed; Azurite 3.37 knows this version too.
      */
     static final BlobServiceVersion SERVICE_VERSION = BlobServiceVersion.V2026_06_06;
+    /** The longest life Azure gives a user delegation key, and so a user delegation SAS. */
+    static final Duration MAX_DELEGATION = Duration.ofDays(7);
 
     private static final HttpHeaderName X_MS_VERSION = HttpHeaderName.fromString("x-ms-version");
     private static final HttpHeaderName X_MS_RANGE = HttpHeaderName.fromString("x-ms-range");
@@ -93,6 +98,8 @@ final class AzureBlobStorageDriver implements StorageDriver {
     private final BlobLocation.Matcher locations;
     private final AzureErrors errors;
     private volatile boolean closed;
+    private final Object delegationLock = new Object();
+    private UserDelegationKey delegation;
 
     private AzureBlobStorageDriver(AzureConfig config, BlobServiceClient service, ExecutorService executor) {
         this.config = config;
@@ -109,6 +116,15 @@ final class AzureBlobStorageDriver implements StorageDriver {
      * @throws BrizoException of kind CONFIGURATION, naming the setting, if the SDK refuses it
      */
     static AzureBlobStorageDriver create(AzureConfig config, Settings settings) {
+        return create(config, settings, null);
+    }
+
+    /**
+     * {@return a driver whose HTTPS connections (to the blob service and the identity platform)
+     * trust {@code ssl}; null = the JDK's default trust} Tests use it for their self-signed
+     * certificate.
+     */
+    static AzureBlobStorageDriver create(AzureConfig config, Settings settings, SSLContext ssl) {
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "brizo-azure-" + threads.incrementAndGet());
@@ -116,7 +132,10 @@ final class AzureBlobStorageDriver implements StorageDriver {
             return t;
         });
         try {
-            HttpClient http = new JdkHttpClientBuilder()
+            HttpClient http = (ssl == null
+                            ? new JdkHttpClientBuilder()
+                            : new JdkHttpClientBuilder(
+                                    java.net.http.HttpClient.newBuilder().sslContext(ssl)))
                     .executor(executor)
                     .connectionTimeout(config.connectTimeout())
                     .responseTimeout(config.readTimeout())
@@ -155,6 +174,22 @@ final class AzureBlobStorageDriver implements StorageDriver {
                                         + "AccountKey=...;EndpointSuffix=core.windows.net");
                     }
                     config.endpoint().ifPresent(e -> builder.endpoint(e.toString()));
+                }
+                case SERVICE_PRINCIPAL -> {
+                    AzureConfig.Principal p = credential.principal();
+                    builder.endpoint(endpoint)
+                            .credential(new ClientSecretCredentialBuilder()
+                                    .clientId(p.clientId())
+                                    .tenantId(p.tenantId())
+                                    .clientSecret(credential.secret())
+                                    .authorityHost(p.authorityHost())
+                                    // The authority is the operator's choice (a sovereign cloud, a
+                                    // private one): trust it as given instead of asking the public
+                                    // cloud's discovery endpoint about it.
+                                    .disableInstanceDiscovery()
+                                    .httpClient(http)
+                                    .executorService(executor)
+                                    .build());
                 }
                 default -> throw new IllegalStateException("unknown credential kind " + credential.kind());
             }
@@ -387,17 +422,19 @@ final class AzureBlobStorageDriver implements StorageDriver {
     }
 
     /**
-     * {@return a URL with a read-only service SAS for the blob, valid for at most {@code
-     * lifetime}, or empty if the driver has no account key to sign it} The URL points at the
-     * configured endpoint, where the blob can really be fetched.
+     * {@return a URL with a read-only SAS for the blob, valid for at most {@code lifetime}: a
+     * service SAS signed with the account key, or with a service principal a user delegation SAS
+     * signed with a user delegation key Azure gives the principal; empty with a SAS token} The URL
+     * points at the configured endpoint, where the blob can really be fetched.
      *
      * @throws BrizoException of kind INVALID_REQUEST if {@code lifetime} is not positive or
-     *     longer than {@code AZURE_PRESIGN_MAX_LIFETIME}
+     *     longer than {@code AZURE_PRESIGN_MAX_LIFETIME} (or 7 days with a service principal)
      */
     @Override
     public Optional<URI> presignGet(URI location, Duration lifetime) {
         BlobClient blob = blob(location);
-        if (!config.credential().hasAccountKey()) {
+        boolean delegated = config.credential().kind() == AzureConfig.CredentialKind.SERVICE_PRINCIPAL;
+        if (!config.credential().hasAccountKey() && !delegated) {
             return Optional.empty();
         }
         if (lifetime == null || lifetime.isNegative() || lifetime.isZero()) {
@@ -415,10 +452,51 @@ final class AzureBlobStorageDriver implements StorageDriver {
         BlobServiceSasSignatureValues values = new BlobServiceSasSignatureValues(
                         expiry, new BlobSasPermission().setReadPermission(true))
                 .setProtocol(https ? SasProtocol.HTTPS_ONLY : SasProtocol.HTTPS_HTTP);
+        if (delegated) {
+            if (lifetime.compareTo(MAX_DELEGATION) > 0) {
+                throw BrizoException.invalid("the lifetime of a presigned URL may be at most 7 days with a"
+                        + " service principal (a user delegation key lives no longer)");
+            }
+            UserDelegationKey key = delegationKey(expiry);
+            try {
+                return Optional.of(URI.create(blob.getBlobUrl() + "?" + blob.generateUserDelegationSas(values, key)));
+            } catch (RuntimeException e) {
+                throw errors.unreachable(e, Operation.READ);
+            }
+        }
         try {
             return Optional.of(URI.create(blob.getBlobUrl() + "?" + blob.generateSas(values)));
         } catch (RuntimeException e) {
             throw errors.unreachable(e, Operation.READ);
+        }
+    }
+
+    /**
+     * {@return a user delegation key valid at least until {@code until}} One key signs many URLs:
+     * it is asked from Azure (one request, with the service principal's token) only when the one
+     * held expires before {@code until}.
+     */
+    private UserDelegationKey delegationKey(OffsetDateTime until) {
+        synchronized (delegationLock) {
+            UserDelegationKey held = delegation;
+            if (held != null && !held.getSignedExpiry().isBefore(until)) {
+                return held;
+            }
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+            // Long enough for the longest URL allowed (so one key serves a while), never past the
+            // 7 days Azure allows; started a little in the past for clocks that differ.
+            Duration life = config.presignMaxLifetime().plusHours(1);
+            OffsetDateTime expiry = now.plus(life.compareTo(MAX_DELEGATION) > 0 ? MAX_DELEGATION : life);
+            if (expiry.isBefore(until)) {
+                expiry = until;
+            }
+            try {
+                held = service.getUserDelegationKey(now.minusMinutes(5), expiry);
+            } catch (RuntimeException e) {
+                throw errors.forException(e, Operation.READ);
+            }
+            delegation = held;
+            return held;
         }
     }
 

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * their canonical locations {@code https://<account>.blob.core.windows.net/<container>/<blob>}.
  *
  * <p>The driver is configured by one credential: an account key ({@value #ACCOUNT_NAME} and
- * {@value #ACCOUNT_KEY}), a SAS token ({@value #ACCOUNT_NAME} and {@value #SAS_TOKEN}) or a
- * connection string ({@value #CONNECTION_STRING}). Without any of them {@link #create(Settings)}
+ * {@value #ACCOUNT_KEY}), a SAS token ({@value #ACCOUNT_NAME} and {@value #SAS_TOKEN}), a
+ * connection string ({@value #CONNECTION_STRING}) or a service principal ({@value #ACCOUNT_NAME},
+ * {@value #CLIENT_ID}, {@value #CLIENT_SECRET} and {@value #TENANT_ID}). Without any of them {@link #create(Settings)}
  * returns empty. {@value #BLOB_ENDPOINT} sends the requests elsewhere (an emulator, a sovereign
  * cloud, a private endpoint) while asset metadata keeps the canonical URLs.
  *
@@ -36,6 +37,14 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
     public static final String SAS_TOKEN = "AZURE_SAS_TOKEN";
     /** Secret: a connection string, instead of the account name and a key or SAS token. */
     public static final String CONNECTION_STRING = "AZURE_CONNECTION_STRING";
+    /** A service principal's application (client) id, with {@value #CLIENT_SECRET} and {@value #TENANT_ID}. */
+    public static final String CLIENT_ID = "AZURE_CLIENT_ID";
+    /** Secret: a service principal's client secret; it turns the service principal on. */
+    public static final String CLIENT_SECRET = "AZURE_CLIENT_SECRET";
+    /** A service principal's directory (tenant) id. */
+    public static final String TENANT_ID = "AZURE_TENANT_ID";
+    /** The identity platform that issues the service principal's tokens. Default Azure's public cloud. */
+    public static final String AUTHORITY_HOST = "AZURE_AUTHORITY_HOST";
     /** Where the account's blob service really is, such as {@code http://127.0.0.1:10000/devstoreaccount1}. */
     public static final String BLOB_ENDPOINT = "AZURE_BLOB_ENDPOINT";
     /** The longest lifetime {@code presignGet} grants. Default 24h. */
@@ -57,10 +66,14 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
     static final int DEFAULT_MAX_TRIES = 3;
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+    static final String DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com/";
 
     private static final Logger LOG = LoggerFactory.getLogger(AzureBlobStorageDriverFactory.class);
     // Azure's rule for account names: 3 to 24 lower-case letters and digits.
     private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
+    // Entra ids are GUIDs; a tenant may also be named by a domain (contoso.onmicrosoft.com).
+    private static final Pattern CLIENT = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9.-]{1,253}");
 
     /** Creates the factory; ServiceLoader calls this. */
     public AzureBlobStorageDriverFactory() {}
@@ -86,9 +99,21 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
         Optional<String> key = settings.get(ACCOUNT_KEY);
         Optional<String> sas = settings.get(SAS_TOKEN);
         Optional<String> account = settings.get(ACCOUNT_NAME);
+        Optional<String> clientSecret = settings.get(CLIENT_SECRET);
 
         AzureConfig.Credential credential;
-        if (connectionString.isPresent()) {
+        if (clientSecret.isPresent()) {
+            // Only the secret turns the service principal on: AZURE_CLIENT_ID and AZURE_TENANT_ID
+            // alone are also what workload and managed identities put in the environment.
+            Optional<String> other = connectionString.isPresent()
+                    ? connectionString.map(v -> CONNECTION_STRING)
+                    : key.isPresent() ? Optional.of(ACCOUNT_KEY) : sas.map(v -> SAS_TOKEN);
+            if (other.isPresent()) {
+                throw BrizoException.configuration("settings " + CLIENT_SECRET + " and " + other.get()
+                        + " are both set; configure the Azure driver with one credential only");
+            }
+            credential = servicePrincipal(settings, clientSecret.get(), account);
+        } else if (connectionString.isPresent()) {
             if (key.isPresent() || sas.isPresent()) {
                 throw BrizoException.configuration("settings " + CONNECTION_STRING + " and "
                         + (key.isPresent() ? ACCOUNT_KEY : SAS_TOKEN)
@@ -147,6 +172,44 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
         Duration read = positive(settings, READ_TIMEOUT, DEFAULT_READ_TIMEOUT);
         return Optional.of(new AzureConfig(
                 credential, endpoint, maxLifetime, blockSizeMb * 1024 * 1024, concurrency, maxTries, connect, read));
+    }
+
+    private static AzureConfig.Credential servicePrincipal(Settings settings, String secret, Optional<String> account) {
+        String name = account.orElseThrow(() -> BrizoException.configuration("setting " + ACCOUNT_NAME
+                + " is required with " + CLIENT_SECRET + ": the name of the storage account, such as"
+                + " mystorageaccount"));
+        String clientId = settings.get(CLIENT_ID)
+                .orElseThrow(() -> BrizoException.configuration("setting " + CLIENT_ID + " is required with "
+                        + CLIENT_SECRET + ": the service principal's application (client) id"));
+        String tenantId = settings.get(TENANT_ID)
+                .orElseThrow(() -> BrizoException.configuration("setting " + TENANT_ID + " is required with "
+                        + CLIENT_SECRET + ": the directory (tenant) id of the service principal"));
+        if (!CLIENT.matcher(clientId).matches()) {
+            throw settings.malformed(
+                    CLIENT_ID, "an application (client) id such as 00000000-0000-0000-0000-000000000000");
+        }
+        if (!TENANT.matcher(tenantId).matches()) {
+            throw settings.malformed(TENANT_ID, "a directory (tenant) id (a GUID) or domain");
+        }
+        String authority = settings.get(AUTHORITY_HOST).orElse(DEFAULT_AUTHORITY_HOST);
+        URI uri;
+        try {
+            uri = new URI(authority);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        // The identity platform gets the client secret: https only, as azure-identity insists too.
+        if (uri == null
+                || !"https".equalsIgnoreCase(uri.getScheme())
+                || uri.getHost() == null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null
+                || uri.getRawUserInfo() != null) {
+            throw settings.malformed(
+                    AUTHORITY_HOST, "an https URL such as https://login.microsoftonline.com/ (the default)");
+        }
+        return AzureConfig.Credential.servicePrincipal(
+                name, secret, new AzureConfig.Principal(clientId, tenantId, authority));
     }
 
     private static void requireBase64(Settings settings, String key) {
@@ -208,6 +271,21 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
                         SAS_TOKEN,
                         "A SAS token for the account or a container (read, and write for compute outputs),"
                                 + " instead of the account key."),
+                SettingKey.of(
+                        CLIENT_ID,
+                        null,
+                        "A service principal's application (client) id, with " + CLIENT_SECRET + " and " + TENANT_ID
+                                + " instead of a key, SAS token or connection string."),
+                SettingKey.secret(
+                        CLIENT_SECRET,
+                        "A service principal's client secret; with " + CLIENT_ID + ", " + TENANT_ID + " and "
+                                + ACCOUNT_NAME + " it authorizes the driver through Microsoft Entra ID."),
+                SettingKey.of(TENANT_ID, null, "The directory (tenant) id of the service principal."),
+                SettingKey.of(
+                        AUTHORITY_HOST,
+                        DEFAULT_AUTHORITY_HOST,
+                        "The identity platform that issues the service principal's tokens (https), for sovereign"
+                                + " clouds."),
                 SettingKey.secret(
                         CONNECTION_STRING,
                         "An Azure Storage connection string, instead of " + ACCOUNT_NAME + " and a key or SAS token."),
@@ -219,7 +297,8 @@ public final class AzureBlobStorageDriverFactory implements StorageDriver.Factor
                 SettingKey.of(
                         PRESIGN_MAX_LIFETIME,
                         "24h",
-                        "The longest lifetime of a read-only SAS URL made by presignGet (account key only)."),
+                        "The longest lifetime of a read-only SAS URL made by presignGet (account key, or a"
+                                + " service principal's user delegation SAS: at most 7 days)."),
                 SettingKey.of(
                         UPLOAD_BLOCK_SIZE_MB,
                         Integer.toString(DEFAULT_UPLOAD_BLOCK_SIZE_MB),

@@ -46,7 +46,9 @@ record AzureConfig(
     enum CredentialKind {
         ACCOUNT_KEY(AzureBlobStorageDriverFactory.ACCOUNT_KEY),
         SAS_TOKEN(AzureBlobStorageDriverFactory.SAS_TOKEN),
-        CONNECTION_STRING(AzureBlobStorageDriverFactory.CONNECTION_STRING);
+        CONNECTION_STRING(AzureBlobStorageDriverFactory.CONNECTION_STRING),
+        SERVICE_PRINCIPAL(AzureBlobStorageDriverFactory.CLIENT_ID + ", " + AzureBlobStorageDriverFactory.CLIENT_SECRET
+                + ", " + AzureBlobStorageDriverFactory.TENANT_ID + " and the principal's roles on the account");
 
         private final String setting;
 
@@ -54,7 +56,7 @@ record AzureConfig(
             this.setting = setting;
         }
 
-        /** {@return the setting that holds this credential} */
+        /** {@return the setting (or settings) that hold this credential} */
         String setting() {
             return setting;
         }
@@ -66,13 +68,23 @@ record AzureConfig(
      * @param kind what the secret is
      * @param accountName the storage account
      * @param secret the key, SAS token or connection string
-     * @param hasAccountKey whether an account key is available, which presigning needs
+     * @param hasAccountKey whether an account key is available, which a service SAS needs
+     * @param principal the service principal's client and tenant, with {@link
+     *     CredentialKind#SERVICE_PRINCIPAL} only (its secret is {@code secret})
      */
-    record Credential(CredentialKind kind, String accountName, String secret, boolean hasAccountKey) {
+    record Credential(
+            CredentialKind kind, String accountName, String secret, boolean hasAccountKey, Principal principal) {
         Credential {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(accountName, "accountName");
             Objects.requireNonNull(secret, "secret");
+            if ((kind == CredentialKind.SERVICE_PRINCIPAL) != (principal != null)) {
+                throw new IllegalArgumentException("a principal goes with SERVICE_PRINCIPAL only");
+            }
+        }
+
+        Credential(CredentialKind kind, String accountName, String secret, boolean hasAccountKey) {
+            this(kind, accountName, secret, hasAccountKey, null);
         }
 
         static Credential accountKey(String account, String key) {
@@ -81,6 +93,10 @@ record AzureConfig(
 
         static Credential sasToken(String account, String token) {
             return new Credential(CredentialKind.SAS_TOKEN, account, token, false);
+        }
+
+        static Credential servicePrincipal(String account, String clientSecret, Principal principal) {
+            return new Credential(CredentialKind.SERVICE_PRINCIPAL, account, clientSecret, false, principal);
         }
 
         /**
@@ -156,6 +172,22 @@ record AzureConfig(
         @Override
         public String toString() {
             return "Credential{" + kind + ", account=" + accountName + "}";
+        }
+    }
+
+    /**
+     * A service principal of Microsoft Entra ID, less its secret.
+     *
+     * @param clientId the application (client) id
+     * @param tenantId the directory (tenant) id
+     * @param authorityHost the identity platform, {@code https://login.microsoftonline.com/} unless
+     *     a sovereign cloud's or a stand-in's
+     */
+    record Principal(String clientId, String tenantId, String authorityHost) {
+        Principal {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(tenantId, "tenantId");
+            Objects.requireNonNull(authorityHost, "authorityHost");
         }
     }
 }

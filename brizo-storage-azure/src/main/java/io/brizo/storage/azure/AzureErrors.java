@@ -1,5 +1,6 @@
 package io.brizo.storage.azure;
 
+import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.storage.blob.models.BlobStorageException;
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
@@ -143,6 +144,19 @@ final class AzureErrors {
 
     /** {@return the error for a failure to talk to Azure at all} */
     BrizoException unreachable(Throwable e, Operation op) {
+        if (tokenRefused(e)) {
+            // azure-identity's messages carry the authority's URL and the tenant: DEBUG only.
+            LOG.debug("the identity platform gave no token while {} an Azure blob", op.verb, e);
+            return new BrizoException(
+                    ErrorKind.UPSTREAM_FAILED,
+                    "the identity platform gave the Azure service principal no token; check "
+                            + AzureBlobStorageDriverFactory.CLIENT_ID + ", "
+                            + AzureBlobStorageDriverFactory.CLIENT_SECRET
+                            + " and " + AzureBlobStorageDriverFactory.TENANT_ID + " (and "
+                            + AzureBlobStorageDriverFactory.AUTHORITY_HOST + " if set)",
+                    BrizoException.redactedCause(e),
+                    false);
+        }
         LOG.debug("{} an Azure blob failed", op.verb, e);
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InterruptedException) {
@@ -175,6 +189,23 @@ final class AzureErrors {
                 op.verb + " an Azure blob failed (" + e.getClass().getSimpleName() + ")",
                 BrizoException.redactedCause(e),
                 false);
+    }
+
+    /** {@return whether azure-identity got an answer from the identity platform, but no token} */
+    private static boolean tokenRefused(Throwable e) {
+        boolean refused = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException) {
+                // The identity platform could not be reached: that is no refusal.
+                return false;
+            }
+            // azure-identity's async path wraps the platform's refusal in ClientAuthenticationException;
+            // its sync path hands on MSAL's own MsalServiceException (in an ExecutionException), a
+            // class of msal4j, which is azure-identity's to bring: recognised by name.
+            refused |= t instanceof ClientAuthenticationException
+                    || t.getClass().getName().equals("com.microsoft.aad.msal4j.MsalServiceException");
+        }
+        return refused;
     }
 
     private static String suffix(String code) {

@@ -141,6 +141,10 @@ class AzureBlobStorageDriverFactoryTest {
                         "AZURE_ACCOUNT_KEY",
                         "AZURE_SAS_TOKEN",
                         "AZURE_CONNECTION_STRING",
+                        "AZURE_CLIENT_ID",
+                        "AZURE_CLIENT_SECRET",
+                        "AZURE_TENANT_ID",
+                        "AZURE_AUTHORITY_HOST",
                         "AZURE_BLOB_ENDPOINT",
                         "AZURE_PRESIGN_MAX_LIFETIME",
                         "AZURE_UPLOAD_BLOCK_SIZE_MB",
@@ -151,7 +155,9 @@ class AzureBlobStorageDriverFactoryTest {
                 names);
         Set<String> secret =
                 keys.stream().filter(SettingKey::secret).map(SettingKey::name).collect(Collectors.toSet());
-        assertEquals(Set.of("AZURE_ACCOUNT_KEY", "AZURE_SAS_TOKEN", "AZURE_CONNECTION_STRING"), secret);
+        assertEquals(
+                Set.of("AZURE_ACCOUNT_KEY", "AZURE_SAS_TOKEN", "AZURE_CONNECTION_STRING", "AZURE_CLIENT_SECRET"),
+                secret);
 
         Settings settings = settings(Map.of(
                 "AZURE_ACCOUNT_NAME",
@@ -166,6 +172,79 @@ class AzureBlobStorageDriverFactoryTest {
         assertFalse(settings.toString().contains(KEY), settings::toString);
         assertFalse(settings.toString().contains("c2VjcmV0c2lnbmF0dXJl"), settings::toString);
         assertTrue(settings.toString().contains("myaccount"), "the account name is not a secret");
+    }
+
+    @Test
+    void aClientSecretWithClientIdTenantAndAccountConfiguresAServicePrincipalForThePublicCloud() {
+        String secret = "sp-secret-value";
+        Map<String, String> values = new HashMap<>(Map.of(
+                "AZURE_ACCOUNT_NAME", "myaccount",
+                "AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555",
+                "AZURE_CLIENT_SECRET", secret,
+                "AZURE_TENANT_ID", "contoso.onmicrosoft.com"));
+
+        AzureConfig config =
+                AzureBlobStorageDriverFactory.config(settings(values)).orElseThrow();
+
+        assertEquals(
+                AzureConfig.CredentialKind.SERVICE_PRINCIPAL,
+                config.credential().kind());
+        assertEquals(
+                "https://login.microsoftonline.com/",
+                config.credential().principal().authorityHost());
+        assertFalse(config.credential().hasAccountKey());
+        assertFalse(config.toString().contains(secret), config::toString);
+        assertFalse(settings(values).toString().contains(secret));
+        try (StorageDriver driver = create(values).orElseThrow()) {
+            assertTrue(driver.supports(URI.create("https://myaccount.blob.core.windows.net/c/d.csv")));
+            assertFalse(driver.toString().contains(secret));
+        }
+    }
+
+    @Test
+    void aClientIdAndTenantWithoutASecretLeaveTheDriverOffAsWorkloadIdentitiesSetThemToo() {
+        assertEquals(
+                Optional.empty(),
+                create(Map.of(
+                        "AZURE_ACCOUNT_NAME", "myaccount",
+                        "AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555",
+                        "AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47")));
+    }
+
+    @Test
+    void aServicePrincipalThatIsIncompleteMixedWithAnotherCredentialOrPointedAtPlainHttpIsRefused() {
+        String secret = "sp-secret-value";
+        Map<String, String> full = Map.of(
+                "AZURE_ACCOUNT_NAME", "myaccount",
+                "AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555",
+                "AZURE_CLIENT_SECRET", secret,
+                "AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47");
+        Map<String, String> expectations = Map.of(
+                "AZURE_TENANT_ID", "setting AZURE_TENANT_ID is required with AZURE_CLIENT_SECRET",
+                "AZURE_CLIENT_ID", "setting AZURE_CLIENT_ID is required with AZURE_CLIENT_SECRET",
+                "AZURE_ACCOUNT_NAME", "setting AZURE_ACCOUNT_NAME is required with AZURE_CLIENT_SECRET");
+        for (var missing : expectations.entrySet()) {
+            Map<String, String> values = new HashMap<>(full);
+            values.remove(missing.getKey());
+            BrizoException e = assertThrows(BrizoException.class, () -> create(values));
+            assertEquals(ErrorKind.CONFIGURATION, e.kind());
+            assertTrue(e.getMessage().contains(missing.getValue()), e.getMessage());
+            assertFalse(e.getMessage().contains(secret), e.getMessage());
+        }
+
+        Map<String, String> withKey = new HashMap<>(full);
+        withKey.put("AZURE_ACCOUNT_KEY", KEY);
+        BrizoException both = assertThrows(BrizoException.class, () -> create(withKey));
+        assertTrue(
+                both.getMessage().contains("AZURE_CLIENT_SECRET and AZURE_ACCOUNT_KEY are both set"),
+                both.getMessage());
+        assertFalse(both.getMessage().contains(secret) || both.getMessage().contains(KEY), both.getMessage());
+
+        Map<String, String> plainHttp = new HashMap<>(full);
+        plainHttp.put("AZURE_AUTHORITY_HOST", "http://login.example.test/");
+        BrizoException http = assertThrows(BrizoException.class, () -> create(plainHttp));
+        assertTrue(http.getMessage().contains("AZURE_AUTHORITY_HOST"), http.getMessage());
+        assertTrue(http.getMessage().contains("an https URL"), http.getMessage());
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real Azurite blob service for tests: {@code test-servers/node_modules/azurite} started with
@@ -42,7 +43,8 @@ public final class Azurite implements AutoCloseable {
     /** The canonical host asset URLs use; the driver's endpoint setting sends them to Azurite. */
     static final String CANONICAL = "https://" + ACCOUNT + ".blob.core.windows.net";
 
-    private static final Pattern LISTENING = Pattern.compile("successfully listens on (http://127\\.0\\.0\\.1:(\\d+))");
+    private static final Pattern LISTENING =
+            Pattern.compile("successfully listens on (https?://127\\.0\\.0\\.1:(\\d+))");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Process process;
@@ -51,7 +53,7 @@ public final class Azurite implements AutoCloseable {
     private final BlobServiceClient sdk;
     private final List<String> output;
 
-    private Azurite(Process process, Thread shutdownHook, String endpoint, List<String> output) {
+    private Azurite(Process process, Thread shutdownHook, String endpoint, List<String> output, SSLContext ssl) {
         this.process = process;
         this.shutdownHook = shutdownHook;
         this.endpoint = endpoint;
@@ -59,7 +61,12 @@ public final class Azurite implements AutoCloseable {
         this.sdk = new BlobServiceClientBuilder()
                 .endpoint(endpoint)
                 .credential(new StorageSharedKeyCredential(ACCOUNT, KEY))
-                .httpClient(new JdkHttpClientBuilder().build())
+                .httpClient(
+                        ssl == null
+                                ? new JdkHttpClientBuilder().build()
+                                : new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder()
+                                                .sslContext(ssl))
+                                        .build())
                 .buildClient();
     }
 
@@ -73,7 +80,29 @@ public final class Azurite implements AutoCloseable {
         return start(List.of("--location", dir.toString()));
     }
 
+    /**
+     * Starts Azurite in memory over HTTPS with the certificate and key of {@code tls} (a PKCS#12
+     * file), and with OAuth at its "basic" level: besides the account key, it then takes bearer
+     * tokens, checking their issuer, audience and lifetime but not their signature.
+     */
+    static Azurite oauth(TestTls tls) throws IOException {
+        return start(
+                List.of(
+                        "--inMemoryPersistence",
+                        "--cert",
+                        tls.pkcs12().toString(),
+                        "--pwd",
+                        tls.password(),
+                        "--oauth",
+                        "basic"),
+                tls.context());
+    }
+
     private static Azurite start(List<String> storage) throws IOException {
+        return start(storage, null);
+    }
+
+    private static Azurite start(List<String> storage, SSLContext ssl) throws IOException {
         Path main = repositoryRoot().resolve("test-servers/node_modules/azurite/dist/src/blob/main.js");
         if (!Files.isRegularFile(main)) {
             throw new IllegalStateException("no " + main + ": run test-servers/install.sh (mvn verify runs it)");
@@ -110,7 +139,7 @@ public final class Azurite implements AutoCloseable {
         reader.start();
         try {
             String base = ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            return new Azurite(process, hook, base + "/" + ACCOUNT, output);
+            return new Azurite(process, hook, base + "/" + ACCOUNT, output, ssl);
         } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
             stop(process);
             Runtime.getRuntime().removeShutdownHook(hook);

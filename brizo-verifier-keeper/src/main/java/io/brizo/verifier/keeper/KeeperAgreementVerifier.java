@@ -177,7 +177,8 @@ final class KeeperAgreementVerifier implements ServiceAgreementVerifier, AutoClo
     public void grantPermission(String did, String grantee) {
         if (provider == null) {
             throw BrizoException.configuration(
-                    "granting permissions on chain needs the provider's key: set PROVIDER_KEY (its account pays the gas)");
+                    "granting permissions on chain needs the provider's key: set PROVIDER_KEY, or PROVIDER_KEYFILE or"
+                            + " PROVIDER_ENCRYPTED_KEY with PROVIDER_PASSWORD (its account pays the gas)");
         }
         if (!Asset.isDid(did)) {
             throw BrizoException.invalid("a DID is did:op: and 64 lowercase hex digits");

@@ -2,6 +2,7 @@ package io.brizo.verifier.keeper;
 
 import io.brizo.spi.BrizoException;
 import io.brizo.spi.ErrorKind;
+import io.brizo.spi.ProviderAccount;
 import io.brizo.spi.ServiceAgreementVerifier;
 import io.brizo.spi.SettingKey;
 import io.brizo.spi.Settings;
@@ -24,9 +25,9 @@ import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.ECKeyPair;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
-import org.web3j.utils.Numeric;
 
 /**
  * Makes the on-chain {@link KeeperAgreementVerifier} when {@code KEEPER_URL} is set. Found through
@@ -85,12 +86,8 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
             "network name of the artifacts in KEEPER_PATH; unset = from the chain id (1 Main, 3 Ropsten, 4 Rinkeby,"
                     + " 42 Kovan, 8995 nile, 8996 spree, 0xcea11 pacific, ...; any other: development)");
 
-    /** The provider's key, declared (and masked) by brizo-core; read here to sign transactions. */
-    private static final String PROVIDER_KEY = "PROVIDER_KEY";
-
     private static final Logger LOG = LoggerFactory.getLogger(KeeperAgreementVerifierFactory.class);
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-    private static final Pattern PRIVATE_KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
 
     /** Creates the factory; called by ServiceLoader. */
     public KeeperAgreementVerifierFactory() {}
@@ -157,14 +154,10 @@ public final class KeeperAgreementVerifierFactory implements ServiceAgreementVer
         if (transactionTimeout.isZero()) {
             throw settings.malformed(TRANSACTION_TIMEOUT.name(), "a duration above zero, such as 120s");
         }
-        Credentials provider = settings.get(PROVIDER_KEY)
-                .map(key -> {
-                    if (!PRIVATE_KEY.matcher(key.trim()).matches()
-                            || Numeric.toBigInt(key.trim()).signum() == 0) {
-                        throw settings.malformed(PROVIDER_KEY, "a non-zero private key of 32 bytes as 64 hex digits");
-                    }
-                    return Credentials.create(key.trim());
-                })
+        // Core's reading of the provider's key: PROVIDER_KEY, or a keystore (PROVIDER_KEYFILE,
+        // PROVIDER_ENCRYPTED_KEY with PROVIDER_PASSWORD), with the same checks and messages.
+        Credentials provider = ProviderAccount.from(settings)
+                .map(a -> Credentials.create(ECKeyPair.create(new java.math.BigInteger(1, a.privateKey()))))
                 .orElse(null);
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(timeout)

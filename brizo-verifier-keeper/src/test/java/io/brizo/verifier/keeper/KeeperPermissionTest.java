@@ -86,6 +86,31 @@ class KeeperPermissionTest {
     }
 
     @Test
+    void aProviderWhoseKeyIsAKeystoreInProviderEncryptedKeySignsTheGrantTransactions() throws Exception {
+        // The same account 1, as a keystore v3 that web3j writes with its light scrypt parameters.
+        String password = "keystore password of this test";
+        String keystore = org.web3j.protocol.ObjectMapperFactory.getObjectMapper()
+                .writeValueAsString(org.web3j.crypto.Wallet.createLight(
+                        password, Credentials.create(PROVIDER_KEY).getEcKeyPair()));
+        ServiceAgreementVerifier verifier =
+                KeeperAgreementVerifierTest.verifier(KeeperAgreementVerifierTest.settings(chain, chain.rpcUrl())
+                        .put("KEEPER_CHAIN_ID", "1337")
+                        .put("PROVIDER_ENCRYPTED_KEY", keystore)
+                        .put("PROVIDER_PASSWORD", password)
+                        .build());
+        String did = newDid();
+        String owner = KeeperAgreementVerifierTest.randomAddress();
+        long before = chain.transactionCount(PROVIDER);
+
+        assertTrue(verifier.canGrant());
+        verifier.grantPermission(did, owner);
+
+        assertEquals(before + 2, chain.transactionCount(PROVIDER), "registration and grant, sent by account 1");
+        assertEquals(PROVIDER, chain.didOwner(did));
+        assertTrue(chain.didPermission(did, owner));
+    }
+
+    @Test
     void grantingAgainSendsNoTransactionAndAnotherOwnerNeedsOnlyTheGrant() throws Exception {
         String did = newDid();
         String owner = KeeperAgreementVerifierTest.randomAddress();

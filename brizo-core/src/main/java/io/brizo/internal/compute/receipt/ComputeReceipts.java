@@ -54,12 +54,13 @@ public final class ComputeReceipts {
                 key != null ? Eip191.addressOf(key) : provider == null ? null : provider.toLowerCase(Locale.ROOT);
     }
 
-    /** {@return receipts signed with {@code PROVIDER_KEY}, or unsigned ones naming {@code PROVIDER_ADDRESS}} */
+    /**
+     * {@return receipts signed with the provider's key (PROVIDER_KEY, PROVIDER_KEYFILE or
+     * PROVIDER_ENCRYPTED_KEY), or unsigned ones naming {@code PROVIDER_ADDRESS}}
+     */
     public static ComputeReceipts from(Settings settings) {
         String address = CoreSettings.providerAddress(settings).orElse(null);
-        ECKeyPair key = settings.get(CoreSettings.PROVIDER_KEY.name())
-                .map(Eip191::keyPairOf)
-                .orElse(null);
+        ECKeyPair key = CoreSettings.providerKey(settings).orElse(null);
         return new ComputeReceipts(key, address);
     }
 

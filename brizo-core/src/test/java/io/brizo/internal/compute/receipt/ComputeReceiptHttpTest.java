@@ -81,16 +81,22 @@ class ComputeReceiptHttpTest {
     }
 
     URI start(String providerKey, String providerAddress) throws Exception {
+        Map<String, String> key = new java.util.HashMap<>();
+        if (providerKey != null) {
+            key.put("PROVIDER_KEY", providerKey);
+        }
+        if (providerAddress != null) {
+            key.put("PROVIDER_ADDRESS", providerAddress);
+        }
+        return start(key);
+    }
+
+    URI start(Map<String, String> providerSettings) throws Exception {
         Path assets = Files.writeString(dir.resolve("assets.json"), "{}");
         Path grants = Files.writeString(dir.resolve("grants.json"), "[]");
         Settings.Builder s =
                 Settings.builder().put("BRIZO_ASSETS", assets.toString()).put("BRIZO_GRANTS", grants.toString());
-        if (providerKey != null) {
-            s.put("PROVIDER_KEY", providerKey);
-        }
-        if (providerAddress != null) {
-            s.put("PROVIDER_ADDRESS", providerAddress);
-        }
+        s.putAll(providerSettings);
         Brizo brizo = Brizo.builder()
                 .settings(s.build())
                 .computeBackend(backend)
@@ -191,6 +197,71 @@ class ComputeReceiptHttpTest {
         assertEquals(0, p.get("exitCode").intValue());
         assertTrue(p.has("resultsDid") && p.get("resultsDid").isNull());
         assertEquals("algorithm.log", p.at("/log/name").asText());
+    }
+
+    @Test
+    void aProviderWhoseKeyIsAKeystoreFileAnnouncesItsAddressAtTheRootAndSignsReceiptsWithIt() throws Exception {
+        // A keystore v3 written by web3j with its light scrypt parameters (fast); the other writers
+        // (ethers, the Web3 Secret Storage vector) are read in ProviderKeysTest.
+        String password = "keystore password of this test";
+        String keystore = org.web3j.protocol.ObjectMapperFactory.getObjectMapper()
+                .writeValueAsString(org.web3j.crypto.Wallet.createLight(
+                        password, org.web3j.crypto.ECKeyPair.create(new BigInteger(PROVIDER_KEY.substring(2), 16))));
+        Path file = Files.writeString(dir.resolve("provider.keystore.json"), keystore);
+        URI base = start(Map.of(
+                "PROVIDER_KEYFILE",
+                file.toString(),
+                "PROVIDER_PASSWORD",
+                password,
+                "PROVIDER_ADDRESS",
+                providerAddress().toLowerCase(java.util.Locale.ROOT)));
+        backend.ended("job-ok", consumer.address(), JobState.SUCCEEDED, 0);
+
+        String announced = JSON.readTree(
+                        http.send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString())
+                                .body())
+                .get("providerAddress")
+                .asText();
+        JsonNode receipt = ok(receipt(base, "job-ok"));
+
+        assertTrue(announced.equalsIgnoreCase(providerAddress()), announced);
+        assertEquals(providerAddress(), recoverWithWeb3j(receipt));
+        assertEquals(providerAddress(), receipt.get("signer").asText());
+        assertEquals(
+                providerAddress(),
+                ReceiptVerifier.verify(utf8(receipt.toString()), providerAddress())
+                        .signer());
+    }
+
+    @Test
+    void aProviderWhoseKeyIsTheKeystoreJsonInASettingSignsReceiptsWithIt() throws Exception {
+        String password = "another keystore password";
+        String keystore = org.web3j.protocol.ObjectMapperFactory.getObjectMapper()
+                .writeValueAsString(org.web3j.crypto.Wallet.createLight(
+                        password, org.web3j.crypto.ECKeyPair.create(new BigInteger(PROVIDER_KEY.substring(2), 16))));
+        URI base = start(Map.of("PROVIDER_ENCRYPTED_KEY", keystore, "PROVIDER_PASSWORD", password));
+        backend.ended("job-ok", consumer.address(), JobState.SUCCEEDED, 0);
+
+        JsonNode receipt = ok(receipt(base, "job-ok"));
+
+        assertEquals(providerAddress(), recoverWithWeb3j(receipt));
+    }
+
+    @Test
+    void aKeystoreWithTheWrongPasswordStopsTheBuildWithAConfigurationErrorNotShowingThePassword() throws Exception {
+        String keystore = org.web3j.protocol.ObjectMapperFactory.getObjectMapper()
+                .writeValueAsString(org.web3j.crypto.Wallet.createLight(
+                        "the right one",
+                        org.web3j.crypto.ECKeyPair.create(new BigInteger(PROVIDER_KEY.substring(2), 16))));
+        Path file = Files.writeString(dir.resolve("provider.keystore.json"), keystore);
+
+        BrizoException e = assertThrows(
+                BrizoException.class,
+                () -> start(Map.of("PROVIDER_KEYFILE", file.toString(), "PROVIDER_PASSWORD", "the wrong one")));
+
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertFalse(e.getMessage().contains("the wrong one"), e.getMessage());
+        assertFalse(e.getMessage().contains(dir.toString()), e.getMessage());
     }
 
     @Test
