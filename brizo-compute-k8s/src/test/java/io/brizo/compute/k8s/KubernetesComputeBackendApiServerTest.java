@@ -938,7 +938,9 @@ class KubernetesComputeBackendApiServerTest {
     /**
      * Two servers of one publisher, as two replicas of deploy/kubernetes: the same namespace,
      * catalogue, grants, output location and {@code BRIZO_LINK_KEYS}, one PostgreSQL database as
-     * their link ledger, and a {@code BRIZO_PUBLIC_URL} that is a balancer in front of both.
+     * their link ledger, and a {@code BRIZO_PUBLIC_URL} that is a balancer in front of both. Both
+     * pollers advance the jobs (compare-and-set lets one apply each transition); whichever makes a
+     * link, it names the balancer.
      */
     private final class Replicas implements AutoCloseable {
         final PostgresServer postgres;
@@ -949,7 +951,12 @@ class KubernetesComputeBackendApiServerTest {
         Replicas(String agreement, String dataset, URI data, PresigningDriver driver, Map<String, String> extra)
                 throws Exception {
             postgres = PostgresServer.start();
-            balancer = new RoundRobinBalancer();
+            try {
+                balancer = new RoundRobinBalancer();
+            } catch (IOException e) {
+                postgres.close();
+                throw e;
+            }
             byte[] key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
             Map<String, String> shared = new HashMap<>(postgres.settings(postgres.createDatabase()));
@@ -957,8 +964,21 @@ class KubernetesComputeBackendApiServerTest {
             shared.put("BRIZO_PUBLIC_URL", balancer.uri().toString());
             shared.putAll(extra);
             TestConsumer consumer = TestConsumer.random();
-            first = new HttpRig(consumer, agreement, dataset, data, driver, shared, Map.of());
-            second = new HttpRig(consumer, agreement, dataset, data, driver, shared, Map.of());
+            HttpRig one = null;
+            try {
+                one = new HttpRig(consumer, agreement, dataset, data, driver, shared, Map.of());
+                second = new HttpRig(consumer, agreement, dataset, data, driver, shared, Map.of());
+            } catch (IOException | RuntimeException e) {
+                // The servers and processes started so far would outlive the failed test.
+                try (postgres;
+                        balancer) {
+                    if (one != null) {
+                        one.close();
+                    }
+                }
+                throw e;
+            }
+            first = one;
             balancer.backends(List.of(first.server.uri(), second.server.uri()));
         }
 
