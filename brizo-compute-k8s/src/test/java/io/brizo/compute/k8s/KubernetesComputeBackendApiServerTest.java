@@ -20,6 +20,7 @@ import io.brizo.spi.OutputFile;
 import io.brizo.spi.OutputPublication;
 import io.brizo.spi.Settings;
 import io.brizo.spi.StorageObject;
+import io.brizo.state.postgres.PostgresServer;
 import io.brizo.testkit.ReceiptCheck;
 import io.brizo.testkit.TestConsumer;
 import io.fabric8.kubernetes.api.model.Container;
@@ -437,7 +438,7 @@ class KubernetesComputeBackendApiServerTest {
     private final class HttpRig implements AutoCloseable {
         final ObjectMapper json = new ObjectMapper();
         final HttpClient http = HttpClient.newHttpClient();
-        final TestConsumer consumer = TestConsumer.random();
+        final TestConsumer consumer;
         final String agreement;
         final Path outputs;
         final Brizo brizo;
@@ -457,6 +458,23 @@ class KubernetesComputeBackendApiServerTest {
                 Map<String, String> extra,
                 Map<String, Object> moreAssets)
                 throws IOException {
+            this(TestConsumer.random(), agreement, dataset, data, driver, extra, moreAssets);
+        }
+
+        /**
+         * A rig granting compute to {@code consumer}; rigs made with the same consumer, agreement and
+         * dataset share the catalogue, grants and output location, as replicas of one publisher do.
+         */
+        HttpRig(
+                TestConsumer consumer,
+                String agreement,
+                String dataset,
+                URI data,
+                PresigningDriver driver,
+                Map<String, String> extra,
+                Map<String, Object> moreAssets)
+                throws IOException {
+            this.consumer = consumer;
             this.agreement = agreement;
             // The namespace is this server's alone: another backend's poller would advance its jobs
             // too, making links that point elsewhere.
@@ -914,6 +932,151 @@ class KubernetesComputeBackendApiServerTest {
                     status.get("message").asText(),
                     published.log());
             assertEquals(0, status.get("results").size());
+        }
+    }
+
+    /**
+     * Two servers of one publisher, as two replicas of deploy/kubernetes: the same namespace,
+     * catalogue, grants, output location and {@code BRIZO_LINK_KEYS}, one PostgreSQL database as
+     * their link ledger, and a {@code BRIZO_PUBLIC_URL} that is a balancer in front of both. Both
+     * pollers advance the jobs (compare-and-set lets one apply each transition); whichever makes a
+     * link, it names the balancer.
+     */
+    private final class Replicas implements AutoCloseable {
+        final PostgresServer postgres;
+        final RoundRobinBalancer balancer;
+        final HttpRig first;
+        final HttpRig second;
+
+        Replicas(String agreement, String dataset, URI data, PresigningDriver driver, Map<String, String> extra)
+                throws Exception {
+            postgres = PostgresServer.start();
+            try {
+                balancer = new RoundRobinBalancer();
+            } catch (IOException e) {
+                postgres.close();
+                throw e;
+            }
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            Map<String, String> shared = new HashMap<>(postgres.settings(postgres.createDatabase()));
+            shared.put("BRIZO_LINK_KEYS", Base64.getEncoder().encodeToString(key));
+            shared.put("BRIZO_PUBLIC_URL", balancer.uri().toString());
+            shared.putAll(extra);
+            TestConsumer consumer = TestConsumer.random();
+            HttpRig one = null;
+            try {
+                one = new HttpRig(consumer, agreement, dataset, data, driver, shared, Map.of());
+                second = new HttpRig(consumer, agreement, dataset, data, driver, shared, Map.of());
+            } catch (IOException | RuntimeException e) {
+                // The servers and processes started so far would outlive the failed test.
+                try (postgres;
+                        balancer) {
+                    if (one != null) {
+                        one.close();
+                    }
+                }
+                throw e;
+            }
+            first = one;
+            balancer.backends(List.of(first.server.uri(), second.server.uri()));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (postgres;
+                    balancer) {
+                second.close();
+                first.close();
+            }
+        }
+    }
+
+    @Test
+    void thePublishPhasesUploadsReachBothReplicasAndTheOneThatDidNotStartTheJobStoresThemToo() throws Exception {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(data, "a\n".getBytes(StandardCharsets.UTF_8)));
+        try (Replicas replicas = new Replicas("ca".repeat(32), "did:op:" + "ea".repeat(32), data, driver, Map.of())) {
+            String jobId = replicas.first.start();
+            String base = JobObjects.baseName(jobId);
+            Path volume = dir.resolve(namespace + "-volume");
+            Files.createDirectories(volume.resolve("outputs"));
+            Files.writeString(volume.resolve("outputs/a.txt"), "first\n");
+            Files.writeString(volume.resolve("outputs/b.txt"), "second\n");
+            Files.createDirectories(volume.resolve("logs"));
+            Files.writeString(volume.resolve("logs/progress.log"), "done\n");
+
+            Published published = runJobPublishingFrom(base, volume);
+            assertEquals(0, published.exitCode(), published.log());
+            // One connection per uploaded file (curl runs once per file), taken in turn: the server
+            // that started the job got some, the other server the rest.
+            assertEquals(2, replicas.balancer.connections(0), published.log());
+            assertEquals(1, replicas.balancer.connections(1), published.log());
+
+            // Either server lists the job's outputs and serves them.
+            for (HttpRig rig : List.of(replicas.second, replicas.first)) {
+                JsonNode status = rig.awaitHttpState(jobId, "SUCCEEDED");
+                assertEquals(2, status.get("results").size(), status.toString());
+                Map<String, String> result = new HashMap<>(rig.job(jobId));
+                result.put("index", "1");
+                HttpResponse<byte[]> out = send(rig.http, rig.server.uri(), "GET", BrizoHttpApi.COMPUTE_RESULT, result);
+                assertEquals(200, out.statusCode());
+                assertEquals("second\n", new String(out.body(), StandardCharsets.UTF_8));
+            }
+            Path stored = replicas.first.outputs.resolve(base);
+            assertEquals("first\n", Files.readString(stored.resolve("outputs/a.txt")));
+            assertEquals("done\n", Files.readString(stored.resolve("logs/progress.log")));
+        }
+    }
+
+    @Test
+    void anUploadLinksAllowanceIsSpentOnceAcrossBothReplicas() throws Exception {
+        URI data = URI.create("fake://bucket/lines.csv");
+        PresigningDriver driver = new PresigningDriver(Map.of(data, "a\n".getBytes(StandardCharsets.UTF_8)));
+        try (Replicas replicas = new Replicas(
+                "cb".repeat(32), "did:op:" + "eb".repeat(32), data, driver, Map.of("BRIZO_K8S_VOLUME_SIZE", "1Ki"))) {
+            String jobId = replicas.first.start();
+            Path volume = dir.resolve(namespace + "-volume");
+            Files.createDirectories(volume.resolve("outputs"));
+            Files.write(volume.resolve("outputs/a.bin"), new byte[600]);
+            Files.write(volume.resolve("outputs/b.bin"), new byte[600]);
+
+            Published published = runJobPublishingFrom(JobObjects.baseName(jobId), volume);
+            assertEquals(1, published.exitCode(), published.log());
+            assertEquals(1, replicas.balancer.connections(0), published.log());
+            assertEquals(1, replicas.balancer.connections(1), published.log());
+
+            // a.bin went to one server and spent 600 of the 1024 bytes; b.bin went to the other,
+            // which knows it from the shared ledger (on its own it would have had 1024 left).
+            JsonNode status = replicas.second.awaitHttpState(jobId, "FAILED");
+            assertEquals(
+                    "uploading the outputs failed: this upload link allows 1024 bytes in all and has 424 left; write"
+                            + " smaller outputs",
+                    status.get("message").asText(),
+                    published.log());
+            assertEquals(0, status.get("results").size());
+        }
+    }
+
+    @Test
+    void aTransferLinkReadByOneReplicaIsRefusedByTheOther() throws Exception {
+        URI data = URI.create("fake://bucket/secret-lines.csv");
+        PresigningDriver driver =
+                PresigningDriver.notPresigning(Map.of(data, "a\nb\n".getBytes(StandardCharsets.UTF_8)));
+        try (Replicas replicas = new Replicas("cc".repeat(32), "did:op:" + "ec".repeat(32), data, driver, Map.of())) {
+            String base = JobObjects.baseName(replicas.first.start());
+            kube.awaitPod(namespace, base, "configure");
+            URI link = URI.create(secretValue(base + "-fetch", "plan").trim().split(" ")[1]);
+            assertTrue(link.toString().startsWith(replicas.balancer.uri() + BrizoHttpApi.COMPUTE_TRANSFER + "/"));
+            HttpRequest get = HttpRequest.newBuilder(link).GET().build();
+            // A client each, as two pods' curl: one connection each, so the balancer takes turns.
+            HttpResponse<byte[]> fetched =
+                    HttpClient.newHttpClient().send(get, HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, fetched.statusCode());
+            assertEquals("a\nb\n", new String(fetched.body(), StandardCharsets.UTF_8));
+            HttpResponse<byte[]> again = HttpClient.newHttpClient().send(get, HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(1, replicas.balancer.connections(1), "the second read reached the other server");
+            assertEquals(404, again.statusCode(), "a transfer link reads once across replicas");
         }
     }
 
