@@ -15,6 +15,7 @@
 #                     at 1 connection, for the latency a nonce check adds
 #   ROUNDS=1          measured runs per configuration and connection count (1..5), taken in turn
 #                     across the configurations; figures are the median over the rounds
+#   WARMUP=10         seconds of the unmeasured warm-up per replica (1..10)
 #   MAX_RATE=6000     requests/s the pre-signed request files are sized for (each run may send
 #                     MAX_RATE × DURATION requests before it runs out, which the results flag)
 #   ONLY="memory file postgres haproxy-1 haproxy-2"   the configurations to measure
@@ -34,6 +35,7 @@ DURATION="${DURATION:-5}"
 CONNECTIONS="${CONNECTIONS:-32}"
 ROUNDS="${ROUNDS:-1}"
 MAX_RATE="${MAX_RATE:-6000}"
+WARMUP="${WARMUP:-10}"
 CONFIGS="${ONLY:-memory file postgres haproxy-1 haproxy-2}"
 THREADS=2
 CONSUMERS=1000 # per wrk thread: a consumer's next request comes 1000 of that thread's requests later
@@ -44,6 +46,7 @@ FILE_NAME="row.csv"
 [[ "$CONNECTIONS" =~ ^[1-9][0-9]{0,2}$ ]] && ((CONNECTIONS <= 512)) || die "CONNECTIONS must be 1..512"
 ((CONNECTIONS >= THREADS)) || die "CONNECTIONS must be at least $THREADS (wrk's threads)"
 [[ "$ROUNDS" =~ ^[1-5]$ ]] || die "ROUNDS must be 1..5"
+[[ "$WARMUP" =~ ^([1-9]|10)$ ]] || die "WARMUP must be 1..10 seconds"
 [[ "$MAX_RATE" =~ ^[1-9][0-9]{2,5}$ ]] || die "MAX_RATE must be 100..999999"
 for c in $CONFIGS; do
     [[ " memory file postgres haproxy-1 haproxy-2 " == *" $c "* ]] || die "unknown configuration $c in ONLY"
@@ -85,8 +88,10 @@ EOF
 
 # ---------------------------------------------------------------- signed requests
 CONNS_LIST="1 $CONNECTIONS"
-RUNS=$((1 + ROUNDS * 2)) # a warm-up, then each round's run at 1 and at CONNECTIONS connections
-LINES=$(((MAX_RATE * (DURATION > 3 ? DURATION : 3) + THREADS - 1) / THREADS))
+# Two warm-ups (the second for the second replica's JVM), then each round's runs at 1 and at
+# CONNECTIONS connections; a configuration that skips the second warm-up just sees a gap in nonces.
+RUNS=$((2 + ROUNDS * 2))
+LINES=$(((MAX_RATE * (DURATION > WARMUP ? DURATION : WARMUP) + THREADS - 1) / THREADS))
 log "signing $((RUNS * THREADS * LINES)) requests ($RUNS runs × $THREADS threads × $LINES), $((THREADS * CONSUMERS)) consumers"
 java -cp "$JAR" "$ROOT/bench/SignNonces.java" "$WORK/signed" "$DID" "$THREADS" "$CONSUMERS" "$RUNS" "$LINES" ||
     die "signing the requests failed"
@@ -134,7 +139,7 @@ start_config() {
         SERVER_PIDS+="${SERVER_PIDS:+,}$(cat "$WORK/$name-$i.pid")"
     done
     for i in $(seq 1 "$n"); do
-        wait_for "$name-$i did not start within 30 s: $(cat "$WORK/$name-$i.err")" 300 brizo_ready "$name-$i"
+        wait_for "$name-$i did not start within 30 s: $(cat "$WORK/$name-$i.err" 2>/dev/null)" 300 brizo_ready "$name-$i"
     done
     URL="$(brizo_url "$name-1")"
     if [[ "$name" == haproxy-* ]]; then
@@ -171,7 +176,7 @@ EOF
         SERVER_PIDS+=",$!"
         URL="http://127.0.0.1:$port"
         haproxy_up() { [[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/ready")" == 200 ]]; }
-        wait_for "HAProxy did not answer within 10 s: $(cat "$WORK/$name-haproxy.log")" 100 haproxy_up
+        wait_for "HAProxy did not answer within 10 s: $(cat "$WORK/$name-haproxy.log" 2>/dev/null)" 100 haproxy_up
     fi
     URL="${URL%/}"
 }
@@ -209,7 +214,7 @@ run_wrk() {
     after="$(cpu_ticks "$SERVER_PIDS")"
     pg_after="$(cpu_ticks "$(pg_pids)")"
     echo "$out" >"$WORK/wrk-$config-$conns-run$run.txt"
-    [[ "$run" == 0 ]] && return 0
+    ((run >= 2)) || return 0 # a warm-up
     local rps requests p50 p75 p99 avg socket non2xx exhausted cpu pgcpu
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     requests="$(awk '/requests in/ {print $1}' <<<"$out")"
@@ -241,12 +246,11 @@ for config in $CONFIGS; do
     [[ "$got" == "$SHA" ]] || die "$config: the download's SHA-256 is $got, expected $SHA"
     replay="$(curl -s -o /dev/null -w '%{http_code}' "$URL$first")"
     [[ "$replay" == 401 ]] || die "$config: a replayed nonce was answered $replay, not 401"
-    # Warm-up (JIT, pools), unmeasured; its first line was just spent, so it counts one 401.
-    # 3 s per replica: two JVMs each get half of the warm-up's requests.
-    warmup=3
-    [[ "$config" == haproxy-2 ]] && warmup=6
-    run_wrk "$config" 0 "$CONNECTIONS" "$warmup"
-    run=1
+    # Warm-up (JIT, pools), unmeasured; its first line was just spent, so it counts one 401. Two
+    # JVMs each get half of a warm-up's requests, so two replicas get a second one.
+    run_wrk "$config" 0 "$CONNECTIONS" "$WARMUP"
+    [[ "$config" != haproxy-2 ]] || run_wrk "$config" 1 "$CONNECTIONS" "$WARMUP"
+    run=2
     for round in $(seq 1 "$ROUNDS"); do
         for conns in $CONNS_LIST; do
             run_wrk "$config" "$run" "$conns" "$DURATION"
@@ -368,7 +372,7 @@ mkdir -p "$(dirname "$RESULTS")"
         "default pool of 10; fsync and synchronous_commit on, so an accepted nonce is on disk before the answer);" \
         "and HAProxy $("$HAPROXY" -v 2>&1 | head -1 | awk '{print $3}') (round robin, health check on" \
         "\`/ready\`, as in README \"Several replicas\") in front of one, then two replicas sharing a database."
-    echo "- wrk with $THREADS threads: per configuration an unmeasured warm-up at $CONNECTIONS connections (3 s per replica)," \
+    echo "- wrk with $THREADS threads: per configuration an unmeasured warm-up at $CONNECTIONS connections ($WARMUP s per replica)," \
         "then $ROUNDS round(s) of a ${DURATION} s run at 1 connection (the latency a nonce check adds, without" \
         "queueing) and at $CONNECTIONS connections (throughput); figures are medians over the rounds, errors" \
         "summed. Each 200 is one nonce accepted (one committed statement in PostgreSQL), so requests/s is" \
