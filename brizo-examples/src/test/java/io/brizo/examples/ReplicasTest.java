@@ -48,9 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Three {@code serve} replicas (separate JVMs, the same catalogue and grants) sharing their nonces
  * in a private PostgreSQL, behind a real round-robin HAProxy ({@code test-servers/haproxy}) on
  * 127.0.0.1 that checks {@code /ready}: a nonce is accepted once across all replicas, whichever
- * receives it, even when one replica is killed; with PostgreSQL down, nonce requests are refused
- * with 503 (fail closed) and served again once it is back. The cases run in order: the kill and the
- * outage change the cluster for the ones after them.
+ * receives it, even when one replica is killed; with PostgreSQL down, nonce requests (and links)
+ * are refused with 503 (fail closed) and served again once it is back. The cases run in order: the
+ * kill and the outage change the cluster for the ones after them.
  *
  * <p>The replicas also share compute links (issue 19, item 3): every replica has the same {@code
  * BRIZO_LINK_KEYS} and the balancer's URL as {@code BRIZO_PUBLIC_URL}, and keeps the link ledger in
@@ -81,6 +81,7 @@ class ReplicasTest {
     private static Process haproxy;
     private static Path haproxyLog;
     private static URI balancer;
+    private static ServerSocket balancerPort;
     private static final TestConsumer consumer = TestConsumer.random();
     /** The consumer's nonces: each request in sequence takes the next one. */
     private static final AtomicLong nonces = new AtomicLong(System.currentTimeMillis());
@@ -111,10 +112,10 @@ class ReplicasTest {
         Path data = Files.writeString(storage.resolve("data.csv"), CONTENT);
         Path assets = PublisherFiles.writeAsset(work.resolve("assets.json"), DID, data.toUri(), "text/csv");
         Path grants = PublisherFiles.writeAccessGrant(work.resolve("grants.json"), AGREEMENT, DID, consumer.address());
-        // The balancer's port is chosen first: it is the public URL every replica is given.
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            balancer = URI.create("http://127.0.0.1:" + s.getLocalPort());
-        }
+        // The balancer's port is chosen first: it is the public URL every replica is given. It stays
+        // taken until HAProxy binds it, so that no replica's free port (BRIZO_PORT=0) can be it.
+        balancerPort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        balancer = URI.create("http://127.0.0.1:" + balancerPort.getLocalPort());
         Map<String, String> settings = new HashMap<>(postgres.settings(postgres.createDatabase()));
         settings.put("BRIZO_DATABASE_TIMEOUT", "1s");
         settings.put("BRIZO_NONCE_REQUIRED", "true");
@@ -173,6 +174,7 @@ class ReplicasTest {
                     .append('\n');
         }
         Path cfg = Files.writeString(work.resolve("haproxy.cfg"), config.toString());
+        balancerPort.close();
         haproxyLog = work.resolve("haproxy.log");
         haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString())
                 .redirectErrorStream(true)
@@ -194,6 +196,9 @@ class ReplicasTest {
 
     @AfterAll
     static void stopCluster() throws Exception {
+        if (balancerPort != null) {
+            balancerPort.close(); // a start that failed before HAProxy
+        }
         try {
             if (haproxy != null) {
                 haproxy.destroy();
@@ -497,11 +502,23 @@ class ReplicasTest {
 
     @Test
     @Order(8)
-    void withPostgresStoppedNonceRequestsAreRefusedWith503AndServedAgainOnceItIsBack() throws Exception {
+    void withPostgresStoppedNonceRequestsAndLinksAreRefusedWith503AndServedAgainOnceItIsBack() throws Exception {
         Signed lastAccepted = next();
         assertEquals(200, get(balancer, lastAccepted.path()).statusCode());
+        URI link = transferLink();
+        URI upload = uploadLink("job-3", 10);
         postgres.stop();
         try {
+            // Links fail closed too: nothing is read or written while the ledger cannot be asked. Both
+            // at once, since each waits BRIZO_DATABASE_TIMEOUT for a connection.
+            CompletableFuture<HttpResponse<String>> reading = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(link).timeout(Duration.ofSeconds(15)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> written = put(upload, "down.txt", "1");
+            HttpResponse<String> read = reading.get(20, TimeUnit.SECONDS);
+            assertEquals(503, read.statusCode(), "a transfer link with PostgreSQL down: " + read.body());
+            assertEquals(503, written.statusCode(), "an upload link with PostgreSQL down: " + written.body());
+            assertFalse(Files.exists(work.resolve("storage/outputs/job-3/down.txt")));
             Set<String> refusedBy = new java.util.TreeSet<>();
             for (int i = 0; i < 2; i++) {
                 Signed signed = next();
@@ -523,9 +540,24 @@ class ReplicasTest {
         } finally {
             postgres.restart();
         }
+        // The link refused during the outage was left unused: it reads once now. Each replica's
+        // link ledger has a pool of its own, which replaces its broken connections as the nonce
+        // pool does (503 meanwhile, never a read).
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Integer> reads = new ArrayList<>();
+        while (reads.size() < 2) {
+            assertTrue(System.nanoTime() < deadline, "the link after the outage still answered 503: " + reads);
+            HttpResponse<String> read = get(link);
+            if (read.statusCode() != 503) {
+                reads.add(read.statusCode());
+                if (read.statusCode() == 200) {
+                    assertEquals(CONTENT, read.body());
+                }
+            }
+        }
+        assertEquals(List.of(200, 404), reads, "the link refused during the outage reads once after it");
         // Each replica's pool replaces its broken connections on its own: until it has, that
         // replica still answers 503 (never 200 to a replay). Wait until both survivors serve.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         Set<String> servedBy = new java.util.TreeSet<>();
         Signed recovered = null;
         while (!servedBy.equals(Set.of("r1", "r3"))) {
