@@ -366,7 +366,8 @@ mkdir -p "$(dirname "$RESULTS")"
         "each wrk thread send its own file in order; a consumer's next nonce comes $CONSUMERS requests of" \
         "that thread later, so nonces reach the store in increasing order per consumer at any concurrency."
     echo "- Before measuring, each configuration is checked: one signed request answers the file byte for byte" \
-        "(SHA-256) and its replay is refused with 401."
+        "(SHA-256) and its replay is refused with 401 (with two replicas, round robin sends the replay to the" \
+        "other one: the nonces are shared)."
     echo "- Configurations, each started fresh and run alone (the others stopped): \`serve\` with nonces in" \
         "memory; in a file (\`BRIZO_NONCE_FILE\`); in a private PostgreSQL on 127.0.0.1 (\`BRIZO_DATABASE_URL\`," \
         "default pool of 10; fsync and synchronous_commit on, so an accepted nonce is on disk before the answer);" \
