@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * library's names ({@code BRIZO_AUTH_TOKEN_LIFETIME}, ...) win over both.
  */
 public final class BrizoIni {
+    /** What the original's keys look like: letters, digits, dots, underscores and dashes. */
+    private static final Pattern KEY = Pattern.compile("[a-z0-9._-]+");
+
     private static final Logger LOG = LoggerFactory.getLogger(BrizoIni.class);
     private static final Pattern SECTION = Pattern.compile("\\[([^\\]]+)\\]");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
@@ -222,6 +225,11 @@ public final class BrizoIni {
                 throw syntax(fileName, lineNo, "a key comes before the first [section] header");
             }
             String key = t.substring(0, sep).strip().toLowerCase(Locale.ROOT);
+            if (!KEY.matcher(key).matches()) {
+                // Every key of the original is a dotted name; anything else is a line whose
+                // separator is missing, and what stands before the first '=' may be its value.
+                throw syntax(fileName, lineNo, "expected key = value, where a key is a name such as keeper.url");
+            }
             if (values.containsKey(key)) {
                 // configparser refuses a key twice in one section; in two sections each is read
                 // where the original looked for it, and this reader knows only one place per key.

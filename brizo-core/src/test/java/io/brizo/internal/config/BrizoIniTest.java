@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -168,6 +169,17 @@ class BrizoIniTest {
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());
         assertFalse(e.getMessage().contains("supersecretvalue"), e.getMessage());
         assertFalse(e.getMessage().contains(dir.toString()), e.getMessage());
+    }
+
+    @Test
+    void aLineMissingItsSeparatorIsMalformedEvenWhenItsValueHoldsAnEqualsSign() throws Exception {
+        // A base64 key ends with '=': without the separator, the secret would stand where the key is.
+        Path ini = write("config.ini", "[osmosis]\nazure.account.key c2VjcmV0LWtleQ==\n");
+        BrizoException e =
+                assertThrows(BrizoException.class, () -> Settings.builder().configFile(ini));
+        assertEquals(ErrorKind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        assertFalse(e.getMessage().toLowerCase(Locale.ROOT).contains("c2vjcmv0lwtleq"), e.getMessage());
     }
 
     @Test
