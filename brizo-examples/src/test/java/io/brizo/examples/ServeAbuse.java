@@ -73,11 +73,14 @@ abstract class ServeAbuse {
     @AfterAll
     void stopServe() {
         if (serve != null) {
-            if (!serve.process().isAlive()) {
-                serve.stderr()
-                        .lines()
-                        .filter(l -> !l.contains("consume authorised"))
-                        .forEach(l -> System.out.println("[abuse] " + l));
+            boolean died = !serve.process().isAlive();
+            // What the server warned about, always: a reset seen by a client is explained here.
+            serve.stderr()
+                    .lines()
+                    .filter(l -> !l.contains("consume authorised"))
+                    .filter(l -> died || l.contains("WARN") || l.contains("ERROR") || l.contains("Exception"))
+                    .forEach(l -> System.out.println("[abuse] " + l));
+            if (died) {
                 serve.stdout().forEach(l -> System.out.println("[abuse] stdout " + l));
             }
             serve.close();
