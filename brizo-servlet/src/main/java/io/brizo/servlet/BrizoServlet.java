@@ -373,8 +373,16 @@ public class BrizoServlet extends HttpServlet {
             if (part == null) {
                 return false;
             }
-            written += part.remaining();
-            out.write(part);
+            int n = part.remaining();
+            try {
+                out.write(part);
+            } catch (InternalError e) {
+                // A container that copies the buffer in Java (Tomcat) meets a file truncated since
+                // the part was checked as the JDK's "fault in an unsafe memory access operation".
+                LOG.warn("a download was aborted after {} bytes: its file shrank while it was sent", written);
+                throw new AbortedResponse();
+            }
+            written += n;
             return true;
         }
 
