@@ -80,8 +80,8 @@ public final class HttpResponse {
          *
          * @throws IOException if the source shrank or failed (already logged): the binding must
          *     abort the connection. A file truncated while a part is being written makes that
-         *     write fail instead, which containers may only notice at their idle timeout; parts
-         *     are small to keep that window short.
+         *     write fail instead, which containers may only notice at their idle timeout (the
+         *     connection still ends short of its length).
          */
         ByteBuffer next() throws IOException;
 
