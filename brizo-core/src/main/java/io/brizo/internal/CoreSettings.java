@@ -6,7 +6,9 @@ import io.brizo.spi.Settings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.regex.Pattern;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
@@ -142,6 +144,8 @@ public final class CoreSettings {
             API_DOCS);
 
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    /** Keys already read, per Settings (compared by identity: Settings does not override equals). */
+    private static final Map<Settings, Optional<ECKeyPair>> KEYS = new WeakHashMap<>();
 
     private CoreSettings() {}
 
@@ -267,9 +271,6 @@ public final class CoreSettings {
             return known;
         }
     }
-
-    /** Keys already read, per Settings (compared by identity: Settings does not override equals). */
-    private static final java.util.Map<Settings, Optional<ECKeyPair>> KEYS = new java.util.WeakHashMap<>();
 
     /**
      * {@return the lowercase addresses of BRIZO_PUBLISHERS; empty when unset (any publisher)}

@@ -1,5 +1,6 @@
 package io.brizo.spi;
 
+import io.brizo.internal.config.BrizoIni;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -288,7 +289,7 @@ public final class Settings {
         private final Map<String, String> file = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private String fileName = "properties file";
-        private io.brizo.internal.config.BrizoIni ini;
+        private BrizoIni ini;
 
         private Builder() {}
 
@@ -332,7 +333,7 @@ public final class Settings {
          *     (naming the file and line, never the value)
          */
         public Builder configFile(Path path) {
-            return io.brizo.internal.config.BrizoIni.isIni(path) ? iniFile(path) : propertiesFile(path);
+            return BrizoIni.isIni(path) ? iniFile(path) : propertiesFile(path);
         }
 
         /**
@@ -341,7 +342,7 @@ public final class Settings {
          * @throws BrizoException of kind CONFIGURATION if the file cannot be read or is malformed
          */
         public Builder iniFile(Path path) {
-            ini = io.brizo.internal.config.BrizoIni.read(path);
+            ini = BrizoIni.read(path);
             return this;
         }
 
