@@ -135,6 +135,8 @@ public final class BrizoHttpApi {
     private final long computeBodyLimit;
     private final BrizoMetrics metrics;
     private final ApiDocs docs;
+    /** Null unless a front proxy sends local files ({@code BRIZO_ACCEL_REDIRECT}). */
+    private final AccelRedirect accel;
 
     /**
      * Creates the API over {@code brizo}. A body that starts a compute job may carry an inline
@@ -143,7 +145,12 @@ public final class BrizoHttpApi {
      * BRIZO_API_DOCS} says: the OpenAPI document at {@link Routes#SPEC}, and Swagger UI at {@link
      * Routes#DOCS} when {@code org.webjars:swagger-ui} is on the class path.
      *
-     * @throws BrizoException of kind CONFIGURATION if {@code BRIZO_API_DOCS} is malformed
+     * <p>With {@code BRIZO_ACCEL_REDIRECT}, an authorised GET of a local file below a mapped
+     * directory that came through the front nginx is answered with {@code X-Accel-Redirect} and no
+     * body, and the proxy sends the file (and applies the range) itself.
+     *
+     * @throws BrizoException of kind CONFIGURATION if {@code BRIZO_API_DOCS} or {@code
+     *     BRIZO_ACCEL_REDIRECT} is malformed
      */
     public BrizoHttpApi(Brizo brizo) {
         this.brizo = brizo;
@@ -154,6 +161,7 @@ public final class BrizoHttpApi {
                 brizo.info().version(),
                 CoreSettings.publicUrl(brizo.settings()).orElse(null),
                 BrizoHttpApi.class.getClassLoader());
+        this.accel = AccelRedirect.of(brizo.settings()).orElse(null);
     }
 
     /**
@@ -643,11 +651,35 @@ public final class BrizoHttpApi {
             closeQuietly(object);
             throw new BrizoException(ErrorKind.UPSTREAM_FAILED, "the storage returned a different part of the file");
         }
+        Optional<String> internal = accelTarget(request, object);
+        if (internal.isPresent()) {
+            closeQuietly(object);
+            // The proxy answers the range itself (206 or 416, Content-Range, Accept-Ranges) from the
+            // request it kept; it passes these headers on and drops the rest.
+            List<Map.Entry<String, String>> handover = new ArrayList<>(headers.subList(1, headers.size()));
+            handover.removeIf(
+                    h -> h.getKey().equals("Accept-Ranges") || h.getKey().equals("Content-Range"));
+            handover.add(HttpResponse.header(AccelRedirect.REDIRECT_HEADER, internal.get()));
+            metrics.bytesServed(route(request.path()), slice.length());
+            return HttpResponse.cached(200, d.contentType(), new byte[0], handover);
+        }
         return new HttpResponse(
                 partial ? 206 : 200,
                 headers,
                 slice.length(),
                 new StorageBody(object, slice, d.what(), metrics, route(request.path())));
+    }
+
+    /**
+     * {@return the internal URI from which the front proxy is to send {@code object}, or empty when
+     * Brizo sends it: no proxy configured, a request that did not come through it, or not a local
+     * file below a mapped directory}
+     */
+    private Optional<String> accelTarget(HttpRequest request, StorageObject object) {
+        if (accel == null || object == null || !"GET".equals(request.method()) || !accel.trusts(request)) {
+            return Optional.empty();
+        }
+        return object.localFile().flatMap(f -> accel.target(f.path()));
     }
 
     /**

@@ -24,17 +24,24 @@ final class ContentDisposition {
             return "attachment; filename=\"" + fallback + "\"";
         }
         StringBuilder encoded = new StringBuilder();
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || "!#$&+-.^_`|~".indexOf(c) >= 0) {
-                encoded.append((char) c);
-            } else {
-                encoded.append('%').append(String.format("%02X", c));
-            }
-        }
+        percentEncode(name, "!#$&+-.^_`|~", encoded);
         return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
     }
+
+    /**
+     * Appends {@code text} as UTF-8 bytes, percent-encoding every byte but ASCII letters, digits
+     * and the characters of {@code safe}.
+     */
+    static void percentEncode(String text, String safe, StringBuilder out) {
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || safe.indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 }

@@ -119,6 +119,22 @@ public final class CoreSettings {
             "true = the OpenAPI document at /spec and Swagger UI at /api/v1/docs (when org.webjars:swagger-ui is on"
                     + " the class path); spec = only the document; false = neither (both answer 404)");
 
+    /** Where a front proxy finds the local files it may send itself. */
+    public static final SettingKey ACCEL_REDIRECT = SettingKey.of(
+            "BRIZO_ACCEL_REDIRECT",
+            null,
+            "comma-separated DIRECTORY=/internal/prefix/ pairs: a GET of a local file under DIRECTORY that came"
+                    + " through a front nginx (it sends BRIZO_ACCEL_REDIRECT_KEY) is answered, once authorised, with"
+                    + " X-Accel-Redirect: /internal/prefix/<path below DIRECTORY>, and nginx sends the file; unset ="
+                    + " Brizo sends every byte itself");
+    /** The secret by which the front proxy of {@link #ACCEL_REDIRECT} is recognised. */
+    public static final SettingKey ACCEL_REDIRECT_KEY = SettingKey.secret(
+            "BRIZO_ACCEL_REDIRECT_KEY",
+            "at least 16 characters that the front nginx sends in the X-Brizo-Accel-Key request header"
+                    + " (proxy_set_header); a request without it (or with another) gets the bytes from Brizo, so a"
+                    + " consumer who reaches Brizo directly never sees an internal path; needed with"
+                    + " BRIZO_ACCEL_REDIRECT");
+
     /** Every key above. */
     public static final List<SettingKey> ALL = List.of(
             ASSETS,
@@ -141,7 +157,9 @@ public final class CoreSettings {
             HTTP_THREADS,
             PUBLIC_URL,
             LINK_KEYS,
-            API_DOCS);
+            API_DOCS,
+            ACCEL_REDIRECT,
+            ACCEL_REDIRECT_KEY);
 
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     /** Keys already read, per Settings (compared by identity: Settings does not override equals). */

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,12 +28,18 @@ public final class StorageObject implements Closeable {
      * @param version what identifies this content of the file, such as its real path, file key,
      *     size and modification time: a server may reuse a mapping made for an equal version, so
      *     two different contents must never have equal versions
+     * @param path the file's real path (absolute, no symbolic links), which a server may hand to a
+     *     front proxy that sends the file itself; never shown to a consumer
      */
-    public record LocalFile(FileChannel channel, String version) {
-        /** Checks that both are given. */
+    public record LocalFile(FileChannel channel, String version, Path path) {
+        /** Checks that all are given and that the path is absolute. */
         public LocalFile {
             Objects.requireNonNull(channel, "channel");
             Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(path, "path");
+            if (!path.isAbsolute()) {
+                throw new IllegalArgumentException("the path of a local file must be absolute");
+            }
         }
     }
 

@@ -443,4 +443,99 @@ class ConsumeHttpTest {
         assertTrue(e.getMessage().contains("file"), e.getMessage());
         assertFalse(e.getMessage().contains("gopher") || e.getMessage().contains("hidden-host"), e.getMessage());
     }
+
+    static final String ACCEL_KEY = "a-long-random-proxy-secret";
+
+    URI startBehindProxy() throws IOException {
+        return start(
+                Map.of("BRIZO_ACCEL_REDIRECT", dataDir + "=/_brizo/files/", "BRIZO_ACCEL_REDIRECT_KEY", ACCEL_KEY));
+    }
+
+    @Test
+    void authorisedGetThroughTheProxyIsHandedOverWithItsHeadersAndNoBody() throws Exception {
+        URI proxied = startBehindProxy();
+        var r = get(proxied, query(AGREEMENT, consumer, consumer.address(), 0), "X-Brizo-Accel-Key", ACCEL_KEY);
+        assertEquals(200, r.statusCode());
+        assertEquals(0, r.body().length);
+        assertEquals(
+                "/_brizo/files/sample.bin",
+                r.headers().firstValue("X-Accel-Redirect").orElseThrow());
+        assertEquals(
+                "application/octet-stream",
+                r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "attachment; filename=\"sample.bin\"",
+                r.headers().firstValue("Content-Disposition").orElseThrow());
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElseThrow());
+        // The proxy answers the range from the request it kept: Brizo names no part of the file.
+        var part = get(
+                proxied,
+                query(AGREEMENT, consumer, consumer.address(), 0),
+                "X-Brizo-Accel-Key",
+                ACCEL_KEY,
+                "Range",
+                "bytes=10-19");
+        assertEquals(200, part.statusCode());
+        assertEquals(
+                "/_brizo/files/sample.bin",
+                part.headers().firstValue("X-Accel-Redirect").orElseThrow());
+        assertTrue(part.headers().firstValue("Content-Range").isEmpty());
+        assertTrue(part.headers().firstValue("Accept-Ranges").isEmpty());
+    }
+
+    @Test
+    void aRequestWithoutTheProxysKeyGetsTheBytesAndNeverAnInternalPath() throws Exception {
+        URI proxied = startBehindProxy();
+        for (String[] headers :
+                List.of(new String[0], new String[] {"X-Brizo-Accel-Key", ACCEL_KEY + "!"}, new String[] {
+                    "X-Brizo-Accel-Key", ACCEL_KEY.substring(0, 16)
+                })) {
+            var r = get(proxied, query(AGREEMENT, consumer, consumer.address(), 0), headers);
+            assertEquals(200, r.statusCode());
+            assertTrue(Arrays.equals(data, r.body()));
+            assertTrue(
+                    r.headers().firstValue("X-Accel-Redirect").isEmpty(),
+                    r.headers().map()::toString);
+        }
+    }
+
+    @Test
+    void refusalsHeadAndUnsatisfiableRangesThroughTheProxyAreAnsweredByBrizo() throws Exception {
+        URI proxied = startBehindProxy();
+        var refused = get(proxied, query(AGREEMENT, stranger, stranger.address(), 0), "X-Brizo-Accel-Key", ACCEL_KEY);
+        error(refused, 403, "FORBIDDEN");
+        assertTrue(refused.headers().firstValue("X-Accel-Redirect").isEmpty());
+        var beyond = get(
+                proxied,
+                query(AGREEMENT, consumer, consumer.address(), 0),
+                "X-Brizo-Accel-Key",
+                ACCEL_KEY,
+                "Range",
+                "bytes=200000-");
+        assertEquals(416, beyond.statusCode());
+        assertTrue(beyond.headers().firstValue("X-Accel-Redirect").isEmpty());
+        var head = http.send(
+                java.net.http.HttpRequest.newBuilder(URI.create(proxied + BrizoHttpApi.CONSUME + "?"
+                                + query(AGREEMENT, consumer, consumer.address(), 0)))
+                        .header("X-Brizo-Accel-Key", ACCEL_KEY)
+                        .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                BodyHandlers.discarding());
+        assertEquals(200, head.statusCode());
+        assertEquals(
+                String.valueOf(data.length),
+                head.headers().firstValue("Content-Length").orElseThrow());
+        assertTrue(head.headers().firstValue("X-Accel-Redirect").isEmpty());
+    }
+
+    @Test
+    void aFileOutsideTheMappedDirectoryIsSentByBrizoEvenThroughTheProxy() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("unmapped"));
+        URI proxied = start(
+                Map.of("BRIZO_ACCEL_REDIRECT", elsewhere + "=/_brizo/files/", "BRIZO_ACCEL_REDIRECT_KEY", ACCEL_KEY));
+        var r = get(proxied, query(AGREEMENT, consumer, consumer.address(), 0), "X-Brizo-Accel-Key", ACCEL_KEY);
+        assertEquals(200, r.statusCode());
+        assertTrue(Arrays.equals(data, r.body()));
+        assertTrue(r.headers().firstValue("X-Accel-Redirect").isEmpty());
+    }
 }

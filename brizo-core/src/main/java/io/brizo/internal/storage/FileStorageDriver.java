@@ -113,7 +113,7 @@ final class FileStorageDriver implements StorageDriver {
             String version = real + "\0" + attrs.fileKey() + "\0" + size + "\0"
                     + attrs.lastModifiedTime().toInstant();
             return new StorageObject(
-                    info(real, attrs, size), slice, stream, new StorageObject.LocalFile(channel, version));
+                    info(real, attrs, size), slice, stream, new StorageObject.LocalFile(channel, version, real));
         } catch (NoSuchFileException e) {
             closeQuietly(channel);
             throw notFound(e);
