@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Brizo `serve` under concurrent load, on Jetty (the default) and on the JDK's built-in server
-# (BRIZO_HTTP_SERVER=jdk), side by side with nginx serving the same file, all on 127.0.0.1,
+# Brizo `serve` under concurrent load, on Jetty (the default), on the JDK's built-in server
+# (BRIZO_HTTP_SERVER=jdk) and on Jetty behind nginx with the shipped deploy/nginx/brizo.conf
+# (Brizo authorises, nginx sends the file: BRIZO_ACCEL_REDIRECT), side by side with nginx serving
+# the same file, all on 127.0.0.1,
 # measured with wrk: whole 1 MiB files and authorised 1 KiB ranges at 64 and 256 connections;
 # throughput, latency percentiles, errors and each server's CPU seconds per GiB served.
 # Writes docs/benchmarks/serve-under-load.md. Run from anywhere: bash bench/serve-under-load.sh
@@ -106,7 +108,10 @@ EOF
 cat >"$WORK/grants.json" <<EOF
 [{"agreementId": "$AGREEMENT", "did": "$DID", "consumer": "$CONSUMER", "service": "access"}]
 EOF
-start_brizo jetty
+# The Jetty server also hands files over to the front nginx below, for requests that carry its key
+# only: requests straight to it are served by Brizo as before.
+ACCEL_KEY="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+start_brizo jetty BRIZO_ACCEL_REDIRECT="$DATA=/_brizo/files/" BRIZO_ACCEL_REDIRECT_KEY="$ACCEL_KEY"
 start_brizo jdk BRIZO_HTTP_SERVER=jdk
 PIDS+=("$(cat "$WORK/jetty.pid")" "$(cat "$WORK/jdk.pid")")
 wait_for "Brizo on Jetty did not start within 30 s: $(cat "$WORK/jetty.err")" 300 brizo_ready jetty
@@ -122,10 +127,55 @@ static_up() {
     grep -q 'listening on' "$WORK/static.out" 2>/dev/null
 }
 wait_for "Jetty static did not start within 30 s: $(cat "$WORK/static.err")" 300 static_up
+
+# nginx in front of Brizo on Jetty, with the shipped deploy/nginx/brizo.conf (only its CHANGE values
+# replaced) and the main settings of the nginx above.
+FRONT_PORT="$(free_port)" || die "no free port found for the front nginx"
+mkdir -p "$WORK/front-tmp"
+JETTY_ADDRESS="$(brizo_url jetty | sed 's|^http://||; s|/.*||')"
+sed -e "s|^\( *server \)127.0.0.1:8030;|\1$JETTY_ADDRESS;|" \
+    -e "s|^\( *listen \)127.0.0.1:8080;|\1127.0.0.1:$FRONT_PORT backlog=4096;|" \
+    -e "s|\"change-me-to-a-long-random-secret\"|\"$ACCEL_KEY\"|" \
+    -e "s|^\( *alias \)/srv/brizo/data/;|\1$DATA/;|" "$ROOT/deploy/nginx/brizo.conf" >"$WORK/front-brizo.conf"
+grep -q "$FRONT_PORT" "$WORK/front-brizo.conf" && grep -q "$ACCEL_KEY" "$WORK/front-brizo.conf" &&
+    grep -q "alias $DATA/;" "$WORK/front-brizo.conf" && grep -q "server $JETTY_ADDRESS;" "$WORK/front-brizo.conf" ||
+    die "deploy/nginx/brizo.conf no longer has the CHANGE lines this script replaces"
+cat >"$WORK/front.conf" <<EOF
+# Written by bench/serve-under-load.sh: the main settings of the nginx above, with the shipped
+# deploy/nginx/brizo.conf in front of Brizo on Jetty.
+worker_processes auto;
+daemon off;
+pid $WORK/front.pid;
+error_log $WORK/front-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    tcp_nodelay on;
+    keepalive_requests 100000;
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/front-tmp/body;
+    proxy_temp_path $WORK/front-tmp/proxy;
+    fastcgi_temp_path $WORK/front-tmp/fastcgi;
+    uwsgi_temp_path $WORK/front-tmp/uwsgi;
+    scgi_temp_path $WORK/front-tmp/scgi;
+    include $WORK/front-brizo.conf;
+}
+EOF
+"$NGINX" -e "$WORK/front-error.log" -p "$WORK" -c "$WORK/front.conf" >"$WORK/front.out" 2>&1 &
+FRONT_PID=$!
+PIDS+=("$FRONT_PID")
+front_up() {
+    kill -0 "$FRONT_PID" 2>/dev/null || die "the front nginx exited: $(cat "$WORK/front-error.log" "$WORK/front.out" 2>/dev/null)"
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FRONT_PORT/health")" == 200 ]]
+}
+wait_for "the front nginx did not answer within 10 s" 100 front_up
+FRONT_PIDS="$(printf '%s\n' "$FRONT_PID" $(pgrep -P "$FRONT_PID") | paste -sd,)"
+
 QUERY="/api/v1/brizo/services/consume?serviceAgreementId=$AGREEMENT&consumerAddress=$CONSUMER&signature=$SIGNATURE&index=0"
-declare -A URL=([nginx]="$NGINX_URL" [static]="http://127.0.0.1:$STATIC_PORT/$FILE_NAME" [jetty]="$(brizo_url jetty)$QUERY" [jdk]="$(brizo_url jdk)$QUERY")
-declare -A SERVER_PIDS=([nginx]="$NGINX_PIDS" [static]="$(cat "$WORK/static.pid")" [jetty]="$(cat "$WORK/jetty.pid")" [jdk]="$(cat "$WORK/jdk.pid")")
-SERVERS="nginx static jetty jdk"
+declare -A URL=([nginx]="$NGINX_URL" [static]="http://127.0.0.1:$STATIC_PORT/$FILE_NAME" [jetty]="$(brizo_url jetty)$QUERY" [jdk]="$(brizo_url jdk)$QUERY" [proxied]="http://127.0.0.1:$FRONT_PORT$QUERY")
+# Behind nginx, the CPU is the front nginx's and Brizo's together.
+declare -A SERVER_PIDS=([nginx]="$NGINX_PIDS" [static]="$(cat "$WORK/static.pid")" [jetty]="$(cat "$WORK/jetty.pid")" [jdk]="$(cat "$WORK/jdk.pid")" [proxied]="$FRONT_PIDS,$(cat "$WORK/jetty.pid")")
+SERVERS="nginx static jetty jdk proxied"
 
 # Correctness first: the whole file and the range, byte for byte, from each server.
 for s in $SERVERS; do
@@ -134,7 +184,13 @@ for s in $SERVERS; do
     got="$(curl -sf -H "Range: $RANGE" "${URL[$s]}" | sha256sum | cut -d' ' -f1)" || die "range from $s failed"
     [[ "$got" == "$RANGE_SHA" ]] || die "range from $s: SHA-256 $got, expected $RANGE_SHA"
 done
-log "nginx, Jetty static, Brizo on Jetty and Brizo on the JDK server each serve the file and the range byte for byte"
+# Behind nginx the bytes must come from nginx: its static module adds Last-Modified, Brizo never does.
+curl -sf -o /dev/null -D - "${URL[proxied]}" | grep -qi '^Last-Modified:' ||
+    die "behind nginx the file was not handed over (no Last-Modified from nginx's static module)"
+if curl -sf -o /dev/null -D - "${URL[jetty]}" | grep -qi '^X-Accel-Redirect:'; then
+    die "Brizo showed an internal path to a request without the proxy's key"
+fi
+log "nginx, Jetty static, Brizo on Jetty, on the JDK server and behind nginx each serve the file and the range byte for byte"
 
 # ---------------------------------------------------------------- wrk
 # to_ms VALUE: wrk's "850.00us", "1.20ms" or "2.01s" in milliseconds
@@ -181,7 +237,7 @@ run_wrk() {
 
 # The JVMs' warm-up, bounded in time: whole files and ranges, so both paths get compiled.
 if ((WARMUP > 0)); then
-    for s in static jetty jdk; do
+    for s in static jetty jdk proxied; do
         log "warming $s up for $WARMUP s"
         wrk -t2 -c64 -d"$((WARMUP / 2 + 1))s" "${URL[$s]}" >/dev/null 2>&1 || true
         wrk -t2 -c64 -d"$((WARMUP / 2 + 1))s" -H "Range: $RANGE" "${URL[$s]}" >/dev/null 2>&1 || true
@@ -222,25 +278,25 @@ THREADS_JDK="$(awk '/^Threads:/ {print $2}' "/proc/${SERVER_PIDS[jdk]}/status")"
 # ---------------------------------------------------------------- results
 field() { awk -v s="$1" -v l="$2" -v c="$3" -v f="$4" '$1 == s && $2 == l && $3 == c {print $f}' "$WORK/results"; }
 verdict() { if (($1)); then echo "meets"; else echo "**misses**"; fi; }
-label() { case $1 in nginx) echo "nginx" ;; static) echo "Jetty static (reference)" ;; jetty) echo "Brizo serve (Jetty)" ;; *) echo "Brizo serve (JDK server)" ;; esac; }
+label() { case $1 in nginx) echo "nginx" ;; static) echo "Jetty static (reference)" ;; jetty) echo "Brizo serve (Jetty)" ;; proxied) echo "Brizo serve (Jetty) behind nginx" ;; *) echo "Brizo serve (JDK server)" ;; esac; }
 TOP="$(echo "$CONNECTIONS" | awk '{print $NF}')"
 
 mkdir -p "$(dirname "$RESULTS")"
 {
-    echo "# Brizo \`serve\` under load: Jetty and the JDK server beside nginx"
+    echo "# Brizo \`serve\` under load: Jetty, the JDK server and Jetty behind nginx, beside nginx"
     echo
     echo "Generated by \`bench/serve-under-load.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') at commit" \
         "\`$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\`; re-run it to refresh this file."
     echo
     echo "## Targets at $TOP connections"
     echo
-    echo "| target | Brizo on Jetty | Brizo on the JDK server |"
-    echo "|---|---|---|"
+    echo "| target | Brizo on Jetty | Brizo on the JDK server | Brizo on Jetty behind nginx (X-Accel-Redirect) |"
+    echo "|---|---|---|---|"
     # line DESCRIPTION LOAD CONDITION FIGURE: CONDITION and FIGURE are awk expressions over rps, p99,
     # err, non (the Brizo server's) and nrps, np99 (nginx's)
     line() {
         local s cells=() ok figure
-        for s in jetty jdk; do
+        for s in jetty jdk proxied; do
             set -- "$1" "$2" "$3" "$4" -v rps="$(field "$s" "$2" "$TOP" 4)" -v p99="$(field "$s" "$2" "$TOP" 7)" \
                 -v err="$(field "$s" "$2" "$TOP" 8)" -v non="$(field "$s" "$2" "$TOP" 9)" \
                 -v nrps="$(field nginx "$2" "$TOP" 4)" -v np99="$(field nginx "$2" "$TOP" 7)"
@@ -249,7 +305,7 @@ mkdir -p "$(dirname "$RESULTS")"
             cells+=("$(verdict "$ok"): $figure")
             set -- "$1" "$2" "$3" "$4"
         done
-        echo "| $1 | ${cells[0]} | ${cells[1]} |"
+        echo "| $1 | ${cells[0]} | ${cells[1]} | ${cells[2]} |"
     }
     line "whole 1 MiB files: 0 socket errors, 0 non-2xx" whole "err == 0 && non == 0" \
         '"socket errors " err ", non-2xx " non'
@@ -307,6 +363,12 @@ mkdir -p "$(dirname "$RESULTS")"
         "EIP-191 signature of the agreement id, checked by the server (signature recovery, grant, catalogue," \
         "file-root check) before any byte is served. Logging at warn (the access log is off in this run, as" \
         "nginx's is)."
+    echo "- Brizo behind nginx: a second nginx with the same main settings in front of the Jetty server," \
+        "configured by the shipped \`deploy/nginx/brizo.conf\` (only its CHANGE values replaced: ports, key," \
+        "directory); Brizo has \`BRIZO_ACCEL_REDIRECT\` for the data directory, so every request goes through" \
+        "Brizo's authorisation and nginx then sends the file (\`X-Accel-Redirect\`, \`sendfile\`) and answers" \
+        "the range. Its CPU figure is the front nginx's and Brizo's together; its warm-up is that of the same" \
+        "Jetty server, plus $WARMUP s through nginx."
     echo "- Warm-up: each Java server first gets $WARMUP s of load (half whole files, half ranges, 64" \
         "connections), unmeasured: on these cores the JIT keeps compiling Brizo's paths for about 45 s of load" \
         "(its whole-file throughput rises by half over that time), and a server in production has long" \
