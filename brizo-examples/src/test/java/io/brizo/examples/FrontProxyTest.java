@@ -131,6 +131,8 @@ class FrontProxyTest {
     /** nginx in the foreground with a minimal main configuration that includes the shipped file. */
     private static void startNginx(Path mapped) throws Exception {
         nginxDir = Files.createDirectories(work.resolve("nginx"));
+        // A free port, released for nginx to bind (nginx cannot take over a socket): a moment in
+        // which another process could take it, which at worst fails the start, loudly.
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -187,7 +189,7 @@ class FrontProxyTest {
      * {@return the shipped configuration with the value of each {@code # CHANGE} line replaced, and
      * nothing else} Fails if the shipped file no longer has exactly these four lines.
      */
-    static String brizoConf(URI upstream, int listen, String key, Path alias) throws IOException {
+    private static String brizoConf(URI upstream, int listen, String key, Path alias) throws IOException {
         String shipped = Files.readString(SHIPPED_CONF, StandardCharsets.UTF_8);
         // Each pattern keeps what precedes the value (group 1) and replaces the value.
         List<Map.Entry<Pattern, String>> changes = List.of(
@@ -224,6 +226,8 @@ class FrontProxyTest {
             if (nginx != null) {
                 nginx.destroy(); // SIGTERM: fast shutdown of master and workers
                 if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+                    // SIGKILL of the master alone would leave its workers behind.
+                    nginx.descendants().forEach(ProcessHandle::destroyForcibly);
                     nginx.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
