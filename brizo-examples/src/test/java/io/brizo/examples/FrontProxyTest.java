@@ -265,28 +265,28 @@ class FrontProxyTest {
                 + "=1";
     }
 
-    /** {@return "STATUS BYTES": the status and body bytes serve logged for the request of {@code r}} */
+    /** {@return "METHOD STATUS BYTES": what serve logged for the request of {@code r}} */
     private static String brizoAnswered(HttpResponse<?> r) {
         Matcher probe =
                 Pattern.compile("&(probe\\d+)=").matcher(r.request().uri().getRawQuery());
         assertTrue(probe.find(), r.request().uri()::toString);
-        Pattern line = Pattern.compile("brizo\\.access - \\S+ \\S+&" + probe.group(1) + " (\\d+ \\d+) ");
+        Pattern line = Pattern.compile("brizo\\.access - (\\S+) \\S+&" + probe.group(1) + " (\\d+ \\d+) ");
         // Jetty logs a request once its answer is complete, so the line may trail the answer.
         serve.await(() -> line.matcher(serve.stderr()).find(), Duration.ofSeconds(10), "the access log line");
         Matcher m = line.matcher(serve.stderr());
         assertTrue(m.find());
-        return m.group(1);
+        return m.group(1) + " " + m.group(2);
     }
 
     /** {@return how many body bytes serve wrote for the request of {@code r}} */
     private static long bytesBrizoWrote(HttpResponse<?> r) {
-        return Long.parseLong(brizoAnswered(r).split(" ")[1]);
+        return Long.parseLong(brizoAnswered(r).split(" ")[2]);
     }
 
     /** Brizo answered 200 with no body, yet the client got the bytes: nginx sent them. */
     private static void assertHandedOver(HttpResponse<byte[]> r) {
         assertEquals(
-                "200 0",
+                "GET 200 0",
                 brizoAnswered(r),
                 () -> "Brizo's answer to a hand-over; " + r.headers().map());
         assertTrue(r.body().length > 0);
@@ -329,7 +329,7 @@ class FrontProxyTest {
         JsonNode json = JSON.readTree(body);
         assertEquals(kind, json.path("error").asText(), body);
         // Brizo's own answer, passed on whole: not nginx's page, not file bytes.
-        assertEquals(status + " " + r.body().length, brizoAnswered(r));
+        assertEquals("GET " + status + " " + r.body().length, brizoAnswered(r));
     }
 
     @Test
@@ -462,7 +462,7 @@ class FrontProxyTest {
         assertEquals(CONTENT_TYPE, header(r, "Content-Type"));
         HttpResponse<byte[]> part = get(front, consumePath(consumer, 1), "Range", "bytes=10-19");
         assertEquals(206, part.statusCode());
-        assertEquals("206 10", brizoAnswered(part));
+        assertEquals("GET 206 10", brizoAnswered(part));
         assertEquals("bytes 10-19/" + UNMAPPED_DATA.length, header(part, "Content-Range"));
         assertArrayEquals(Arrays.copyOfRange(UNMAPPED_DATA, 10, 20), part.body());
     }
@@ -497,7 +497,7 @@ class FrontProxyTest {
         assertEquals(0, r.body().length);
         assertEquals(CONTENT_TYPE, header(r, "Content-Type"));
         assertTrue(absent(r, "X-Accel-Redirect"), r.headers().map()::toString);
-        assertEquals("200 0", brizoAnswered(r), "Brizo answers HEAD itself");
+        assertEquals("HEAD 200 0", brizoAnswered(r), "Brizo answers HEAD itself, with no hand-over");
     }
 
     @Test
