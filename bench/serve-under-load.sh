@@ -184,9 +184,10 @@ for s in $SERVERS; do
     got="$(curl -sf -H "Range: $RANGE" "${URL[$s]}" | sha256sum | cut -d' ' -f1)" || die "range from $s failed"
     [[ "$got" == "$RANGE_SHA" ]] || die "range from $s: SHA-256 $got, expected $RANGE_SHA"
 done
-# Behind nginx the bytes must come from nginx: its static module adds Last-Modified, Brizo never does.
-curl -sf -o /dev/null -D - "${URL[proxied]}" | grep -qi '^Last-Modified:' ||
-    die "behind nginx the file was not handed over (no Last-Modified from nginx's static module)"
+# Behind nginx the bytes must come from nginx: Brizo answers a request with the proxy's key with the
+# internal path and no body.
+curl -sf -o /dev/null -D - -H "X-Brizo-Accel-Key: $ACCEL_KEY" "${URL[jetty]}" | grep -qi '^X-Accel-Redirect: /_brizo/files/' ||
+    die "Brizo on Jetty does not hand the file over to nginx"
 if curl -sf -o /dev/null -D - "${URL[jetty]}" | grep -qi '^X-Accel-Redirect:'; then
     die "Brizo showed an internal path to a request without the proxy's key"
 fi

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,15 @@ final class StorageBody implements HttpResponse.Body {
      * and a truncation is still caught between parts.
      */
     private static final int MAPPED_CHUNK = 1024 * 1024;
+    /**
+     * Windows of a large file, each mapped for one download and unmapped by the garbage collector
+     * (the JDK collects and retries when the process runs out of mappings): one copy fewer than
+     * the stream's, so a 1 GiB download on Jetty went from 0.8 to about 2 x nginx's sendfile speed
+     * (measured on loopback, 4 and 16 MiB alike).
+     */
+    static final int WINDOW = 16 * 1024 * 1024;
+    /** Smaller parts of a large file are streamed: a mapping costs more than copying them. */
+    static final long MIN_WINDOWED = 1024 * 1024;
 
     private final StorageObject object;
     private final ByteRange.Slice slice;
@@ -71,6 +81,22 @@ final class StorageBody implements HttpResponse.Body {
         if (file == null) {
             return null;
         }
+        if (slice.totalSize() > MappedFiles.MAX_FILE) {
+            if (slice.length() < MIN_WINDOWED) {
+                return null;
+            }
+            ByteBuffer first;
+            try {
+                first = window(file, 0);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug(
+                        "download of {} streamed: the file could not be mapped ({})",
+                        what,
+                        e.getClass().getSimpleName());
+                return null;
+            }
+            return new MappedChunks(file, null, first);
+        }
         ByteBuffer content;
         try {
             content = MAPPED.slice(file, slice.totalSize(), slice.offset(), slice.length());
@@ -82,20 +108,35 @@ final class StorageBody implements HttpResponse.Body {
                     e.getClass().getSimpleName());
             return null;
         }
-        return content == null ? null : new MappedChunks(file, content);
+        return content == null ? null : new MappedChunks(file, content, null);
     }
 
-    /** Parts of a mapped slice, each checked against the file's size before it is handed out. */
+    /** {@return the window of the slice that starts {@code position} bytes into it, mapped} */
+    private ByteBuffer window(StorageObject.LocalFile file, long position) throws IOException {
+        long n = Math.min(WINDOW, slice.length() - position);
+        return file.channel()
+                .map(FileChannel.MapMode.READ_ONLY, slice.offset() + position, n)
+                .asReadOnlyBuffer();
+    }
+
+    /**
+     * Parts of a mapped slice, each checked against the file's size before it is handed out: of a
+     * mapping kept across downloads ({@code content}), or windows mapped as they are asked for.
+     */
     private final class MappedChunks implements HttpResponse.Chunks {
         private final StorageObject.LocalFile file;
         private final ByteBuffer content;
-        private int position;
+        /** The first window, mapped when the download was opened; null once handed out. */
+        private ByteBuffer first;
+
+        private long position;
         private int pending;
         private boolean closed;
 
-        MappedChunks(StorageObject.LocalFile file, ByteBuffer content) {
+        MappedChunks(StorageObject.LocalFile file, ByteBuffer content, ByteBuffer first) {
             this.file = file;
             this.content = content;
+            this.first = first;
             metrics.downloadStarted(route);
         }
 
@@ -105,7 +146,7 @@ final class StorageBody implements HttpResponse.Body {
                 metrics.bytesServed(route, pending);
                 pending = 0;
             }
-            if (position == content.limit()) {
+            if (position == slice.length()) {
                 return null;
             }
             // A mapping past the end of a truncated file cannot be read; the stream would fail
@@ -121,10 +162,27 @@ final class StorageBody implements HttpResponse.Body {
                         "download of {} aborted after {} of {} bytes: the file shrank", what, position, slice.length());
                 throw new IOException("the file shrank; aborting the response");
             }
-            int n = Math.min(MAPPED_CHUNK, content.limit() - position);
-            ByteBuffer part = content.slice(position, n);
-            position += n;
-            pending = n;
+            ByteBuffer part;
+            if (content != null) {
+                part = content.slice((int) position, (int) Math.min(MAPPED_CHUNK, slice.length() - position));
+            } else if (first != null) {
+                part = first;
+                first = null;
+            } else {
+                try {
+                    part = window(file, position);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn(
+                            "download of {} aborted after {} of {} bytes: the file could not be mapped ({})",
+                            what,
+                            position,
+                            slice.length(),
+                            e.getClass().getSimpleName());
+                    throw new IOException("the file could not be mapped; aborting the response");
+                }
+            }
+            position += part.remaining();
+            pending = part.remaining();
             return part;
         }
 

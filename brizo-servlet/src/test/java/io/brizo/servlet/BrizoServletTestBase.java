@@ -62,6 +62,8 @@ abstract class BrizoServletTestBase {
     static final int MAPPED = 3;
     /** Small enough to be sent from a memory mapping, large enough to outlast loopback's buffers. */
     static final int MAPPED_SIZE = 12 << 20;
+    /** Too large to be kept mapped: sent from windows mapped for one download. */
+    static final int LARGE_LOCAL_SIZE = (40 << 20) + 77;
 
     static final long FAILING_SIZE = 1_000_000;
     static final long FAILING_AFTER = 300_000;
@@ -218,8 +220,38 @@ abstract class BrizoServletTestBase {
 
     @Test
     void fileTruncatedDuringItsDownloadAbortsTheConnection() throws Exception {
+        assertTruncationAborts(MAPPED_SIZE);
+    }
+
+    @Test
+    void largeFileTruncatedDuringItsDownloadAbortsTheConnection() throws Exception {
+        // Beyond what is kept mapped: sent in windows mapped for the download.
+        assertTruncationAborts(LARGE_LOCAL_SIZE);
+    }
+
+    @Test
+    void largeLocalFileIsSentWholeAndInRangesByteForByte() throws Exception {
+        byte[] content = new byte[LARGE_LOCAL_SIZE];
+        new Random(5).nextBytes(content);
+        Files.write(dir.resolve("data").resolve("mapped.bin"), content);
+        URI mount = URI.create(mounted("/ctx", "/brizo/*", 8) + "/brizo");
+        assertEquals(
+                sha256(content),
+                consumer.consume(mount, AGREEMENT, MAPPED, null).sha256());
+        // Across the boundary of two windows, and a tail shorter than one.
+        int from = (16 << 20) - 1000;
+        TestConsumer.Download part =
+                consumer.consume(mount, AGREEMENT, MAPPED, "bytes=" + from + "-" + (from + (3 << 20)));
+        assertEquals(206, part.status());
+        assertEquals(sha256(Arrays.copyOfRange(content, from, from + (3 << 20) + 1)), part.sha256());
+        TestConsumer.Download tail = consumer.consume(mount, AGREEMENT, MAPPED, "bytes=-5000000");
+        assertEquals(sha256(Arrays.copyOfRange(content, content.length - 5_000_000, content.length)), tail.sha256());
+    }
+
+    /** A local file of {@code size} bytes truncated after the first 64 KiB of its download. */
+    private void assertTruncationAborts(int size) throws Exception {
         Path file = dir.resolve("data").resolve("mapped.bin");
-        byte[] content = new byte[MAPPED_SIZE];
+        byte[] content = new byte[size];
         new Random(3).nextBytes(content);
         Files.write(file, content);
         URI mount = URI.create(mounted("/ctx", "/brizo/*", 8) + "/brizo");
@@ -239,14 +271,14 @@ abstract class BrizoServletTestBase {
             InputStream in = s.getInputStream();
             String head = RawHttp.readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            assertTrue(head.contains("Content-Length: " + MAPPED_SIZE), head);
+            assertTrue(head.contains("Content-Length: " + size), head);
             long read = in.readNBytes(64 * 1024).length;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(0);
             }
             long rest = assertTimeoutPreemptively(
                     Duration.ofSeconds(20), () -> in.transferTo(OutputStream.nullOutputStream()));
-            assertTrue(read + rest < MAPPED_SIZE, "the consumer got " + (read + rest) + " bytes of " + MAPPED_SIZE);
+            assertTrue(read + rest < size, "the consumer got " + (read + rest) + " bytes of " + size);
         }
     }
 
