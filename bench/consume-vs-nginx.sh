@@ -113,8 +113,11 @@ cat >"$WORK/grants.json" <<EOF
 [{"agreementId": "$AGREEMENT", "did": "$DID", "consumer": "$CONSUMER", "service": "access"}]
 EOF
 
+# The -Xmx64m Jetty server also hands the file over to the front nginx below, for requests that
+# carry its key only.
+ACCEL_KEY="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
 start_brizo brizo
-start_brizo brizo64 -- -Xmx64m
+start_brizo brizo64 BRIZO_ACCEL_REDIRECT="$DATA=/_brizo/files/" BRIZO_ACCEL_REDIRECT_KEY="$ACCEL_KEY" -- -Xmx64m
 start_brizo jdk64 BRIZO_HTTP_SERVER=jdk -- -Xmx64m
 BRIZO_PID="$(cat "$WORK/brizo.pid")"
 BRIZO64_PID="$(cat "$WORK/brizo64.pid")"
@@ -128,10 +131,14 @@ BRIZO_URL="$(brizo_url brizo)$QUERY"
 BRIZO64_URL="$(brizo_url brizo64)$QUERY"
 JDK64_URL="$(brizo_url jdk64)$QUERY"
 log "Brizo on $(brizo_url brizo) (pid $BRIZO_PID), Brizo -Xmx64m on $(brizo_url brizo64) (pid $BRIZO64_PID)"
+start_front_nginx "$(brizo_url brizo64)" "$ACCEL_KEY" "$DATA"
+PROXIED_URL="http://127.0.0.1:$FRONT_PORT$QUERY"
+PROXIED_PIDS="$FRONT_PIDS,$BRIZO64_PID"
+log "nginx in front of Brizo -Xmx64m on 127.0.0.1:$FRONT_PORT (deploy/nginx/brizo.conf)"
 
 # ---------------------------------------------------------------- warm-up: correctness, caches, JIT
 for target in "nginx $NGINX_URL" "nginx-copy $NGINX_COPY_URL" "brizo $BRIZO_URL" "brizo64 $BRIZO64_URL" \
-    "jdk64 $JDK64_URL"; do
+    "jdk64 $JDK64_URL" "proxied $PROXIED_URL"; do
     set -- $target
     got="$(curl -sf --max-time 300 "$2" | sha256sum | cut -d' ' -f1)" || die "warm-up download from $1 failed"
     [[ "$got" == "$SHA" ]] || die "warm-up download from $1: SHA-256 $got, expected $SHA"
@@ -193,12 +200,14 @@ for round in $(seq 1 "$ROUNDS"); do
     measure brizo "$BRIZO_URL" "$BRIZO_PID" "$round"
     measure brizo64 "$BRIZO64_URL" "$BRIZO64_PID" "$round"
     measure jdk64 "$JDK64_URL" "$JDK64_PID" "$round"
+    measure proxied "$PROXIED_URL" "$PROXIED_PIDS" "$round"
 done
 peak_rss nginx "$NGINX_URL" "$NGINX_PIDS"
 peak_rss nginx-copy "$NGINX_COPY_URL" "$NGINX_PIDS"
 peak_rss brizo "$BRIZO_URL" "$BRIZO_PID"
 peak_rss brizo64 "$BRIZO64_URL" "$BRIZO64_PID"
 peak_rss jdk64 "$JDK64_URL" "$JDK64_PID"
+peak_rss proxied "$PROXIED_URL" "$PROXIED_PIDS"
 for pid in "$BRIZO_PID" "$BRIZO64_PID" "$JDK64_PID" "$NGINX_PID"; do kill -0 "$pid" 2>/dev/null || die "server $pid died"; done
 
 # ---------------------------------------------------------------- results
@@ -220,6 +229,7 @@ NGINX_COPY_SPEED="$(median nginx-copy 5)"
 RATIO_COPY="$(awk -v b="$BRIZO_SPEED" -v n="$NGINX_COPY_SPEED" 'BEGIN {printf "%.2f", b / n}')"
 RATIO64="$(awk -v b="$BRIZO64_SPEED" -v n="$NGINX_SPEED" 'BEGIN {printf "%.2f", b / n}')"
 JDK64_SPEED="$(median jdk64 5)"
+RATIO_PROXIED="$(awk -v b="$(median proxied 5)" -v n="$NGINX_SPEED" 'BEGIN {printf "%.2f", b / n}')"
 RATIO_JDK64="$(awk -v b="$JDK64_SPEED" -v n="$NGINX_SPEED" 'BEGIN {printf "%.2f", b / n}')"
 VERDICT="$(awk -v r="$RATIO64" -v t="$TARGET" 'BEGIN {print (r >= t) ? "meets" : "is BELOW"}')"
 VERDICT_JDK="$(awk -v r="$RATIO_JDK64" -v t="$TARGET" 'BEGIN {print (r >= t) ? "meets" : "is BELOW"}')"
@@ -233,6 +243,7 @@ label() {
         nginx-copy) echo "nginx (sendfile off, output_buffers 2 256k)" ;;
         brizo) echo "Brizo serve (Jetty), default heap" ;;
         brizo64) echo "Brizo serve (Jetty), -Xmx64m" ;;
+        proxied) echo "Brizo serve (Jetty), -Xmx64m, behind nginx (X-Accel-Redirect)" ;;
         *) echo "Brizo serve (JDK server), -Xmx64m" ;;
     esac
 }
@@ -246,11 +257,13 @@ mkdir -p "$(dirname "$RESULTS")"
     echo "**Result:** Brizo/nginx (sendfile) ratio of median download speeds from a \`-Xmx64m\` server:" \
         "on Jetty **$RATIO64** (target $TARGET: $VERDICT the target), on the JDK server **$RATIO_JDK64**" \
         "($VERDICT_JDK the target); Jetty with the default heap: **$RATIO**. Against nginx copying through" \
-        "256 KiB buffers instead of sendfile (faster than sendfile on some loopback set-ups): **$RATIO_COPY**."
+        "256 KiB buffers instead of sendfile (faster than sendfile on some loopback set-ups): **$RATIO_COPY**." \
+        "Behind nginx with \`BRIZO_ACCEL_REDIRECT\` (Brizo authorises, nginx sends the file):" \
+        "**$RATIO_PROXIED** × nginx alone."
     echo
     echo "| server | median speed (MiB/s) | range (MiB/s) | median time (s) | median server CPU per download (s) | RSS idle → peak during a download (MiB) | of it anonymous memory, idle → peak (MiB) |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
-    for n in nginx nginx-copy brizo brizo64 jdk64; do
+    for n in nginx nginx-copy brizo brizo64 jdk64 proxied; do
         read -r _ idle peak anon_idle anon_peak < <(awk -v n="$n" '$1 == n' "$WORK/rss")
         printf '| %s | %s | %s | %.3f | %.2f | %.0f → %.0f | %.0f → %.0f |\n' "$(label $n)" "$(mib "$(median $n 5)")" \
             "$(range $n 5)" "$(median $n 6)" "$(median $n 7)" \
@@ -277,8 +290,12 @@ mkdir -p "$(dirname "$RESULTS")"
         "\`-Xmx64m\`) and on the JDK server (\`BRIZO_HTTP_SERVER=jdk\`, \`-Xmx64m\`), the" \
         "file as a \`file:\` URL under \`BRIZO_FILE_ROOTS\`, and a development grant for a consumer key made by" \
         "the \`sign\` command, which also signed the agreement id (EIP-191). Logging at warn."
+    echo "- Behind nginx: a second nginx configured by the shipped \`deploy/nginx/brizo.conf\` (its CHANGE values" \
+        "replaced) in front of the \`-Xmx64m\` Jetty server, which has \`BRIZO_ACCEL_REDIRECT\` for the data" \
+        "directory: every download is authorised by Brizo and sent by that nginx (\`sendfile\`); its CPU and" \
+        "memory figures are that nginx's and Brizo's together."
     echo "- One unmeasured warm-up download per server, checked against the file's SHA-256; then $ROUNDS rounds," \
-        "each downloading the whole file once from nginx (sendfile), nginx (copying) and the three Brizo servers in turn with" \
+        "each downloading the whole file once from nginx (sendfile), nginx (copying), the three Brizo servers and Brizo behind nginx in turn with" \
         "\`curl -s -o /dev/null -w '%{http_code} %{size_download} %{speed_download} %{time_total}'\`" \
         "(each checked for 200 and the full size). Speed is curl's average bytes per second; the ratio is" \
         "Brizo's median over nginx's."

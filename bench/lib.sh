@@ -108,3 +108,51 @@ machine_lines() {
     echo "- java: $(java -version 2>&1 | paste -sd';' | sed 's/;/; /g')"
     echo "- nginx: $("$(nginx_binary)" -v 2>&1)"
 }
+
+# start_front_nginx BRIZO_URL KEY DIRECTORY: nginx in front of the Brizo at BRIZO_URL, configured by
+# the shipped deploy/nginx/brizo.conf with only its CHANGE values replaced (Brizo's address, a free
+# listen port, KEY, DIRECTORY), inside production-like main settings (worker_processes auto,
+# tcp_nodelay, access_log off). Sets FRONT_PORT and FRONT_PIDS (master and workers, comma-separated)
+# and adds the master to PIDS. Needs $WORK, $NGINX and $ROOT.
+start_front_nginx() {
+    local address key="$2" dir="$3"
+    address="$(sed 's|^http://||; s|/.*||' <<<"$1")"
+    FRONT_PORT="$(free_port)" || die "no free port found for the front nginx"
+    mkdir -p "$WORK/front-tmp"
+    sed -e "s|^\( *server \)127.0.0.1:8030;|\1$address;|" \
+        -e "s|^\( *listen \)127.0.0.1:8080;|\1127.0.0.1:$FRONT_PORT backlog=4096;|" \
+        -e "s|\"change-me-to-a-long-random-secret\"|\"$key\"|" \
+        -e "s|^\( *alias \)/srv/brizo/data/;|\1$dir/;|" "$ROOT/deploy/nginx/brizo.conf" >"$WORK/front-brizo.conf"
+    grep -q "$FRONT_PORT" "$WORK/front-brizo.conf" && grep -q "$key" "$WORK/front-brizo.conf" &&
+        grep -q "alias $dir/;" "$WORK/front-brizo.conf" && grep -q "server $address;" "$WORK/front-brizo.conf" ||
+        die "deploy/nginx/brizo.conf no longer has the CHANGE lines bench/lib.sh replaces"
+    cat >"$WORK/front.conf" <<EOF
+# Written by bench/lib.sh: the shipped deploy/nginx/brizo.conf in front of Brizo.
+worker_processes auto;
+daemon off;
+pid $WORK/front.pid;
+error_log $WORK/front-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    tcp_nodelay on;
+    keepalive_requests 100000;
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/front-tmp/body;
+    proxy_temp_path $WORK/front-tmp/proxy;
+    fastcgi_temp_path $WORK/front-tmp/fastcgi;
+    uwsgi_temp_path $WORK/front-tmp/uwsgi;
+    scgi_temp_path $WORK/front-tmp/scgi;
+    include $WORK/front-brizo.conf;
+}
+EOF
+    "$NGINX" -e "$WORK/front-error.log" -p "$WORK" -c "$WORK/front.conf" >"$WORK/front.out" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    front_up() {
+        kill -0 "$pid" 2>/dev/null || die "the front nginx exited: $(cat "$WORK/front-error.log" "$WORK/front.out" 2>/dev/null)"
+        [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FRONT_PORT/health")" == 200 ]]
+    }
+    wait_for "the front nginx did not answer within 10 s" 100 front_up
+    FRONT_PIDS="$(printf '%s\n' "$pid" $(pgrep -P "$pid") | paste -sd,)"
+}

@@ -128,48 +128,8 @@ static_up() {
 }
 wait_for "Jetty static did not start within 30 s: $(cat "$WORK/static.err")" 300 static_up
 
-# nginx in front of Brizo on Jetty, with the shipped deploy/nginx/brizo.conf (only its CHANGE values
-# replaced) and the main settings of the nginx above.
-FRONT_PORT="$(free_port)" || die "no free port found for the front nginx"
-mkdir -p "$WORK/front-tmp"
-JETTY_ADDRESS="$(brizo_url jetty | sed 's|^http://||; s|/.*||')"
-sed -e "s|^\( *server \)127.0.0.1:8030;|\1$JETTY_ADDRESS;|" \
-    -e "s|^\( *listen \)127.0.0.1:8080;|\1127.0.0.1:$FRONT_PORT backlog=4096;|" \
-    -e "s|\"change-me-to-a-long-random-secret\"|\"$ACCEL_KEY\"|" \
-    -e "s|^\( *alias \)/srv/brizo/data/;|\1$DATA/;|" "$ROOT/deploy/nginx/brizo.conf" >"$WORK/front-brizo.conf"
-grep -q "$FRONT_PORT" "$WORK/front-brizo.conf" && grep -q "$ACCEL_KEY" "$WORK/front-brizo.conf" &&
-    grep -q "alias $DATA/;" "$WORK/front-brizo.conf" && grep -q "server $JETTY_ADDRESS;" "$WORK/front-brizo.conf" ||
-    die "deploy/nginx/brizo.conf no longer has the CHANGE lines this script replaces"
-cat >"$WORK/front.conf" <<EOF
-# Written by bench/serve-under-load.sh: the main settings of the nginx above, with the shipped
-# deploy/nginx/brizo.conf in front of Brizo on Jetty.
-worker_processes auto;
-daemon off;
-pid $WORK/front.pid;
-error_log $WORK/front-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    tcp_nodelay on;
-    keepalive_requests 100000;
-    default_type application/octet-stream;
-    client_body_temp_path $WORK/front-tmp/body;
-    proxy_temp_path $WORK/front-tmp/proxy;
-    fastcgi_temp_path $WORK/front-tmp/fastcgi;
-    uwsgi_temp_path $WORK/front-tmp/uwsgi;
-    scgi_temp_path $WORK/front-tmp/scgi;
-    include $WORK/front-brizo.conf;
-}
-EOF
-"$NGINX" -e "$WORK/front-error.log" -p "$WORK" -c "$WORK/front.conf" >"$WORK/front.out" 2>&1 &
-FRONT_PID=$!
-PIDS+=("$FRONT_PID")
-front_up() {
-    kill -0 "$FRONT_PID" 2>/dev/null || die "the front nginx exited: $(cat "$WORK/front-error.log" "$WORK/front.out" 2>/dev/null)"
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FRONT_PORT/health")" == 200 ]]
-}
-wait_for "the front nginx did not answer within 10 s" 100 front_up
-FRONT_PIDS="$(printf '%s\n' "$FRONT_PID" $(pgrep -P "$FRONT_PID") | paste -sd,)"
+# nginx in front of Brizo on Jetty, with the shipped deploy/nginx/brizo.conf.
+start_front_nginx "$(brizo_url jetty)" "$ACCEL_KEY" "$DATA"
 
 QUERY="/api/v1/brizo/services/consume?serviceAgreementId=$AGREEMENT&consumerAddress=$CONSUMER&signature=$SIGNATURE&index=0"
 declare -A URL=([nginx]="$NGINX_URL" [static]="http://127.0.0.1:$STATIC_PORT/$FILE_NAME" [jetty]="$(brizo_url jetty)$QUERY" [jdk]="$(brizo_url jdk)$QUERY" [proxied]="http://127.0.0.1:$FRONT_PORT$QUERY")
