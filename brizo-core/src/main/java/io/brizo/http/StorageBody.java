@@ -31,9 +31,11 @@ final class StorageBody implements HttpResponse.Body {
     private static final int MAPPED_CHUNK = 1024 * 1024;
     /**
      * Windows of a large file, each mapped for one download and unmapped by the garbage collector
-     * (the JDK collects and retries when the process runs out of mappings): one copy fewer than
-     * the stream's, so a 1 GiB download on Jetty went from 0.8 to about 2 x nginx's sendfile speed
-     * (measured on loopback, 4 and 16 MiB alike).
+     * (the JDK collects and retries when the process runs out of mappings), handed out in parts of
+     * {@link #MAPPED_CHUNK}: one copy fewer than the stream's, so a 1 GiB download on Jetty went
+     * from 0.8 to about 2 x nginx's sendfile speed (measured on loopback). Parts stay at 1 MiB
+     * because a container may copy what the socket cannot take yet into a heap buffer of its own
+     * (Tomcat does), which a slow consumer would otherwise hold a whole window of.
      */
     static final int WINDOW = 16 * 1024 * 1024;
     /** Smaller parts of a large file are streamed: a mapping costs more than copying them. */
@@ -126,8 +128,10 @@ final class StorageBody implements HttpResponse.Body {
     private final class MappedChunks implements HttpResponse.Chunks {
         private final StorageObject.LocalFile file;
         private final ByteBuffer content;
-        /** The first window, mapped when the download was opened; null once handed out. */
-        private ByteBuffer first;
+        /** The window being handed out, mapped as the download reaches it; the first when opened. */
+        private ByteBuffer window;
+        /** Where {@link #window} starts, in bytes from the start of the slice. */
+        private long windowStart;
 
         private long position;
         private int pending;
@@ -136,7 +140,7 @@ final class StorageBody implements HttpResponse.Body {
         MappedChunks(StorageObject.LocalFile file, ByteBuffer content, ByteBuffer first) {
             this.file = file;
             this.content = content;
-            this.first = first;
+            this.window = first;
             metrics.downloadStarted(route);
         }
 
@@ -162,15 +166,20 @@ final class StorageBody implements HttpResponse.Body {
                         "download of {} aborted after {} of {} bytes: the file shrank", what, position, slice.length());
                 throw new IOException("the file shrank; aborting the response");
             }
+            int n = (int) Math.min(MAPPED_CHUNK, slice.length() - position);
             ByteBuffer part;
             if (content != null) {
-                part = content.slice((int) position, (int) Math.min(MAPPED_CHUNK, slice.length() - position));
-            } else if (first != null) {
-                part = first;
-                first = null;
+                part = content.slice((int) position, n);
             } else {
+                if (window != null && position == windowStart + window.capacity()) {
+                    window = null;
+                }
                 try {
-                    part = window(file, position);
+                    if (window == null) {
+                        windowStart = position;
+                        window = window(file, position);
+                    }
+                    part = window.slice((int) (position - windowStart), n);
                 } catch (IOException | RuntimeException e) {
                     LOG.warn(
                             "download of {} aborted after {} of {} bytes: the file could not be mapped ({})",
@@ -181,8 +190,8 @@ final class StorageBody implements HttpResponse.Body {
                     throw new IOException("the file could not be mapped; aborting the response");
                 }
             }
-            position += part.remaining();
-            pending = part.remaining();
+            position += n;
+            pending = n;
             return part;
         }
 

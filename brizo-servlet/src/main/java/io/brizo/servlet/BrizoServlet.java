@@ -7,6 +7,7 @@ import io.brizo.http.HttpResponse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServlet;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +74,8 @@ public class BrizoServlet extends HttpServlet {
     private static final boolean WRITES_BUFFERS = writesBuffers();
 
     private final transient BrizoHttpApi api;
+    /** Whether bodies' file mappings go to this container as they are; decided at {@link #init()}. */
+    private transient volatile boolean handsOverBuffers;
 
     /**
      * Creates a servlet that serves {@code brizo}.
@@ -90,6 +94,32 @@ public class BrizoServlet extends HttpServlet {
      */
     public BrizoServlet(BrizoHttpApi api) {
         this.api = Objects.requireNonNull(api, "api");
+    }
+
+    /**
+     * Decides whether downloads of local files may be handed to the container as memory-mapped
+     * buffers (see {@link #writesBuffersNatively}).
+     */
+    @Override
+    public void init() throws ServletException {
+        handsOverBuffers =
+                WRITES_BUFFERS && writesBuffersNatively(getServletContext().getServerInfo());
+    }
+
+    /**
+     * {@return whether the container named {@code serverInfo} writes a buffer it is given straight
+     * to the socket} Jetty does, and there a file truncated during its download fails the write.
+     * Tomcat copies the buffer in Java, where the same truncation is a JVM fault that can surface
+     * outside any handler (seen: a Tomcat worker thread died of it and the connection hung), so
+     * every other container gets copies through buffers.
+     */
+    static boolean writesBuffersNatively(String serverInfo) {
+        return serverInfo != null && serverInfo.toLowerCase(Locale.ROOT).startsWith("jetty/");
+    }
+
+    /** {@return whether this servlet hands file mappings to its container} */
+    boolean handsOverBuffers() {
+        return handsOverBuffers;
     }
 
     /**
@@ -115,7 +145,9 @@ public class BrizoServlet extends HttpServlet {
         if (answer.isHeadOnly() || answer.contentLength() == 0) {
             return;
         }
-        Pump pump = request.isAsyncSupported() ? pump(answer.body(), answer.contentLength(), request.isSecure()) : null;
+        Pump pump = request.isAsyncSupported()
+                ? pump(answer.body(), answer.contentLength(), request.isSecure() || !handsOverBuffers)
+                : null;
         if (pump == null) {
             writeBlocking(answer, response);
             return;
@@ -134,12 +166,12 @@ public class BrizoServlet extends HttpServlet {
     }
 
     /**
-     * {@return the pump for a body: its buffers when it has them and the connection may take
-     * them as they are (plain, and a container of Servlet 6.1 or later), else its stream; null
-     * when it has neither}
+     * {@return the pump for a body: its buffers when it has them and may hand them over ({@code
+     * copy} false: a plain connection of Jetty, Servlet 6.1), else its stream; null when it has
+     * neither}
      */
-    private static Pump pump(HttpResponse.Body body, long length, boolean secure) throws IOException {
-        HttpResponse.Chunks chunks = secure || !WRITES_BUFFERS ? null : body.openChunks();
+    private static Pump pump(HttpResponse.Body body, long length, boolean copy) throws IOException {
+        HttpResponse.Chunks chunks = copy ? null : body.openChunks();
         if (chunks != null) {
             return new ChunkPump(chunks);
         }
@@ -377,8 +409,9 @@ public class BrizoServlet extends HttpServlet {
             try {
                 out.write(part);
             } catch (InternalError e) {
-                // A container that copies the buffer in Java (Tomcat) meets a file truncated since
-                // the part was checked as the JDK's "fault in an unsafe memory access operation".
+                // Only Jetty gets buffers, and it writes them natively; a container that copied
+                // them in Java would meet a file truncated since the part was checked as the JDK's
+                // "fault in an unsafe memory access operation", here if not elsewhere.
                 LOG.warn("a download was aborted after {} bytes: its file shrank while it was sent", written);
                 throw new AbortedResponse();
             }

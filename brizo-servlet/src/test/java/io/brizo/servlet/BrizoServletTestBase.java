@@ -1,6 +1,7 @@
 package io.brizo.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -280,6 +281,19 @@ abstract class BrizoServletTestBase {
                     Duration.ofSeconds(20), () -> in.transferTo(OutputStream.nullOutputStream()));
             assertTrue(read + rest < size, "the consumer got " + (read + rest) + " bytes of " + size);
         }
+    }
+
+    @Test
+    void onlyJettyIsHandedFileMappings() throws Exception {
+        BrizoServlet servlet = new BrizoServlet(brizo);
+        Container.Running running = container.start(servlet, "/ctx", "/brizo/*", 8, true, dir);
+        toClose.add(0, running);
+        // A servlet may be initialised at its first request.
+        assertEquals(200, get(URI.create(running.contextUri() + "/brizo/")).statusCode());
+        assertEquals(container == Container.JETTY, servlet.handsOverBuffers());
+        assertTrue(BrizoServlet.writesBuffersNatively("jetty/12.1.13"));
+        assertFalse(BrizoServlet.writesBuffersNatively("Apache Tomcat/11.0.29"));
+        assertFalse(BrizoServlet.writesBuffersNatively(null));
     }
 
     @Test
