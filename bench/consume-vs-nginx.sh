@@ -47,7 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rm -rf "$WORK"
-mkdir -p "$DATA" "$WORK/nginx-tmp"
+mkdir -p "$DATA"
 
 # ---------------------------------------------------------------- the test file
 log "writing $SIZE_MIB MiB of random bytes to $FILE"
@@ -59,36 +59,22 @@ SHA="$(sha256sum "$FILE" | cut -d' ' -f1)"
 NGINX_PORT="$(free_port)" || die "no free port found for nginx"
 NGINX_COPY_PORT="$(free_port)" || die "no free port found for nginx"
 [[ "$NGINX_COPY_PORT" != "$NGINX_PORT" ]] || die "no second free port found for nginx"
-cat >"$WORK/nginx.conf" <<EOF
-# Written by bench/consume-vs-nginx.sh: a minimal static file server for the comparison.
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 64; }
-http {
-    access_log off;
+# A minimal static file server for the comparison, and a second baseline: nginx copying through
+# user-space buffers, which on loopback can beat sendfile; shown so the ratio is not read against a
+# weak baseline.
+write_nginx_conf nginx 1 64 <<EOF
     sendfile on;
     tcp_nopush on;
-    default_type application/octet-stream;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
     server {
         listen 127.0.0.1:$NGINX_PORT;
         root $DATA;
     }
-    # A second baseline: nginx copying through user-space buffers, which on loopback can beat
-    # sendfile; shown so the ratio above is not read against a weak baseline.
     server {
         listen 127.0.0.1:$NGINX_COPY_PORT;
         root $DATA;
         sendfile off;
         output_buffers 2 256k;
     }
-}
 EOF
 "$NGINX" -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf" >"$WORK/nginx.out" 2>&1 &
 NGINX_PID=$!

@@ -109,6 +109,33 @@ machine_lines() {
     echo "- nginx: $("$(nginx_binary)" -v 2>&1)"
 }
 
+# write_nginx_conf NAME WORKERS CONNECTIONS BODY: writes $WORK/NAME.conf, an nginx main configuration
+# run in the foreground with its pid, error log and temporary files under $WORK, access log off, and
+# BODY (directives and server blocks, read from standard input) inside http {}.
+write_nginx_conf() {
+    local name="$1" workers="$2" connections="$3" body
+    body="$(cat)"
+    mkdir -p "$WORK/$name-tmp"
+    cat >"$WORK/$name.conf" <<EOF
+# Written by bench/$(basename "$0").
+worker_processes $workers;
+daemon off;
+pid $WORK/$name.pid;
+error_log $WORK/$name-error.log warn;
+events { worker_connections $connections; }
+http {
+    access_log off;
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/$name-tmp/body;
+    proxy_temp_path $WORK/$name-tmp/proxy;
+    fastcgi_temp_path $WORK/$name-tmp/fastcgi;
+    uwsgi_temp_path $WORK/$name-tmp/uwsgi;
+    scgi_temp_path $WORK/$name-tmp/scgi;
+$body
+}
+EOF
+}
+
 # start_front_nginx BRIZO_URL KEY DIRECTORY: nginx in front of the Brizo at BRIZO_URL, configured by
 # the shipped deploy/nginx/brizo.conf with only its CHANGE values replaced (Brizo's address, a free
 # listen port, KEY, DIRECTORY), inside production-like main settings (worker_processes auto,
@@ -118,7 +145,6 @@ start_front_nginx() {
     local address key="$2" dir="$3"
     address="$(sed 's|^http://||; s|/.*||' <<<"$1")"
     FRONT_PORT="$(free_port)" || die "no free port found for the front nginx"
-    mkdir -p "$WORK/front-tmp"
     sed -e "s|^\( *server \)127.0.0.1:8030;|\1$address;|" \
         -e "s|^\( *listen \)127.0.0.1:8080;|\1127.0.0.1:$FRONT_PORT backlog=4096;|" \
         -e "s|\"change-me-to-a-long-random-secret\"|\"$key\"|" \
@@ -126,25 +152,10 @@ start_front_nginx() {
     grep -q "$FRONT_PORT" "$WORK/front-brizo.conf" && grep -q "$key" "$WORK/front-brizo.conf" &&
         grep -q "alias $dir/;" "$WORK/front-brizo.conf" && grep -q "server $address;" "$WORK/front-brizo.conf" ||
         die "deploy/nginx/brizo.conf no longer has the CHANGE lines bench/lib.sh replaces"
-    cat >"$WORK/front.conf" <<EOF
-# Written by bench/lib.sh: the shipped deploy/nginx/brizo.conf in front of Brizo.
-worker_processes auto;
-daemon off;
-pid $WORK/front.pid;
-error_log $WORK/front-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
+    write_nginx_conf front auto 4096 <<EOF
     tcp_nodelay on;
     keepalive_requests 100000;
-    default_type application/octet-stream;
-    client_body_temp_path $WORK/front-tmp/body;
-    proxy_temp_path $WORK/front-tmp/proxy;
-    fastcgi_temp_path $WORK/front-tmp/fastcgi;
-    uwsgi_temp_path $WORK/front-tmp/uwsgi;
-    scgi_temp_path $WORK/front-tmp/scgi;
     include $WORK/front-brizo.conf;
-}
 EOF
     "$NGINX" -e "$WORK/front-error.log" -p "$WORK" -c "$WORK/front.conf" >"$WORK/front.out" 2>&1 &
     local pid=$!

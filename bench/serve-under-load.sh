@@ -56,7 +56,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rm -rf "$WORK"
-mkdir -p "$DATA" "$WORK/nginx-tmp"
+mkdir -p "$DATA"
 head -c "$SIZE" /dev/urandom >"$DATA/$FILE_NAME"
 chmod 644 "$DATA/$FILE_NAME"
 SHA="$(sha256sum "$DATA/$FILE_NAME" | cut -d' ' -f1)"
@@ -64,30 +64,16 @@ RANGE_SHA="$(dd if="$DATA/$FILE_NAME" bs=1024 skip=512 count=1 2>/dev/null | sha
 
 # ---------------------------------------------------------------- nginx
 NGINX_PORT="$(free_port)" || die "no free port found for nginx"
-cat >"$WORK/nginx.conf" <<EOF
-# Written by bench/serve-under-load.sh: nginx as a production static file server would run it.
-worker_processes auto;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
+# nginx as a production static file server would run it.
+write_nginx_conf nginx auto 4096 <<EOF
     sendfile on;
     tcp_nopush on;
     tcp_nodelay on;
     keepalive_requests 100000;
-    default_type application/octet-stream;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
     server {
         listen 127.0.0.1:$NGINX_PORT backlog=4096;
         root $DATA;
     }
-}
 EOF
 "$NGINX" -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf" >"$WORK/nginx.out" 2>&1 &
 NGINX_PID=$!

@@ -83,25 +83,14 @@ final class StorageBody implements HttpResponse.Body {
         if (file == null) {
             return null;
         }
-        if (slice.totalSize() > MappedFiles.MAX_FILE) {
-            if (slice.length() < MIN_WINDOWED) {
-                return null;
-            }
-            ByteBuffer first;
-            try {
-                first = window(file, 0);
-            } catch (IOException | RuntimeException e) {
-                LOG.debug(
-                        "download of {} streamed: the file could not be mapped ({})",
-                        what,
-                        e.getClass().getSimpleName());
-                return null;
-            }
-            return new MappedChunks(file, null, first);
+        boolean windowed = slice.totalSize() > MappedFiles.MAX_FILE;
+        if (windowed && slice.length() < MIN_WINDOWED) {
+            return null;
         }
         ByteBuffer content;
         try {
-            content = MAPPED.slice(file, slice.totalSize(), slice.offset(), slice.length());
+            content =
+                    windowed ? window(file, 0) : MAPPED.slice(file, slice.totalSize(), slice.offset(), slice.length());
         } catch (IOException | RuntimeException e) {
             // Out of mappings or address space: the stream still serves it.
             LOG.debug(
@@ -110,7 +99,10 @@ final class StorageBody implements HttpResponse.Body {
                     e.getClass().getSimpleName());
             return null;
         }
-        return content == null ? null : new MappedChunks(file, content, null);
+        if (content == null) {
+            return null;
+        }
+        return windowed ? new MappedChunks(file, null, content) : new MappedChunks(file, content, null);
     }
 
     /** {@return the window of the slice that starts {@code position} bytes into it, mapped} */
