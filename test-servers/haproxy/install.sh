@@ -9,13 +9,6 @@ if command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]]; then
     echo "test-servers/haproxy: $(PATH="$PATH:/usr/sbin" haproxy -v | head -n 1) is installed, nothing to do"
     exit 0
 fi
-as_root=()
-if [[ "$(id -u)" != 0 ]]; then
-    as_root=(sudo)
-fi
-echo "test-servers/haproxy: installing haproxy with apt"
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends haproxy; then
-    "${as_root[@]}" apt-get update -q
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends haproxy
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
+apt_install haproxy haproxy
 PATH="$PATH:/usr/sbin" haproxy -v | head -n 1

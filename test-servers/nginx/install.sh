@@ -10,13 +10,6 @@ if [[ -x /usr/sbin/nginx ]]; then
     echo "test-servers/nginx: $(/usr/sbin/nginx -v 2>&1) is installed, nothing to do"
     exit 0
 fi
-as_root=()
-if [[ "$(id -u)" != 0 ]]; then
-    as_root=(sudo)
-fi
-echo "test-servers/nginx: installing nginx with apt"
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx; then
-    "${as_root[@]}" apt-get update -q
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
+apt_install nginx nginx
 /usr/sbin/nginx -v 2>&1

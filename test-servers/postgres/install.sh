@@ -11,14 +11,7 @@ if (( ${#initdb[@]} > 0 )); then
     echo "test-servers/postgres: $("${initdb[-1]}" --version) is installed, nothing to do"
     exit 0
 fi
-as_root=()
-if [[ "$(id -u)" != 0 ]]; then
-    as_root=(sudo)
-fi
-echo "test-servers/postgres: installing postgresql with apt"
-if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; then
-    "${as_root[@]}" apt-get update -q
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
+apt_install postgres postgresql
 initdb=(/usr/lib/postgresql/*/bin/initdb)
 "${initdb[-1]}" --version
