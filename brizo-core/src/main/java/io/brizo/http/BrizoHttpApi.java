@@ -656,9 +656,10 @@ public final class BrizoHttpApi {
             closeQuietly(object);
             // The proxy answers the range itself (206 or 416, Content-Range, Accept-Ranges) from the
             // request it kept; it passes these headers on and drops the rest.
-            List<Map.Entry<String, String>> handover = new ArrayList<>(headers.subList(1, headers.size()));
-            handover.removeIf(
-                    h -> h.getKey().equals("Accept-Ranges") || h.getKey().equals("Content-Range"));
+            // Content-Type goes first, as cached() puts it.
+            List<Map.Entry<String, String>> handover = new ArrayList<>(headers);
+            handover.removeIf(h ->
+                    Set.of("Content-Type", "Accept-Ranges", "Content-Range").contains(h.getKey()));
             handover.add(HttpResponse.header(AccelRedirect.REDIRECT_HEADER, internal.get()));
             metrics.bytesServed(route(request.path()), slice.length());
             return HttpResponse.cached(200, d.contentType(), new byte[0], handover);
