@@ -128,6 +128,9 @@ public final class BrizoHttpApi {
     static final String UNKNOWN_ROUTE = "UNKNOWN";
 
     private static final Set<String> GET_HEAD = Set.of("GET", "HEAD");
+    /** Headers of a download that a hand-over to the front proxy leaves to the proxy. */
+    private static final Set<String> HANDOVER_DROPS = Set.of("Content-Type", "Accept-Ranges", "Content-Range");
+
     private static final Set<String> METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
@@ -658,8 +661,7 @@ public final class BrizoHttpApi {
             // request it kept; it passes these headers on and drops the rest.
             // Content-Type goes first, as cached() puts it.
             List<Map.Entry<String, String>> handover = new ArrayList<>(headers);
-            handover.removeIf(h ->
-                    Set.of("Content-Type", "Accept-Ranges", "Content-Range").contains(h.getKey()));
+            handover.removeIf(h -> HANDOVER_DROPS.contains(h.getKey()));
             handover.add(HttpResponse.header(AccelRedirect.REDIRECT_HEADER, internal.get()));
             metrics.bytesServed(route(request.path()), slice.length());
             return HttpResponse.cached(200, d.contentType(), new byte[0], handover);

@@ -446,6 +446,15 @@ class ConsumeHttpTest {
 
     static final String ACCEL_KEY = "a-long-random-proxy-secret";
 
+    /** A GET of the consumer's file 0 as the front proxy forwards it: with the proxy's key. */
+    java.net.http.HttpResponse<byte[]> getViaProxy(URI proxied, TestKeys signer, String... headers) throws Exception {
+        String[] all = new String[headers.length + 2];
+        all[0] = "X-Brizo-Accel-Key";
+        all[1] = ACCEL_KEY;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return get(proxied, query(AGREEMENT, signer, signer.address(), 0), all);
+    }
+
     URI startBehindProxy() throws IOException {
         return start(
                 Map.of("BRIZO_ACCEL_REDIRECT", dataDir + "=/_brizo/files/", "BRIZO_ACCEL_REDIRECT_KEY", ACCEL_KEY));
@@ -454,7 +463,7 @@ class ConsumeHttpTest {
     @Test
     void authorisedGetThroughTheProxyIsHandedOverWithItsHeadersAndNoBody() throws Exception {
         URI proxied = startBehindProxy();
-        var r = get(proxied, query(AGREEMENT, consumer, consumer.address(), 0), "X-Brizo-Accel-Key", ACCEL_KEY);
+        var r = getViaProxy(proxied, consumer);
         assertEquals(200, r.statusCode());
         assertEquals(0, r.body().length);
         assertEquals(
@@ -468,13 +477,7 @@ class ConsumeHttpTest {
                 r.headers().firstValue("Content-Disposition").orElseThrow());
         assertEquals("no-store", r.headers().firstValue("Cache-Control").orElseThrow());
         // The proxy answers the range from the request it kept: Brizo names no part of the file.
-        var part = get(
-                proxied,
-                query(AGREEMENT, consumer, consumer.address(), 0),
-                "X-Brizo-Accel-Key",
-                ACCEL_KEY,
-                "Range",
-                "bytes=10-19");
+        var part = getViaProxy(proxied, consumer, "Range", "bytes=10-19");
         assertEquals(200, part.statusCode());
         assertEquals(
                 "/_brizo/files/sample.bin",
@@ -502,16 +505,10 @@ class ConsumeHttpTest {
     @Test
     void refusalsHeadAndUnsatisfiableRangesThroughTheProxyAreAnsweredByBrizo() throws Exception {
         URI proxied = startBehindProxy();
-        var refused = get(proxied, query(AGREEMENT, stranger, stranger.address(), 0), "X-Brizo-Accel-Key", ACCEL_KEY);
+        var refused = getViaProxy(proxied, stranger);
         error(refused, 403, "FORBIDDEN");
         assertTrue(refused.headers().firstValue("X-Accel-Redirect").isEmpty());
-        var beyond = get(
-                proxied,
-                query(AGREEMENT, consumer, consumer.address(), 0),
-                "X-Brizo-Accel-Key",
-                ACCEL_KEY,
-                "Range",
-                "bytes=200000-");
+        var beyond = getViaProxy(proxied, consumer, "Range", "bytes=200000-");
         assertEquals(416, beyond.statusCode());
         assertTrue(beyond.headers().firstValue("X-Accel-Redirect").isEmpty());
         var head = http.send(
@@ -533,7 +530,7 @@ class ConsumeHttpTest {
         Path elsewhere = Files.createDirectories(dir.resolve("unmapped"));
         URI proxied = start(
                 Map.of("BRIZO_ACCEL_REDIRECT", elsewhere + "=/_brizo/files/", "BRIZO_ACCEL_REDIRECT_KEY", ACCEL_KEY));
-        var r = get(proxied, query(AGREEMENT, consumer, consumer.address(), 0), "X-Brizo-Accel-Key", ACCEL_KEY);
+        var r = getViaProxy(proxied, consumer);
         assertEquals(200, r.statusCode());
         assertTrue(Arrays.equals(data, r.body()));
         assertTrue(r.headers().firstValue("X-Accel-Redirect").isEmpty());

@@ -409,9 +409,9 @@ public class BrizoServlet extends HttpServlet {
             try {
                 out.write(part);
             } catch (InternalError e) {
-                // Only Jetty gets buffers, and it writes them natively; a container that copied
-                // them in Java would meet a file truncated since the part was checked as the JDK's
-                // "fault in an unsafe memory access operation", here if not elsewhere.
+                // Jetty may copy a small part (a short range) into its own buffer in Java: a file
+                // truncated since the part was checked meets that copy as the JDK's "fault in an
+                // unsafe memory access operation", here if the JVM raises it in time.
                 LOG.warn("a download was aborted after {} bytes: its file shrank while it was sent", written);
                 throw new AbortedResponse();
             }
